@@ -1,0 +1,91 @@
+// swift-tools-version: 6.0
+//
+// dialgate: a phone dial-in gateway for online meetings.
+// Layers (DESIGN.md §2): C libraries → pure cores → protocol → domain → adapters → executables.
+// A lower layer never imports a higher one.
+import PackageDescription
+
+let package = Package(
+    name: "dialgate",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "dialgate", targets: ["dialgate"]),
+        .executable(name: "dialgatectl", targets: ["dialgatectl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+    ],
+    targets: [
+        // C libraries, found with pkg-config (Debian: libopus-dev, libsrtp2-dev, libsodium-dev).
+        .systemLibrary(name: "COpus", pkgConfig: "opus", providers: [.apt(["libopus-dev"])]),
+        .systemLibrary(name: "CSRTP", pkgConfig: "libsrtp2", providers: [.apt(["libsrtp2-dev"])]),
+        .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
+
+        // Pure cores: no sockets, no clocks, no globals.
+        .target(name: "SIP"),
+        .target(name: "SDP"),
+        .target(name: "Media", dependencies: ["COpus", "CSRTP", "CSodium"]),
+
+        // Domain: routing decisions and the call core that drives SIP dialogs.
+        .target(name: "Dialplan", dependencies: ["SIP"]),
+        .target(name: "Calls", dependencies: ["SIP", "SDP", "Dialplan"]),
+
+        // The one command model of the control API (versioned Codable values).
+        .target(name: "ControlAPI"),
+
+        // Adapters: sockets, time, storage.
+        .target(
+            name: "Gateway",
+            dependencies: [
+                "SIP", "SDP", "Media", "Dialplan", "Calls", "ControlAPI",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+
+        // Thin executables.
+        .executableTarget(
+            name: "dialgate",
+            dependencies: [
+                "Gateway",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "dialgatectl",
+            dependencies: [
+                "ControlAPI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+
+        // Release-build benchmarks (run with scripts/bench).
+        .executableTarget(name: "SIPBenchmarks", dependencies: ["SIP"], path: "Benchmarks/SIPBenchmarks"),
+
+        // Tests sit next to the layer they test.
+        .testTarget(name: "SIPTests", dependencies: ["SIP"], resources: [.copy("Vectors")]),
+        .testTarget(name: "SDPTests", dependencies: ["SDP"], resources: [.copy("Vectors")]),
+        .testTarget(name: "MediaTests", dependencies: ["Media"]),
+        .testTarget(name: "CallsTests", dependencies: ["Calls", "SIP", "SDP", "Dialplan"]),
+        .testTarget(name: "ControlAPITests", dependencies: ["ControlAPI"]),
+        .testTarget(
+            name: "GatewayTests",
+            dependencies: [
+                "Gateway", "ControlAPI", "SIP",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+    ]
+)

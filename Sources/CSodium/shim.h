@@ -1,0 +1,4 @@
+#ifndef DIALGATE_CSODIUM_SHIM_H
+#define DIALGATE_CSODIUM_SHIM_H
+#include <sodium.h>
+#endif

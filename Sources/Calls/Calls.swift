@@ -1,0 +1,1 @@
+// Calls module: see DESIGN.md §2.

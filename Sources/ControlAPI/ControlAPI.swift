@@ -1,0 +1,1 @@
+// ControlAPI module: see DESIGN.md §2.

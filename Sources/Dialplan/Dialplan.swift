@@ -1,0 +1,1 @@
+// Dialplan module: see DESIGN.md §2.

@@ -1,0 +1,1 @@
+// Gateway module: see DESIGN.md §2.

@@ -1,0 +1,1 @@
+// Media module: see DESIGN.md §2.

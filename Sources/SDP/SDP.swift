@@ -1,0 +1,1 @@
+// SDP module: see DESIGN.md §2.
