@@ -2,7 +2,7 @@
 ///
 /// `sip`/`sips` URIs (RFC 3261 §19.1) and `tel` URIs (RFC 3966) are parsed into parts; any other
 /// scheme keeps its opaque text so that a request with one can still be answered (416).
-public struct SIPURI: Hashable, Sendable, CustomStringConvertible {
+public struct SIPURI: Hashable, Sendable {
     public enum Scheme: Hashable, Sendable {
         case sip, sips, tel
         case other(String)
