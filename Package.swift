@@ -28,7 +28,8 @@ let package = Package(
         // Pure cores: no sockets, no clocks, no globals.
         .target(name: "SIP"),
         .target(name: "SDP"),
-        .target(name: "Media", dependencies: ["COpus", "CSRTP", "CSodium"]),
+        .target(name: "Media", dependencies: ["COpus", "CSRTP"]),
+        .target(name: "Frames", dependencies: ["CSodium"]),
 
         // Domain: routing decisions and the call core that drives SIP dialogs.
         .target(name: "Dialplan", dependencies: ["SIP"]),
@@ -41,9 +42,10 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "SIP", "SDP", "Media", "Dialplan", "Calls", "ControlAPI",
+                "SIP", "SDP", "Media", "Frames", "Dialplan", "Calls", "ControlAPI",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -77,6 +79,8 @@ let package = Package(
         .testTarget(name: "SIPTests", dependencies: ["SIP"], resources: [.copy("Vectors")]),
         .testTarget(name: "SDPTests", dependencies: ["SDP"], resources: [.copy("Vectors")]),
         .testTarget(name: "MediaTests", dependencies: ["Media"]),
+        .testTarget(name: "FramesTests", dependencies: ["Frames"]),
+        .testTarget(name: "DialplanTests", dependencies: ["Dialplan"]),
         .testTarget(name: "CallsTests", dependencies: ["Calls", "SIP", "SDP", "Dialplan"]),
         .testTarget(name: "ControlAPITests", dependencies: ["ControlAPI"]),
         .testTarget(

@@ -68,6 +68,11 @@ public struct SIPHeaders: Hashable, Sendable, Sequence, ExpressibleByDictionaryL
         fields.removeAll { SIPHeaders.canonicalName($0.name) == key }
     }
 
+    /// Replaces the field at `index` (a transport stamping `received` on the top Via, RFC 3261 §18.2.1).
+    public mutating func replaceField(at index: Int, with field: SIPHeaderField) {
+        fields[index] = field
+    }
+
     /// Inserts a field before all others (a proxy's new Via goes on top, RFC 3261 §16.6).
     public mutating func prepend(_ name: String, _ value: String) {
         fields.insert(SIPHeaderField(name: name, value: value), at: 0)

@@ -1,0 +1,59 @@
+import SIP
+
+/// One phone leg: its dialog, its session state machine, and what records show about it.
+struct Call {
+    var facts: CallFacts
+    var session: CallSession
+    var dialog: Dialog
+    /// The INVITE server transaction that created the call.
+    let inviteKey: SIPTransactionKey
+    let invite: SIPRequest
+    /// Where responses and in-dialog requests go.
+    let peer: SIPPeer
+    /// Our RTP port for the call's media.
+    let rtpPort: Int
+    /// The media negotiated so far (our SDP, the codec, hold state).
+    var media: NegotiatedSession
+    /// The last 2xx we sent to an INVITE or re-INVITE, retransmitted until its ACK.
+    var lastAnswer: SIPResponse?
+}
+
+/// RFC 3261 §12: what identifies and routes a dialog, from the UAS's side.
+struct Dialog {
+    let callID: String
+    let localTag: String
+    let remoteTag: String
+    /// Our URI with our tag (the To of the INVITE), used as From in our requests.
+    let localAddress: SIPNameAddress
+    /// The caller's From, used as To in our requests.
+    let remoteAddress: SIPNameAddress
+    /// Contact of the caller's latest target-refresh request (§12.2.2).
+    var remoteTarget: SIPURI
+    /// Record-Route of the INVITE, in order (§12.1.1).
+    let routeSet: [String]
+    var remoteSequence: UInt32
+    var localSequence: UInt32
+
+    var key: DialogKey { DialogKey(callID: callID, localTag: localTag, remoteTag: remoteTag) }
+}
+
+/// Call-ID plus both tags (RFC 3261 §12).
+struct DialogKey: Hashable {
+    var callID: String
+    var localTag: String
+    var remoteTag: String
+
+    /// The dialog an in-dialog request from the remote side belongs to: our tag is in its To.
+    init?(inbound request: SIPRequest) {
+        guard let callID = try? request.headers.callID(), let localTag = (try? request.headers.to())?.tag,
+            let remoteTag = (try? request.headers.from())?.tag
+        else { return nil }
+        self.init(callID: callID, localTag: localTag, remoteTag: remoteTag)
+    }
+
+    init(callID: String, localTag: String, remoteTag: String) {
+        self.callID = callID
+        self.localTag = localTag
+        self.remoteTag = remoteTag
+    }
+}

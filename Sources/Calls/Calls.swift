@@ -1,1 +1,0 @@
-// Calls module: see DESIGN.md §2.

@@ -1,0 +1,216 @@
+import Dialplan
+import SIP
+
+extension UserAgent {
+    /// A new call (RFC 3261 §13.3): admission, routing, offer/answer, then ringing or the answer.
+    mutating func handleInitialInvite(_ invite: SIPRequest, key: SIPTransactionKey, from peer: SIPPeer, now: SIPInstant) -> [UserAgentAction] {
+        // validate() has checked these; a request without them never gets here.
+        guard let from = try? invite.headers.from(), let to = try? invite.headers.to(),
+            let callID = try? invite.headers.callID(), let cseq = try? invite.headers.cseq()
+        else {
+            return respond(to: invite, key: key, from: peer, status: 400, reason: "Bad Request", now: now, notice: "unreadable dialog headers")
+        }
+        let facts = CallRequestFacts(
+            called: invite.uri.user ?? "", caller: from.uri.user ?? from.uri.description, callerDisplayName: from.displayName,
+            trunk: "loopback")
+        // Every refused call still gets a record, so operators can see why a caller was refused.
+        let refuse = { (ua: inout UserAgent, status: Int, reason: String?, route: String?, notice: String, decorate: (inout SIPResponse) -> Void) in
+            var actions = ua.respond(to: invite, key: key, from: peer, status: status, reason: reason, now: now, notice: notice, decorate: decorate)
+            var record = CallFacts(
+                id: ua.newCallID(), sipCallID: callID, caller: facts.caller, callerDisplayName: facts.callerDisplayName,
+                called: facts.called, trunk: facts.trunk, route: route, phase: .ended, peer: peer, onHold: false, startedAt: now)
+            record.endedAt = now
+            record.outcome = .rejected
+            record.endReason = "\(status) \(reason ?? SIPResponse.defaultReasonPhrase(for: status)) (\(notice))"
+            record.hungUpBy = .gateway
+            ua.totalCalls += 1
+            actions.append(.callEvent(CallEvent(kind: .ended, call: record)))
+            return actions
+        }
+        // A gateway that would forward the call into a meeting treats Max-Forwards 0 as a hop limit.
+        if let hops = try? invite.headers.maxForwards(), hops == 0 {
+            return refuse(&self, 483, nil, nil, "Max-Forwards 0") { _ in }
+        }
+        if isDraining || calls.count >= settings.maxCalls || ports.available == 0 {
+            let why = isDraining ? "draining" : calls.count >= settings.maxCalls ? "call limit \(settings.maxCalls)" : "RTP ports exhausted"
+            let retryAfter = String(settings.retryAfterSeconds)
+            return refuse(&self, 503, nil, nil, why) { $0.headers.add("Retry-After", retryAfter) }
+        }
+        // §8.2.3: a body we cannot read is 415, with what we accept.
+        if !invite.body.isEmpty, let problem = UserAgent.unreadableBody(invite) {
+            return refuse(&self, 415, nil, nil, problem) {
+                $0.headers.add("Accept", "application/sdp")
+                $0.headers.add("Accept-Encoding", "identity")
+            }
+        }
+        // RFC 4475 §3.3.15: a UA that can only answer in SDP and is asked for something else says so.
+        if let accepted = try? invite.headers.optionTags("Accept"), !accepted.isEmpty,
+            !accepted.contains(where: { UserAgent.acceptsSDP($0) })
+        {
+            return refuse(&self, 406, nil, nil, "Accept without application/sdp") {
+                $0.headers.add("Warning", "399 dialgate \"Only application/sdp answers can be given\"")
+            }
+        }
+        let decision = dialplan.route(facts)
+        let (meetingID, ringFor): (String?, Duration)
+        switch decision {
+        case .reject(let status, let reason, let route):
+            return refuse(&self, status, reason, route, "no route for \(facts.called.isEmpty ? "(empty)" : facts.called)") { _ in }
+        case .answer(_, _, let ring): (meetingID, ringFor) = (nil, ring)
+        case .joinMeeting(let meeting, _, _, let ring): (meetingID, ringFor) = (meeting, ring)
+        }
+        guard let rtpPort = ports.allocate(using: &random) else {
+            return refuse(&self, 503, nil, decision.route, "RTP ports exhausted") { _ in }
+        }
+        let media: NegotiatedSession
+        switch offerAnswer(offer: invite.body, rtpPort: rtpPort, previous: nil) {
+        case .success(let negotiated): media = negotiated
+        case .failure(let failure):
+            ports.release(rtpPort)
+            return refuse(&self, failure.status, failure.reason, decision.route, "SDP: \(failure.detail)") {
+                if failure.status == 488 { $0.headers.add("Warning", "304 dialgate \"\(failure.detail)\"") }
+            }
+        }
+        let remoteTag = from.tag ?? ""
+
+        let id = newCallID()
+        let localTag = UserAgent.tag(using: &random)
+        var localAddress = to
+        localAddress.tag = localTag
+        let contacts = try? invite.headers.contacts()
+        let remoteTarget: SIPURI
+        if case .addresses(let list)? = contacts, let first = list.first { remoteTarget = first.uri } else { remoteTarget = from.uri }
+        let dialog = Dialog(
+            callID: callID, localTag: localTag, remoteTag: remoteTag, localAddress: localAddress, remoteAddress: from,
+            remoteTarget: remoteTarget, routeSet: invite.headers.values("Record-Route").flatMap(UserAgent.splitCommaList),
+            remoteSequence: cseq.sequence, localSequence: 0)
+        let callFacts = CallFacts(
+            id: id, sipCallID: callID, caller: facts.caller, callerDisplayName: facts.callerDisplayName, called: facts.called,
+            trunk: facts.trunk, route: decision.route, meetingID: meetingID, phase: .ringing, peer: peer, codec: media.codec,
+            onHold: media.onHold, startedAt: now)
+        let call = Call(
+            facts: callFacts, session: CallSession(answerAt: now + ringFor, timers: settings.timers), dialog: dialog,
+            inviteKey: key, invite: invite, peer: peer, rtpPort: rtpPort, media: media)
+        calls[id] = call
+        dialogs[dialog.key] = id
+        invites[key] = id
+        totalCalls += 1
+
+        var actions: [UserAgentAction] = [.callEvent(CallEvent(kind: .started, call: callFacts))]
+        if ringFor > .zero {
+            let ringing = makeResponse(to: invite, status: 180, toTag: localTag)
+            actions += apply(transactions.respond(ringing, key: key, now: now), now: now)
+        }
+        actions += handle(.timer, for: id, now: now)
+        return actions
+    }
+
+    /// RFC 3261 §14.2: a re-INVITE in a confirmed dialog (hold, resume, new media address).
+    mutating func handleReinvite(_ request: SIPRequest, key: SIPTransactionKey, from peer: SIPPeer, now: SIPInstant) -> [UserAgentAction] {
+        guard let dialogKey = DialogKey(inbound: request), let id = dialogs[dialogKey], var call = calls[id] else {
+            return respond(to: request, key: key, from: peer, status: 481, reason: nil, now: now, notice: "re-INVITE outside any dialog")
+        }
+        guard let cseq = try? request.headers.cseq(), cseq.sequence > call.dialog.remoteSequence else {
+            // §12.2.2: a lower or equal CSeq in a dialog is out of order.
+            return respond(to: request, key: key, from: peer, status: 500, reason: "Server Internal Error", now: now, notice: "CSeq out of order") {
+                $0.headers.add("Retry-After", "1")
+            }
+        }
+        call.dialog.remoteSequence = cseq.sequence
+        guard !call.session.isEarly else {
+            calls[id] = call
+            // §14.2: a re-INVITE while our answer to the first one is pending.
+            return respond(to: request, key: key, from: peer, status: 491, reason: nil, toTag: call.dialog.localTag, now: now)
+        }
+        if !request.body.isEmpty, let problem = UserAgent.unreadableBody(request) {
+            calls[id] = call
+            return respond(to: request, key: key, from: peer, status: 415, reason: nil, toTag: call.dialog.localTag, now: now, notice: problem) {
+                $0.headers.add("Accept", "application/sdp")
+            }
+        }
+        switch offerAnswer(offer: request.body, rtpPort: call.rtpPort, previous: call.media) {
+        case .failure(let failure):
+            calls[id] = call
+            // §14.2: a refused re-INVITE leaves the session as it was.
+            return respond(to: request, key: key, from: peer, status: failure.status, reason: failure.reason, toTag: call.dialog.localTag, now: now, notice: "re-INVITE SDP: \(failure.detail)")
+        case .success(let media):
+            call.media = media
+        }
+        // §12.2.2: a target-refresh request updates the remote target.
+        if case .addresses(let list)? = try? request.headers.contacts(), let contact = list.first {
+            call.dialog.remoteTarget = contact.uri
+        }
+        call.facts.codec = call.media.codec
+        call.facts.onHold = call.media.onHold
+        var answer = makeResponse(to: request, status: 200, toTag: call.dialog.localTag)
+        decorateAnswer(&answer, media: call.media)
+        call.lastAnswer = answer
+        calls[id] = call
+        var actions = apply(transactions.respond(answer, key: key, now: now), now: now)
+        actions += handle(.reinviteAnswered, for: id, now: now)
+        actions.append(.callEvent(CallEvent(kind: .updated, call: call.facts)))
+        return actions
+    }
+
+    /// The answer's Contact, SDP and capabilities (RFC 3261 §13.3.1.4).
+    func decorateAnswer(_ response: inout SIPResponse, media: NegotiatedSession) {
+        response.headers.add("Contact", "<\(contactURI)>")
+        response.headers.add("Allow", UserAgent.allowHeader)
+        response.headers.add("Content-Type", "application/sdp")
+        response.body = media.localDescription
+    }
+
+    /// Our Contact: the advertised address, the SIP port, and the transport of the call.
+    var contactURI: String {
+        let host = settings.advertisedHost.contains(":") ? "[\(settings.advertisedHost)]" : settings.advertisedHost
+        return "sip:dialgate@\(host):\(settings.sipPort)"
+    }
+
+    /// Why a request body cannot be read, or nil when it is SDP we understand (RFC 3261 §8.2.3).
+    static func unreadableBody(_ request: SIPRequest) -> String? {
+        if let encoding = request.headers["Content-Encoding"], encoding.lowercased() != "identity" {
+            return "Content-Encoding \(encoding)"
+        }
+        guard let type = try? request.headers.contentType() else { return "missing or malformed Content-Type" }
+        let name = "\(type.type)/\(type.subtype)".lowercased()
+        return name == "application/sdp" ? nil : "Content-Type \(name)"
+    }
+
+    static func acceptsSDP(_ range: String) -> Bool {
+        let media = range.split(separator: ";").first.map { $0.trimmedSpaces.lowercased() } ?? ""
+        return media == "application/sdp" || media == "application/*" || media == "*/*"
+    }
+
+    /// Splits a comma-separated header value (Record-Route may hold several per line), keeping
+    /// commas inside `<...>` and quoted strings.
+    static func splitCommaList(_ value: String) -> [String] {
+        var parts: [String] = []
+        var current = ""
+        var inQuotes = false, inAngles = false, escaped = false
+        for character in value {
+            if escaped { escaped = false; current.append(character); continue }
+            switch character {
+            case "\\" where inQuotes: escaped = true
+            case "\"": inQuotes.toggle()
+            case "<" where !inQuotes: inAngles = true
+            case ">" where !inQuotes: inAngles = false
+            case "," where !inQuotes && !inAngles:
+                parts.append(current.trimmedSpaces)
+                current = ""
+                continue
+            default: break
+            }
+            current.append(character)
+        }
+        let last = current.trimmedSpaces
+        if !last.isEmpty { parts.append(last) }
+        return parts
+    }
+
+    mutating func newCallID() -> GatewayCallID {
+        while true {
+            let id = GatewayCallID("c" + UserAgent.hex(random.next() & 0xFF_FFFF, digits: 6))
+            if calls[id] == nil { return id }
+        }
+    }
+}

@@ -1,0 +1,126 @@
+import SIP
+
+extension UserAgent {
+    /// RFC 3261 §15.1.2: BYE ends the dialog; 481 when there is none.
+    mutating func handleBye(_ request: SIPRequest, key: SIPTransactionKey, from peer: SIPPeer, now: SIPInstant) -> [UserAgentAction] {
+        guard let dialogKey = DialogKey(inbound: request), let id = dialogs[dialogKey], var call = calls[id], !call.session.isEarly else {
+            return respond(to: request, key: key, from: peer, status: 481, reason: nil, now: now, notice: "BYE outside any dialog")
+        }
+        if let cseq = try? request.headers.cseq() { call.dialog.remoteSequence = max(call.dialog.remoteSequence, cseq.sequence) }
+        calls[id] = call
+        var actions = respond(to: request, key: key, from: peer, status: 200, reason: nil, toTag: call.dialog.localTag, now: now)
+        actions += handle(.bye, for: id, now: now)
+        return actions
+    }
+
+    /// RFC 3261 §9.2: CANCEL gets 200 when it matches a pending INVITE (which then gets 487), 481 otherwise.
+    mutating func handleCancel(_ cancel: SIPRequest, key: SIPTransactionKey, from peer: SIPPeer, matchingInvite: SIPTransactionKey?, now: SIPInstant) -> [UserAgentAction] {
+        guard let inviteKey = matchingInvite else {
+            return respond(to: cancel, key: key, from: peer, status: 481, reason: nil, now: now, notice: "CANCEL matches no transaction")
+        }
+        let toTag = invites[inviteKey].flatMap { calls[$0]?.dialog.localTag }
+        var actions = respond(to: cancel, key: key, from: peer, status: 200, reason: nil, toTag: toTag, now: now)
+        if let id = invites[inviteKey] {
+            actions += handle(.cancel, for: id, now: now)
+        }
+        return actions
+    }
+
+    /// An ACK for a 2xx (it belongs to the dialog, RFC 3261 §13.3.1.4), or a stray one.
+    mutating func handleAck(_ ack: SIPRequest, now: SIPInstant) -> [UserAgentAction] {
+        guard let dialogKey = DialogKey(inbound: ack), let id = dialogs[dialogKey] else { return [] }
+        return handle(.ack, for: id, now: now)
+    }
+
+    /// Responses to our client transactions (BYE so far).
+    mutating func handleResponse(_ response: SIPResponse, key: SIPTransactionKey, now: SIPInstant) -> [UserAgentAction] {
+        guard response.isFinal, let id = byes[key] else { return [] }
+        byes.removeValue(forKey: key)
+        return handle(.byeFinished, for: id, now: now)
+    }
+
+    /// Timer B/F or a transport error on one of our requests: for a BYE the call is over anyway
+    /// (RFC 3261 §15.1.1: the session ends whatever the response).
+    mutating func clientTransactionFailed(_ key: SIPTransactionKey, now: SIPInstant) -> [UserAgentAction] {
+        guard let id = byes.removeValue(forKey: key) else { return [] }
+        return handle(.byeFinished, for: id, now: now)
+    }
+
+    /// Feeds a call's session state machine and carries out its effects.
+    mutating func handle(_ event: CallSession.Event, for id: GatewayCallID, now: SIPInstant) -> [UserAgentAction] {
+        guard var call = calls[id] else { return [] }
+        let effects = call.session.handle(event, now: now)
+        call.facts.phase = call.session.phase
+        calls[id] = call
+        var actions: [UserAgentAction] = []
+        for effect in effects {
+            actions += perform(effect, for: id, now: now)
+        }
+        return actions
+    }
+
+    private mutating func perform(_ effect: CallSession.Effect, for id: GatewayCallID, now: SIPInstant) -> [UserAgentAction] {
+        guard var call = calls[id] else { return [] }
+        switch effect {
+        case .answer:
+            var answer = makeResponse(to: call.invite, status: 200, toTag: call.dialog.localTag)
+            decorateAnswer(&answer, media: call.media)
+            call.lastAnswer = answer
+            call.facts.answeredAt = now
+            call.facts.phase = .answered
+            calls[id] = call
+            return apply(transactions.respond(answer, key: call.inviteKey, now: now), now: now)
+                + [.callEvent(CallEvent(kind: .updated, call: call.facts))]
+        case .retransmitAnswer:
+            // RFC 6026 §8.1: the 2xx is retransmitted by the TU straight to the transport.
+            guard let answer = call.lastAnswer else { return [] }
+            return [.send(.response(answer), to: call.peer)]
+        case .terminateInvite:
+            return apply(transactions.respond(makeResponse(to: call.invite, status: 487, toTag: call.dialog.localTag), key: call.inviteKey, now: now), now: now)
+        case .rejectInvite(let status, let reason):
+            return apply(transactions.respond(makeResponse(to: call.invite, status: status, reason: reason, toTag: call.dialog.localTag), key: call.inviteKey, now: now), now: now)
+        case .sendBye(let reason):
+            let (bye, key, destination) = makeBye(for: &call, reason: reason)
+            call.facts.phase = .ending
+            calls[id] = call
+            byes[key] = id
+            return apply(transactions.send(request: bye, key: key, to: destination, reliability: destination.transport.isReliable ? .reliable : .unreliable, now: now), now: now)
+                + [.callEvent(CallEvent(kind: .updated, call: call.facts))]
+        case .ended(let outcome, let reason, let party):
+            call.facts.phase = .ended
+            call.facts.endedAt = now
+            call.facts.outcome = outcome
+            call.facts.endReason = reason
+            call.facts.hungUpBy = party
+            calls.removeValue(forKey: id)
+            dialogs.removeValue(forKey: call.dialog.key)
+            ports.release(call.rtpPort)
+            return [.callEvent(CallEvent(kind: .ended, call: call.facts))]
+        }
+    }
+
+    /// RFC 3261 §15.1.1 and §12.2.1.1: a BYE within the dialog, with a Reason (RFC 3326).
+    private mutating func makeBye(for call: inout Call, reason: String) -> (SIPRequest, SIPTransactionKey, SIPPeer) {
+        call.dialog.localSequence += 1
+        let branch = UserAgent.branch(using: &random)
+        // In-dialog requests go back where the INVITE came from (the connection for TCP): that is
+        // what phones behind NAT need, and loopback peers alike. RFC 3263 lookup of the remote
+        // target arrives with outbound trunks.
+        let destination = call.peer
+        var headers = SIPHeaders()
+        let sentBy = settings.advertisedHost.contains(":") ? "[\(settings.advertisedHost)]:\(settings.sipPort)" : "\(settings.advertisedHost):\(settings.sipPort)"
+        headers.add("Via", "SIP/2.0/\(destination.transport.rawValue) \(sentBy);branch=\(branch);rport")
+        headers.add("Max-Forwards", "70")
+        // §12.2.1.1: with a loose-routing route set, the Request-URI is the remote target and the
+        // route set becomes Route headers.
+        for route in call.dialog.routeSet { headers.add("Route", route) }
+        headers.add("From", call.dialog.localAddress.description)
+        headers.add("To", call.dialog.remoteAddress.description)
+        headers.add("Call-ID", call.dialog.callID)
+        headers.add("CSeq", "\(call.dialog.localSequence) BYE")
+        headers.add("Reason", "Q.850;cause=16;text=\"\(reason)\"")
+        headers.add("User-Agent", settings.product)
+        let bye = SIPRequest(method: .bye, uri: call.dialog.remoteTarget, headers: headers)
+        return (bye, SIPTransactionKey(branch: branch, sentBy: sentBy, method: .bye), destination)
+    }
+}

@@ -1,0 +1,143 @@
+import Dialplan
+import SDP
+import SIP
+
+/// What the user agent asks its adapter to do.
+public enum UserAgentAction: Sendable {
+    /// Put this message on the wire to that peer.
+    case send(SIPMessage, to: SIPPeer)
+    /// A call started, changed or ended: for records, control-API watchers and logs.
+    case callEvent(CallEvent)
+    /// A request refused for what it was (malformed, unsupported, unknown number): one line
+    /// each in the security log, with the remote address.
+    case notice(SecurityNotice)
+}
+
+/// A refused request, for the security log.
+public struct SecurityNotice: Sendable, Equatable, CustomStringConvertible {
+    public var peer: SIPPeer
+    public var method: String?
+    public var status: Int?
+    public var reason: String
+
+    public var description: String {
+        "from=\(peer) method=\(method ?? "-") status=\(status.map(String.init) ?? "dropped") reason=\"\(reason)\""
+    }
+}
+
+/// The gateway's SIP user agent: the transaction user (RFC 3261 §8.2, §12–15) over the
+/// transaction layer, owning every call's dialog.
+///
+/// Pure: messages, timer ticks and operator commands come in with the current instant; what to
+/// send and what happened comes out as `UserAgentAction`s. One event loop owns it.
+public struct UserAgent {
+    public private(set) var settings: UserAgentSettings
+    public var dialplan: BuiltinDialplan
+    /// While draining (SIGTERM), new calls get 503 and live ones may finish.
+    public private(set) var isDraining = false
+    public private(set) var totalCalls = 0
+
+    var transactions: SIPTransactionLayer<SIPPeer>
+    var calls: [GatewayCallID: Call] = [:]
+    var dialogs: [DialogKey: GatewayCallID] = [:]
+    /// INVITE server transactions of calls, so CANCEL and the transaction's end find their call.
+    var invites: [SIPTransactionKey: GatewayCallID] = [:]
+    /// BYE client transactions we sent, to tell their call when they finish.
+    var byes: [SIPTransactionKey: GatewayCallID] = [:]
+    /// RFC 3261 §8.2.2.2 merged-request detection for requests without a To tag.
+    var openRequests: [MergeKey: SIPTransactionKey] = [:]
+    var openRequestKeys: [SIPTransactionKey: MergeKey] = [:]
+    var ports: RTPPortPool
+    var random: any RandomNumberGenerator
+
+    public init(settings: UserAgentSettings, dialplan: BuiltinDialplan = BuiltinDialplan(), random: some RandomNumberGenerator) {
+        self.settings = settings
+        self.dialplan = dialplan
+        self.random = random
+        self.transactions = SIPTransactionLayer(timers: settings.timers)
+        self.ports = RTPPortPool(range: settings.rtpPorts)
+    }
+
+    // MARK: - Queries
+
+    /// Every call that has not ended, oldest first.
+    public var activeCalls: [CallFacts] {
+        calls.values.map(\.facts).sorted { $0.startedAt < $1.startedAt }
+    }
+
+    public func call(_ id: GatewayCallID) -> CallFacts? { calls[id]?.facts }
+
+    /// The next instant at which `fireTimers(now:)` has work to do.
+    public var nextDeadline: SIPInstant? {
+        let callDeadline = calls.values.lazy.compactMap(\.session.deadline).min()
+        switch (transactions.nextDeadline, callDeadline) {
+        case (let a?, let b?): return min(a, b)
+        case (let a?, nil): return a
+        case (nil, let b?): return b
+        case (nil, nil): return nil
+        }
+    }
+
+    // MARK: - Events
+
+    /// A message parsed from the wire.
+    public mutating func receive(_ message: SIPMessage, from peer: SIPPeer, now: SIPInstant) -> [UserAgentAction] {
+        switch message {
+        case .request(let request): return receive(request: request, from: peer, now: now)
+        case .response(let response): return receive(response: response, now: now)
+        }
+    }
+
+    /// Bytes that did not parse as a SIP message. Requests get a stateless error response when
+    /// enough of them was readable to address one (RFC 3261 §8.2, RFC 4475); responses are dropped.
+    public mutating func receiveMalformed(_ error: SIPParseError, from peer: SIPPeer, now: SIPInstant) -> [UserAgentAction] {
+        let notice = SecurityNotice(peer: peer, method: nil, status: nil, reason: error.reason)
+        guard error.isRequest == true, let headers = error.headers,
+            let response = statelessResponse(copying: headers, status: error.statusCode, reason: error.reason)
+        else { return [.notice(notice)] }
+        var answered = notice
+        answered.status = error.statusCode
+        return [.send(.response(response), to: peer), .notice(answered)]
+    }
+
+    /// Fires every timer that is due: transaction timers (RFC 3261 §17) and call timers.
+    public mutating func fireTimers(now: SIPInstant) -> [UserAgentAction] {
+        var actions = apply(transactions.fireTimers(now: now), now: now)
+        let due = calls.values.filter { ($0.session.deadline ?? .distantFuture) <= now }.map(\.facts.id)
+        for id in due {
+            actions += handle(.timer, for: id, now: now)
+        }
+        return actions
+    }
+
+    /// An operator (or the daemon) ends a call: BYE once answered, a final response before.
+    /// Returns nil when there is no such call.
+    public mutating func hangup(_ id: GatewayCallID, by party: HangupParty = .operator, reason: String = "hangup by operator", now: SIPInstant) -> [UserAgentAction]? {
+        guard calls[id] != nil else { return nil }
+        return handle(.hangup(by: party, reason: reason), for: id, now: now)
+    }
+
+    /// The SIP port actually bound (port 0 picks one), for Contact and Via.
+    public mutating func listening(on port: Int) { settings.sipPort = port }
+
+    /// SIGTERM: new calls get 503 with Retry-After from now on.
+    public mutating func startDraining() { isDraining = true }
+
+    /// Ends every live call (the drain's grace period ran out).
+    public mutating func hangupAll(reason: String, now: SIPInstant) -> [UserAgentAction] {
+        var actions: [UserAgentAction] = []
+        for id in Array(calls.keys) {
+            actions += hangup(id, by: .gateway, reason: reason, now: now) ?? []
+        }
+        return actions
+    }
+
+    /// A stream connection closed or a send failed: transactions bound to it fail (RFC 3261 §18.4).
+    public mutating func transportFailed(key: SIPTransactionKey, now: SIPInstant) -> [UserAgentAction] {
+        apply(transactions.transportError(key: key, now: now), now: now)
+    }
+}
+
+extension SIPInstant {
+    static let distantFuture = SIPInstant(nanoseconds: .max)
+}

@@ -1,1 +1,0 @@
-// Dialplan module: see DESIGN.md §2.

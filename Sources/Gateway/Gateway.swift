@@ -1,1 +1,0 @@
-// Gateway module: see DESIGN.md §2.

@@ -1,0 +1,72 @@
+import Calls
+import ControlAPI
+import Dialplan
+import Foundation
+import Logging
+import Media
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+
+/// Builds the gateway's services and runs them in one `ServiceGroup` until SIGTERM/SIGINT.
+public struct GatewayApplication: Sendable {
+    public let configuration: GatewayConfiguration
+    public let version: String
+
+    public init(configuration: GatewayConfiguration, version: String) {
+        self.configuration = configuration
+        self.version = version
+    }
+
+    public func run() async throws {
+        let logger = Logger(label: "dialgate")
+        try SRTPLibrary.ensureInitialized()
+        try FileManager.default.createDirectory(atPath: configuration.stateDirectory, withIntermediateDirectories: true)
+        let store = try CallRecordStore(directory: URL(fileURLWithPath: configuration.stateDirectory), logger: Logger(label: "dialgate.records"))
+        let events = CallEventFanout(store: store)
+
+        var settings = UserAgentSettings(
+            advertisedHost: configuration.advertisedHost ?? Self.advertisable(configuration.sipHost), sipPort: configuration.sipPort)
+        settings.product = "dialgate/\(version)"
+        settings.rtpPorts = configuration.rtpPorts
+        settings.maxCalls = configuration.maxCalls
+        let userAgent = UserAgent(
+            settings: settings, dialplan: BuiltinDialplan(ringTime: configuration.ringTime), random: SystemRandomNumberGenerator())
+        let signalling = SignallingLoop(
+            loop: MultiThreadedEventLoopGroup.singleton.next(), userAgent: userAgent, sink: events, logger: Logger(label: "dialgate.sip"))
+        let sip = SignallingService(signalling: signalling, configuration: configuration, logger: logger)
+        let control = ControlServer(
+            socketPath: configuration.controlSocketPath,
+            handler: GatewayControlHandler(
+                signalling: signalling, sip: sip, store: store, events: events, version: version, startedAt: Date(),
+                controlSocket: configuration.controlSocketPath),
+            logger: Logger(label: "dialgate.control"))
+
+        logger.info("dialgate starting", metadata: [
+            "version": "\(version)", "state": "\(configuration.stateDirectory)", "control": "\(configuration.controlSocketPath)",
+            "dialplans": "\(configuration.dialplansDirectory) (built-in routes 1000, 1001, 1002, ID*PASSCODE)",
+        ])
+        // Shutdown runs in reverse order: SIP drains first, then the control socket closes, then
+        // the records get their last flush.
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [
+                    .init(service: store),
+                    .init(service: control),
+                    .init(service: sip, successTerminationBehavior: .gracefullyShutdownGroup),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        try await group.run()
+    }
+
+    /// Contact and SDP need a routable address: a wildcard bind advertises loopback until an
+    /// operator sets --advertise.
+    static func advertisable(_ host: String) -> String {
+        switch host {
+        case "0.0.0.0": "127.0.0.1"
+        case "::": "::1"
+        default: host
+        }
+    }
+}

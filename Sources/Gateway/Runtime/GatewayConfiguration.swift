@@ -1,0 +1,26 @@
+import Foundation
+
+/// Everything `dialgate serve` needs, from flags (and later the config file).
+public struct GatewayConfiguration: Sendable {
+    /// SIP over UDP and TCP on this address (DESIGN.md §3: default 127.0.0.1:5060; port 0 picks one).
+    public var sipHost: String = "127.0.0.1"
+    public var sipPort: Int = 5060
+    /// The address put in Contact and SDP; the SIP address when nil.
+    public var advertisedHost: String?
+    public var rtpPorts: ClosedRange<Int> = 20000...29999
+    public var dialplansDirectory: String = "./dialplans"
+    public var stateDirectory: String = "./var"
+    /// Defaults to `STATE/dialgate.sock`.
+    public var controlSocket: String?
+    /// How long the built-in routes ring before answering.
+    public var ringTime: Duration = .zero
+    /// On SIGTERM, how long live calls may go on before the gateway ends them with BYE.
+    public var drainGracePeriod: Duration = .seconds(30)
+    public var maxCalls: Int = 2000
+
+    public init() {}
+
+    public var controlSocketPath: String {
+        controlSocket ?? URL(fileURLWithPath: stateDirectory).appendingPathComponent("dialgate.sock").path
+    }
+}

@@ -1,0 +1,63 @@
+import Calls
+import ControlAPI
+import Dialplan
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import ServiceLifecycle
+import SIP
+
+/// The SIP side of the gateway as a service: binds the listeners, runs until graceful shutdown,
+/// then drains (DESIGN.md §3: 503 to new calls, live calls may finish within the grace period,
+/// then BYE).
+final class SignallingService: Service, Sendable {
+    let signalling: SignallingLoop
+    private let configuration: GatewayConfiguration
+    private let logger: Logger
+    private let bound = NIOLockedValueBox<[GatewayStatus.Listener]>([])
+
+    init(signalling: SignallingLoop, configuration: GatewayConfiguration, logger: Logger) {
+        self.signalling = signalling
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// The addresses the SIP sockets are bound to (empty until bound).
+    var listeners: [GatewayStatus.Listener] { bound.withLockedValue { $0 } }
+
+    func run() async throws {
+        let listener = try await SIPListener.bind(host: configuration.sipHost, port: configuration.sipPort, signalling: signalling)
+        let address = listener.localAddress.map(Self.describe) ?? "?"
+        if let port = listener.localAddress?.port { try await signalling.listening(on: port).get() }
+        bound.withLockedValue {
+            $0 = [GatewayStatus.Listener(kind: "sip-udp", address: address), GatewayStatus.Listener(kind: "sip-tcp", address: address)]
+        }
+        logger.info("SIP listening", metadata: ["udp": "\(address)", "tcp": "\(address)"])
+
+        try? await gracefulShutdown()
+
+        logger.info("draining: new calls get 503", metadata: ["grace": "\(configuration.drainGracePeriod)"])
+        try await signalling.startDraining().get()
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: configuration.drainGracePeriod)
+        while try await signalling.counters().get().active > 0, clock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        if try await signalling.counters().get().active > 0 {
+            logger.info("grace period over: ending live calls with BYE")
+            try await signalling.hangupAll(reason: "gateway shutting down").get()
+            // Give the BYE transactions a moment (they end the calls on any answer or timeout).
+            let byeDeadline = clock.now.advanced(by: .seconds(5))
+            while try await signalling.counters().get().active > 0, clock.now < byeDeadline {
+                try? await Task.sleep(for: .milliseconds(50))
+            }
+        }
+        await listener.close()
+        logger.info("SIP stopped")
+    }
+
+    static func describe(_ address: SocketAddress) -> String {
+        guard let ip = address.ipAddress, let port = address.port else { return "\(address)" }
+        return ip.contains(":") ? "[\(ip)]:\(port)" : "\(ip):\(port)"
+    }
+}

@@ -1,0 +1,58 @@
+import NIOCore
+import NIOPosix
+import SIP
+
+/// The SIP sockets on one address: UDP and TCP on the same port (RFC 3261 §18: a UA listening
+/// on a port for one must listen for the other).
+struct SIPListener {
+    let udp: any Channel
+    let tcp: any Channel
+
+    var localAddress: SocketAddress? { udp.localAddress }
+
+    /// Binds UDP first; with port 0 the kernel's pick is then taken for TCP too (retrying a few
+    /// times when that port is already used by someone else's TCP socket).
+    static func bind(host: String, port: Int, signalling: SignallingLoop) async throws -> SIPListener {
+        var lastError: (any Error)?
+        for _ in 0..<(port == 0 ? 20 : 1) {
+            let udp = try await DatagramBootstrap(group: signalling.loop)
+                .channelOption(.socketOption(.so_reuseaddr), value: 1)
+                // One datagram is at most 64 KiB; a smaller buffer would silently truncate.
+                .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 65_536))
+                .channelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(SIPDatagramHandler(signalling: signalling))
+                    }
+                }
+                .bind(host: host, port: port).get()
+            guard let boundPort = udp.localAddress?.port else { throw SIPListenerError.noLocalAddress }
+            do {
+                let tcp = try await ServerBootstrap(group: signalling.loop)
+                    .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                    .serverChannelOption(.backlog, value: 256)
+                    .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                    .childChannelInitializer { channel in
+                        channel.eventLoop.makeCompletedFuture {
+                            try channel.pipeline.syncOperations.addHandler(SIPStreamHandler(signalling: signalling, transport: .tcp))
+                        }
+                    }
+                    .bind(host: host, port: boundPort).get()
+                return SIPListener(udp: udp, tcp: tcp)
+            } catch {
+                lastError = error
+                try? await udp.close()
+            }
+        }
+        throw lastError ?? SIPListenerError.noLocalAddress
+    }
+
+    func close() async {
+        try? await udp.close()
+        try? await tcp.close()
+    }
+}
+
+enum SIPListenerError: Error, CustomStringConvertible {
+    case noLocalAddress
+    var description: String { "the SIP socket has no local address" }
+}

@@ -1,0 +1,56 @@
+import NIOCore
+import SIP
+
+/// One SIP stream connection (TCP): frames messages by Content-Length (RFC 3261 §18.3).
+/// A framing error is unrecoverable on a stream, so the connection is answered if possible and
+/// closed (RFC 4475 §3.1.2.3, §3.3.9).
+final class SIPStreamHandler: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+
+    private let signalling: SignallingLoop
+    private let transport: SIPTransport
+    private var framer = SIPStreamFramer()
+    private var peer: SIPPeer?
+    private var connectionID: UInt64?
+
+    init(signalling: SignallingLoop, transport: SIPTransport) {
+        self.signalling = signalling
+        self.transport = transport
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        guard let remote = context.channel.remoteAddress, let id = signalling.attachConnection(context.channel) else {
+            signalling.logger.warning("security: connection refused", metadata: ["reason": "too many connections"])
+            context.close(promise: nil)
+            return
+        }
+        connectionID = id
+        peer = SIPPeer(remote, transport: transport, connection: id)
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if let connectionID { signalling.detachConnection(connectionID) }
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard let peer else { return }
+        let buffer = unwrapInboundIn(data)
+        framer.append(buffer.readableBytesView)
+        do {
+            while let message = try framer.nextMessage() {
+                signalling.receive(message, from: peer)
+            }
+        } catch {
+            signalling.receiveMalformed(error, from: peer)
+            // Let the error response go out first, then close.
+            context.channel.eventLoop.execute { context.close(promise: nil) }
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        signalling.logger.debug("stream error", metadata: ["error": "\(error)", "peer": "\(peer.map { "\($0)" } ?? "-")"])
+        context.close(promise: nil)
+    }
+}

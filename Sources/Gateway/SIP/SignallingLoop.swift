@@ -1,0 +1,194 @@
+import Calls
+import Foundation
+import Logging
+import NIOCore
+import SIP
+
+/// Receives the call events the signalling loop produces (records, control-API watchers).
+public protocol CallEventSink: Sendable {
+    func callEvent(_ event: CallEvent, clock: WallClockMapping)
+}
+
+/// Turns the core's instants (monotonic, from NIO's uptime clock) into wall-clock dates.
+public struct WallClockMapping: Sendable {
+    let originUptimeNanoseconds: Int64
+    let originDate: Date
+
+    public init(now: NIODeadline = .now(), date: Date = Date()) {
+        originUptimeNanoseconds = Int64(clamping: now.uptimeNanoseconds)
+        originDate = date
+    }
+
+    public func date(_ instant: SIPInstant) -> Date {
+        originDate.addingTimeInterval(Double(instant.nanoseconds - originUptimeNanoseconds) / 1e9)
+    }
+}
+
+/// The adapter that owns the `UserAgent` on one event loop: every SIP channel (UDP socket, TCP
+/// listener and its connections) lives on that loop, so signalling needs no locks. It parses
+/// nothing and decides nothing itself: bytes go to the parser, messages to the user agent, and
+/// the user agent's actions come back here to be carried out.
+final class SignallingLoop: @unchecked Sendable {
+    let loop: any EventLoop
+    let logger: Logger
+    let clock: WallClockMapping
+    private let sink: any CallEventSink
+    private var userAgent: UserAgent
+    private var udpChannel: (any Channel)?
+    private var connections: [UInt64: any Channel] = [:]
+    private var nextConnectionID: UInt64 = 1
+    private var timer: Scheduled<Void>?
+    private var timerDeadline: SIPInstant?
+
+    /// Stream connections beyond this are closed at once (hostile peers must not exhaust descriptors).
+    static let maxConnections = 4096
+
+    init(loop: any EventLoop, userAgent: UserAgent, sink: any CallEventSink, logger: Logger) {
+        self.loop = loop
+        self.userAgent = userAgent
+        self.sink = sink
+        self.logger = logger
+        self.clock = WallClockMapping()
+    }
+
+    var now: SIPInstant { SIPInstant(nanoseconds: Int64(clamping: NIODeadline.now().uptimeNanoseconds)) }
+
+    // MARK: - Channels
+
+    func attachDatagramChannel(_ channel: any Channel) {
+        loop.preconditionInEventLoop()
+        udpChannel = channel
+    }
+
+    /// Registers a new stream connection; nil when there are too many.
+    func attachConnection(_ channel: any Channel) -> UInt64? {
+        loop.preconditionInEventLoop()
+        guard connections.count < Self.maxConnections else { return nil }
+        let id = nextConnectionID
+        nextConnectionID += 1
+        connections[id] = channel
+        return id
+    }
+
+    func detachConnection(_ id: UInt64) {
+        loop.preconditionInEventLoop()
+        connections.removeValue(forKey: id)
+    }
+
+    // MARK: - Inbound
+
+    func receive(_ message: SIPMessage, from peer: SIPPeer) {
+        loop.preconditionInEventLoop()
+        perform(userAgent.receive(message, from: peer, now: now))
+    }
+
+    func receiveMalformed(_ error: SIPParseError, from peer: SIPPeer) {
+        loop.preconditionInEventLoop()
+        perform(userAgent.receiveMalformed(error, from: peer, now: now))
+    }
+
+    // MARK: - Commands (from the control API, on any thread)
+
+    func calls() -> EventLoopFuture<[CallFacts]> {
+        loop.submit { self.userAgent.activeCalls }
+    }
+
+    func call(_ id: GatewayCallID) -> EventLoopFuture<CallFacts?> {
+        loop.submit { self.userAgent.call(id) }
+    }
+
+    func counters() -> EventLoopFuture<(active: Int, total: Int, draining: Bool)> {
+        loop.submit { (self.userAgent.activeCalls.count, self.userAgent.totalCalls, self.userAgent.isDraining) }
+    }
+
+    /// Ends a call; the future holds false when there is no such call.
+    func hangup(_ id: GatewayCallID) -> EventLoopFuture<Bool> {
+        loop.submit {
+            guard let actions = self.userAgent.hangup(id, now: self.now) else { return false }
+            self.perform(actions)
+            return true
+        }
+    }
+
+    func listening(on port: Int) -> EventLoopFuture<Void> {
+        loop.submit { self.userAgent.listening(on: port) }
+    }
+
+    func startDraining() -> EventLoopFuture<Void> {
+        loop.submit { self.userAgent.startDraining() }
+    }
+
+    func hangupAll(reason: String) -> EventLoopFuture<Void> {
+        loop.submit { self.perform(self.userAgent.hangupAll(reason: reason, now: self.now)) }
+    }
+
+    // MARK: - Actions
+
+    private func perform(_ actions: [UserAgentAction]) {
+        for action in actions {
+            switch action {
+            case .send(let message, let peer):
+                send(message, to: peer)
+            case .callEvent(let event):
+                log(event)
+                sink.callEvent(event, clock: clock)
+            case .notice(let notice):
+                logger.warning("security: request refused", metadata: ["notice": "\(notice)"])
+            }
+        }
+        rearmTimer()
+    }
+
+    private func send(_ message: SIPMessage, to peer: SIPPeer) {
+        var bytes: [UInt8] = []
+        message.serialize(into: &bytes)
+        switch peer.transport {
+        case .udp:
+            guard let channel = udpChannel, let address = try? SocketAddress(ipAddress: peer.host, port: peer.port) else {
+                logger.debug("cannot send over UDP", metadata: ["peer": "\(peer)"])
+                return
+            }
+            let envelope = AddressedEnvelope(remoteAddress: address, data: channel.allocator.buffer(bytes: bytes))
+            channel.writeAndFlush(envelope, promise: nil)
+        case .tcp, .tls:
+            guard let id = peer.connection, let channel = connections[id] else {
+                // RFC 3261 §18.2.2 would open a new connection; the caller's connection is gone,
+                // and the transaction will time out (Timer B/F/H) and end the call cleanly.
+                logger.debug("connection gone", metadata: ["peer": "\(peer)"])
+                return
+            }
+            channel.writeAndFlush(channel.allocator.buffer(bytes: bytes), promise: nil)
+        }
+    }
+
+    /// One timer for the whole user agent, armed at its next deadline.
+    private func rearmTimer() {
+        guard let deadline = userAgent.nextDeadline else {
+            timer?.cancel()
+            timer = nil
+            timerDeadline = nil
+            return
+        }
+        if let current = timerDeadline, current <= deadline, timer != nil { return }
+        timer?.cancel()
+        timerDeadline = deadline
+        let at = NIODeadline.uptimeNanoseconds(UInt64(clamping: max(0, deadline.nanoseconds)))
+        timer = loop.scheduleTask(deadline: at) { [self] in
+            timer = nil
+            timerDeadline = nil
+            perform(userAgent.fireTimers(now: now))
+        }
+    }
+
+    private func log(_ event: CallEvent) {
+        let call = event.call
+        var metadata: Logger.Metadata = [
+            "call": "\(call.id)", "event": "\(event.kind.rawValue)", "state": "\(call.phase.rawValue)",
+            "caller": "\(call.caller)", "called": "\(call.called)", "remote": "\(call.peer)", "sip_call_id": "\(call.sipCallID)",
+        ]
+        if let route = call.route { metadata["route"] = "\(route)" }
+        if let outcome = call.outcome { metadata["outcome"] = "\(outcome.rawValue)" }
+        if let reason = call.endReason { metadata["reason"] = "\(reason)" }
+        logger.info("call \(event.kind.rawValue)", metadata: metadata)
+    }
+}

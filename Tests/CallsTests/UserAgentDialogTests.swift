@@ -1,0 +1,228 @@
+@testable import Calls
+import SIP
+import Testing
+
+/// Whole dialogs through the user agent, in memory, with a fake clock.
+@Suite struct UserAgentDialogTests {
+    @Test func inviteIsAnsweredWithSDPThenAckAndByeEndTheCall() throws {
+        var harness = UserAgentHarness()
+        let actions = harness.receive(Messages.invite())
+        #expect(actions.statuses == [100, 200])
+        let ok = try #require(actions.responses.last)
+        let to = try ok.headers.to()
+        let toTag = try #require(to.tag)
+        #expect(ok.headers["Contact"] == "<sip:dialgate@127.0.0.1:5060>")
+        #expect(ok.headers["Content-Type"] == "application/sdp")
+        let answer = String(decoding: ok.body, as: UTF8.self)
+        #expect(answer.contains("m=audio "))
+        #expect(answer.contains("RTP/AVP 0 101"), "PCMU first, with telephone-event: \(answer)")
+        #expect(answer.contains("a=sendrecv"))
+        #expect(actions.callEvents.map(\.kind) == [.started, .updated])
+        let call = try #require(harness.userAgent.activeCalls.first)
+        #expect(call.phase == .answered)
+        #expect(call.route == "default/1000 meeting-entry")
+        #expect(call.caller == "+15551230000")
+        #expect(call.callerDisplayName == "Alice")
+        #expect(call.codec == "PCMU/8000")
+
+        #expect(harness.receive(Messages.inDialog("ACK", branch: "z9hG4bK-ack1", cseq: 1, toTag: toTag)).isEmpty)
+        #expect(harness.run(until: .seconds(40)).statuses.isEmpty, "no 2xx retransmission after the ACK")
+
+        let bye = harness.receive(Messages.inDialog("BYE", branch: "z9hG4bK-bye1", cseq: 2, toTag: toTag))
+        #expect(bye.statuses == [200])
+        let ended = try #require(bye.callEvents.last)
+        #expect(ended.kind == .ended)
+        #expect(ended.call.outcome == .completed)
+        #expect(ended.call.hungUpBy == .caller)
+        #expect(harness.userAgent.activeCalls.isEmpty)
+    }
+
+    /// Lost 200: retransmitted at T1, 2·T1, ... until the ACK arrives.
+    @Test func lostTwoHundredIsRetransmittedUntilAck() throws {
+        var harness = UserAgentHarness()
+        let toTag = try #require(harness.receive(Messages.invite()).responses.last?.headers.to().tag)
+        #expect(harness.advance(by: .milliseconds(499)).statuses.isEmpty)
+        #expect(harness.advance(by: .milliseconds(1)).statuses == [200])
+        #expect(harness.advance(by: .seconds(1)).statuses == [200])
+        _ = harness.receive(Messages.inDialog("ACK", branch: "z9hG4bK-ack1", cseq: 1, toTag: toTag))
+        #expect(harness.run(until: .seconds(60)).statuses.isEmpty)
+        #expect(harness.userAgent.activeCalls.first?.phase == .answered)
+    }
+
+    /// Lost ACK: after 64·T1 the gateway sends BYE with a Reason, and the call ends as failed.
+    @Test func lostAckEndsTheCallWithBye() throws {
+        var harness = UserAgentHarness()
+        _ = harness.receive(Messages.invite())
+        let actions = harness.run(until: .seconds(33))
+        let bye = try #require(actions.requests.first { $0.method == .bye })
+        #expect(bye.headers["Reason"]?.hasPrefix("Q.850;cause=16") == true)
+        #expect(bye.uri.user == "alice")
+        #expect(try bye.headers.from().tag != nil)
+        #expect(try bye.headers.to().tag == "alice1")
+        #expect(try bye.headers.cseq().method == .bye)
+        // The phone never answers the BYE either: Timer F ends its transaction and the call.
+        let later = harness.run(until: .seconds(40))
+        let ended = try #require((actions + later).callEvents.last { $0.kind == .ended })
+        #expect(ended.call.outcome == .failed)
+        #expect(ended.call.endReason == "no ACK for 200 OK")
+    }
+
+    @Test func retransmittedInviteIsAbsorbed() throws {
+        var harness = UserAgentHarness()
+        let first = harness.receive(Messages.invite())
+        let again = harness.receive(Messages.invite())
+        #expect(first.callEvents.count == 2)
+        #expect(again.callEvents.isEmpty, "no second call")
+        #expect(harness.userAgent.activeCalls.count == 1)
+    }
+
+    @Test func cancelWhileRingingGets200And487() throws {
+        var harness = UserAgentHarness(ringTime: .seconds(10))
+        let invite = harness.receive(Messages.invite())
+        #expect(invite.statuses == [100, 180])
+        let cancel = harness.receive(Messages.cancel())
+        #expect(Set(cancel.statuses) == [200, 487])
+        let ended = try #require(cancel.callEvents.last)
+        #expect(ended.call.outcome == .cancelled)
+        // The ACK for the 487 is absorbed by the INVITE transaction; no answer ever comes.
+        #expect(harness.run(until: .seconds(15)).statuses.allSatisfy { $0 == 487 })
+    }
+
+    /// CANCEL race: the CANCEL arrives after the 200; it gets 200 and the call goes on (RFC 3261 §9.2).
+    @Test func cancelAfterAnswerDoesNotEndTheCall() throws {
+        var harness = UserAgentHarness()
+        _ = harness.receive(Messages.invite())
+        let cancel = harness.receive(Messages.cancel())
+        #expect(cancel.statuses == [200])
+        #expect(cancel.callEvents.isEmpty)
+        #expect(harness.userAgent.activeCalls.count == 1)
+    }
+
+    @Test func cancelForNothingIs481() {
+        var harness = UserAgentHarness()
+        #expect(harness.receive(Messages.cancel(branch: "z9hG4bK-nothing")).statuses == [481])
+    }
+
+    @Test func holdAndResumeMirrorTheDirection() throws {
+        var harness = UserAgentHarness()
+        let toTag = try #require(harness.receive(Messages.invite()).responses.last?.headers.to().tag)
+        _ = harness.receive(Messages.inDialog("ACK", branch: "z9hG4bK-ack1", cseq: 1, toTag: toTag))
+        for (cseq, offered, answered, onHold) in [(2, "sendonly", "recvonly", true), (3, "inactive", "inactive", true), (4, "sendrecv", "sendrecv", false)] {
+            let reinvite = harness.receive(Messages.invite(branch: "z9hG4bK-re\(cseq)", cseq: cseq, toTag: toTag, direction: offered))
+            let ok = try #require(reinvite.responses.last)
+            #expect(ok.statusCode == 200)
+            #expect(String(decoding: ok.body, as: UTF8.self).contains("a=\(answered)"), "\(offered) → \(answered)")
+            #expect(harness.userAgent.activeCalls.first?.onHold == onHold)
+            _ = harness.receive(Messages.inDialog("ACK", branch: "z9hG4bK-reack\(cseq)", cseq: cseq, toTag: toTag))
+        }
+    }
+
+    @Test func reinviteWithAnOldCSeqIs500() throws {
+        var harness = UserAgentHarness()
+        let toTag = try #require(harness.receive(Messages.invite(cseq: 5)).responses.last?.headers.to().tag)
+        #expect(harness.receive(Messages.invite(branch: "z9hG4bK-old", cseq: 4, toTag: toTag)).statuses == [100, 500])
+    }
+
+    @Test func byeOrReinviteForAnUnknownDialogIs481() {
+        var harness = UserAgentHarness()
+        #expect(harness.receive(Messages.inDialog("BYE", branch: "z9hG4bK-b", cseq: 2, toTag: "nope")).statuses == [481])
+        #expect(harness.receive(Messages.invite(branch: "z9hG4bK-r", cseq: 2, toTag: "nope")).statuses == [100, 481])
+    }
+
+    @Test func operatorHangupSendsByeAndEndsWhenAnswered() throws {
+        var harness = UserAgentHarness()
+        let toTag = try #require(harness.receive(Messages.invite()).responses.last?.headers.to().tag)
+        _ = harness.receive(Messages.inDialog("ACK", branch: "z9hG4bK-ack1", cseq: 1, toTag: toTag))
+        let id = try #require(harness.userAgent.activeCalls.first?.id)
+        let hangup = try #require(harness.userAgent.hangup(id, now: harness.now))
+        let bye = try #require(hangup.requests.first)
+        #expect(bye.method == .bye)
+        let via = try bye.headers.topVia()
+        let response = """
+            SIP/2.0 200 OK
+            Via: \(via.description)
+            From: \(bye.headers["From"]!)
+            To: \(bye.headers["To"]!)
+            Call-ID: call-1
+            CSeq: 1 BYE
+            Content-Length: 0
+
+
+            """
+        let done = harness.receive(response)
+        let ended = try #require(done.callEvents.last)
+        #expect(ended.call.hungUpBy == .operator)
+        #expect(harness.userAgent.activeCalls.isEmpty)
+    }
+
+    @Test func directMeetingDialIsRecognised() throws {
+        var harness = UserAgentHarness()
+        _ = harness.receive(Messages.invite(to: "123456789*4321"))
+        let call = try #require(harness.userAgent.activeCalls.first)
+        #expect(call.meetingID == "123456789")
+        #expect(call.route == "default/direct-meeting")
+    }
+
+    @Test func unknownNumberIsRejectedAndRecorded() throws {
+        var harness = UserAgentHarness()
+        let actions = harness.receive(Messages.invite(to: "5550100"))
+        #expect(actions.statuses == [100, 404])
+        let record = try #require(actions.callEvents.last)
+        #expect(record.kind == .ended)
+        #expect(record.call.outcome == .rejected)
+        #expect(record.call.endReason?.hasPrefix("404 Not Found") == true)
+    }
+
+    @Test func drainingAndFullGatewaysAnswer503WithRetryAfter() throws {
+        var harness = UserAgentHarness(maxCalls: 1)
+        _ = harness.receive(Messages.invite())
+        let full = harness.receive(Messages.invite(branch: "z9hG4bK-2", callID: "call-2"))
+        #expect(full.statuses == [100, 503])
+        #expect(full.responses.last?.headers["Retry-After"] == "30")
+        harness.userAgent.startDraining()
+        let draining = harness.receive(Messages.invite(branch: "z9hG4bK-3", callID: "call-3"))
+        #expect(draining.statuses == [100, 503])
+    }
+
+    @Test func nothingServableIs488() throws {
+        var harness = UserAgentHarness()
+        let video = UserAgentHarness.crlf("v=0\no=x 1 1 IN IP4 127.0.0.1\ns=-\nc=IN IP4 127.0.0.1\nt=0 0\nm=audio 4000 RTP/AVP 18\na=rtpmap:18 G729/8000\n")
+        #expect(harness.receive(Messages.invite(body: video)).statuses == [100, 488])
+        #expect(harness.userAgent.activeCalls.isEmpty)
+    }
+
+    @Test func optionsIsAnsweredWithCapabilities() throws {
+        var harness = UserAgentHarness()
+        let options = Messages.inDialog("OPTIONS", branch: "z9hG4bK-o", cseq: 1, toTag: "x").replacingOccurrences(of: ";tag=x", with: "")
+        let ok = try #require(harness.receive(options).responses.first)
+        #expect(ok.statusCode == 200)
+        #expect(ok.headers["Allow"] == "INVITE, ACK, BYE, CANCEL, OPTIONS")
+        #expect(ok.headers["Accept"] == "application/sdp")
+        #expect(try ok.headers.to().tag != nil)
+    }
+
+    @Test func responsesGoBackToTheSourcePortWithRportAndViaCarriesIt() throws {
+        var harness = UserAgentHarness()
+        let natted = SIPPeer(transport: .udp, host: "127.0.0.9", port: 40123)
+        let actions = harness.receive(Messages.invite(), from: natted)
+        guard case .send(_, let destination)? = actions.first else { Issue.record("nothing sent"); return }
+        #expect(destination.host == "127.0.0.9" && destination.port == 40123)
+        let via = try #require(actions.responses.first?.headers.topVia())
+        #expect(via.received == "127.0.0.9")
+        #expect(via.rport == .value(40123))
+    }
+
+    @Test func requireWithUnknownExtensionIs420() throws {
+        var harness = UserAgentHarness()
+        let actions = harness.receive(Messages.invite(extraHeaders: "Require: frobnicate, 100rel\n"))
+        #expect(actions.statuses.last == 420)
+        #expect(actions.responses.last?.headers["Unsupported"] == "frobnicate, 100rel")
+    }
+
+    @Test func mergedRequestIs482() throws {
+        var harness = UserAgentHarness(ringTime: .seconds(5))
+        _ = harness.receive(Messages.invite(branch: "z9hG4bK-fork1"))
+        // The same request by another path (another branch, same From tag, Call-ID and CSeq).
+        #expect(harness.receive(Messages.invite(branch: "z9hG4bK-fork2")).statuses == [100, 482])
+    }
+}
