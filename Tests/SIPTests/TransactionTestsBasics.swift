@@ -1,5 +1,6 @@
-@testable import SIP
 import Testing
+
+@testable import SIP
 
 @Suite struct TransactionBasicsTests {
     @Test func instantArithmetic() {
@@ -30,7 +31,7 @@ import Testing
         var state: UInt64 = 42
         var expected: [(Int64, UInt64)] = []
         for sequence in 0..<500 as Range<UInt64> {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             let deadline = Int64(state >> 54)  // 0..<1024, with many ties
             heap.insert(.init(deadline: SIPInstant(nanoseconds: deadline), sequence: sequence, element: Int(sequence)))
             expected.append((deadline, sequence))

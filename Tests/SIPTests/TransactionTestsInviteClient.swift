@@ -40,7 +40,10 @@ import Testing
     @Test func nonSuccessFinalIsAckedAndTimerDAbsorbsRetransmissions() throws {
         var (transaction, _) = InviteClientTransaction.start(request: invite, reliability: .unreliable, now: .zero)
         let ringing = F.response(180, to: invite)
-        #expect(transaction.handle(.response(ringing), now: F.at(300)) == [.cancel(.a), .cancel(.b), .passToTU(.response(ringing))])
+        #expect(
+            transaction.handle(.response(ringing), now: F.at(300)) == [
+                .cancel(.a), .cancel(.b), .passToTU(.response(ringing)),
+            ])
         #expect(transaction.phase == .proceeding)
         #expect(transaction.handle(.timerFired(.a), now: F.at(500)).isEmpty)
 
@@ -75,7 +78,8 @@ import Testing
     @Test func ackTakesOnlyTheTopViaOfAMultiValueViaLine() {
         var request = invite
         request.headers.set(
-            "Via", "SIP/2.0/UDP pc33.atlanta.com;branch=z9hG4bK1;x=\"a,b\", SIP/2.0/UDP other.example.com;branch=z9hG4bK2")
+            "Via",
+            "SIP/2.0/UDP pc33.atlanta.com;branch=z9hG4bK1;x=\"a,b\", SIP/2.0/UDP other.example.com;branch=z9hG4bK2")
         var (transaction, _) = InviteClientTransaction.start(request: request, reliability: .reliable, now: .zero)
         let actions = transaction.handle(.response(F.response(404, to: request)), now: F.at(10))
         guard case .request(let ack)? = actions.sent.first else {
@@ -105,7 +109,8 @@ import Testing
 
     @Test func transportErrorWhileCallingTerminates() {
         var (transaction, _) = InviteClientTransaction.start(request: invite, reliability: .unreliable, now: .zero)
-        #expect(transaction.handle(.transportError, now: .zero) == [.cancel(.a), .cancel(.b), .transportError, .terminated])
+        #expect(
+            transaction.handle(.transportError, now: .zero) == [.cancel(.a), .cancel(.b), .transportError, .terminated])
         #expect(transaction.handle(.response(F.response(200, to: invite)), now: F.at(1)).isEmpty)
     }
 }

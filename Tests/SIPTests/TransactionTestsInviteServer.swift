@@ -6,7 +6,8 @@ import Testing
     let invite = F.request(.invite, extraVia: true)
 
     @Test func startSends100TryingAtOnceAndPassesTheInviteUp() throws {
-        let (transaction, actions) = InviteServerTransaction.start(request: invite, reliability: .unreliable, now: .zero)
+        let (transaction, actions) = InviteServerTransaction.start(
+            request: invite, reliability: .unreliable, now: .zero)
         #expect(transaction.phase == .proceeding)
         #expect(actions.passedToTU == [.request(invite)])
         let trying = try #require(actions.sent.first)
@@ -78,7 +79,8 @@ import Testing
         // RFC 3261 §17.2.1: a retransmitted INVITE in Completed gets the final response again.
         #expect(transaction.handle(.requestRetransmitted, now: F.at(200)) == [.send(.response(busy))])
         let ack = F.request(.ack)
-        #expect(transaction.handle(.ack(ack), now: F.at(700)) == [.cancel(.g), .cancel(.h), .schedule(.i, at: F.at(5_700))])
+        #expect(
+            transaction.handle(.ack(ack), now: F.at(700)) == [.cancel(.g), .cancel(.h), .schedule(.i, at: F.at(5_700))])
         #expect(transaction.phase == .confirmed)
         // Confirmed absorbs further ACKs and INVITEs, and timers that are no longer running.
         #expect(transaction.handle(.ack(ack), now: F.at(800)).isEmpty)

@@ -32,11 +32,11 @@ import Testing
         var layer = Layer()
         let invite = F.request(.invite)
         let key = F.key(.invite)
-        let first = layer.receive(request: invite, key: key, from: phone, reliability: .unreliable, now: .zero)
+        let first = layer.receive(invite, key, over: .unreliable, now: .zero)
         #expect(statusCodes(first) == [100])
         #expect(first.contains(.request(invite, key, from: phone)))
         #expect(layer.count == 1)
-        let again = layer.receive(request: invite, key: key, from: phone, reliability: .unreliable, now: F.at(500))
+        let again = layer.receive(invite, key, over: .unreliable, now: F.at(500))
         #expect(statusCodes(again) == [100])
         #expect(again.count == 1)
         #expect(layer.count == 1)
@@ -46,9 +46,9 @@ import Testing
     @Test func requestWithAnotherSentByIsAnotherTransaction() {
         var layer = Layer()
         let options = F.request(.options)
-        _ = layer.receive(request: options, key: F.key(.options), from: phone, reliability: .unreliable, now: .zero)
+        _ = layer.receive(options, F.key(.options), over: .unreliable, now: .zero)
         let other = F.request(.options, sentBy: "pc34.atlanta.com")
-        let actions = layer.receive(request: other, key: F.key(.options, sentBy: "pc34.atlanta.com"), from: phone, reliability: .unreliable, now: .zero)
+        let actions = layer.receive(other, F.key(.options, sentBy: "pc34.atlanta.com"), over: .unreliable, now: .zero)
         #expect(actions == [.request(other, F.key(.options, sentBy: "pc34.atlanta.com"), from: phone)])
         #expect(layer.count == 2)
     }
@@ -58,7 +58,7 @@ import Testing
         var layer = Layer()
         let invite = F.request(.invite)
         let key = F.key(.invite)
-        _ = layer.receive(request: invite, key: key, from: phone, reliability: .unreliable, now: .zero)
+        _ = layer.receive(invite, key, over: .unreliable, now: .zero)
         #expect(statusCodes(layer.respond(F.response(486, to: invite), key: key, now: .zero)) == [486])
         var sendTimes: [Int64] = []
         while let deadline = layer.nextDeadline, deadline < F.at(32_000) {
@@ -76,12 +76,12 @@ import Testing
         var layer = Layer()
         let invite = F.request(.invite)
         let key = F.key(.invite)
-        _ = layer.receive(request: invite, key: key, from: phone, reliability: .unreliable, now: .zero)
+        _ = layer.receive(invite, key, over: .unreliable, now: .zero)
         _ = layer.respond(F.response(486, to: invite), key: key, now: .zero)
         let ack = F.request(.ack)
-        #expect(layer.receive(request: ack, key: F.key(.ack), from: phone, reliability: .unreliable, now: F.at(100)).isEmpty)
+        #expect(layer.receive(ack, F.key(.ack), over: .unreliable, now: F.at(100)).isEmpty)
         #expect(layer.nextDeadline == F.at(5_100))  // Timer G and H cancelled; Timer I = T4
-        #expect(layer.receive(request: ack, key: F.key(.ack), from: phone, reliability: .unreliable, now: F.at(200)).isEmpty)
+        #expect(layer.receive(ack, F.key(.ack), over: .unreliable, now: F.at(200)).isEmpty)
         #expect(layer.fireTimers(now: F.at(5_000)).isEmpty)
         #expect(layer.fireTimers(now: F.at(5_100)) == [.terminated(key)])
         #expect(layer.count == 0)
@@ -93,18 +93,20 @@ import Testing
         var layer = Layer()
         let invite = F.request(.invite)
         let key = F.key(.invite)
-        _ = layer.receive(request: invite, key: key, from: phone, reliability: .unreliable, now: .zero)
+        _ = layer.receive(invite, key, over: .unreliable, now: .zero)
         let ok = F.response(200, to: invite)
         #expect(layer.respond(ok, key: key, now: F.at(100)) == [.send(.response(ok), to: phone)])
-        #expect(layer.receive(request: invite, key: key, from: phone, reliability: .unreliable, now: F.at(500)).isEmpty)
+        #expect(layer.receive(invite, key, over: .unreliable, now: F.at(500)).isEmpty)
         #expect(layer.respond(ok, key: key, now: F.at(600)) == [.send(.response(ok), to: phone)])
         // An ACK with the INVITE's branch (a non-compliant peer) still reaches the TU in Accepted.
         let sameBranchAck = F.request(.ack)
-        #expect(layer.receive(request: sameBranchAck, key: F.key(.ack), from: phone, reliability: .unreliable, now: F.at(700))
-            == [.ackForTU(sameBranchAck, from: phone)])
+        #expect(
+            layer.receive(sameBranchAck, F.key(.ack), over: .unreliable, now: F.at(700))
+                == [.ackForTU(sameBranchAck, from: phone)])
         let ack = F.request(.ack, branch: "z9hG4bKack2xx")
-        #expect(layer.receive(request: ack, key: F.key(.ack, branch: "z9hG4bKack2xx"), from: phone, reliability: .unreliable, now: F.at(800))
-            == [.ackForTU(ack, from: phone)])
+        #expect(
+            layer.receive(ack, F.key(.ack, branch: "z9hG4bKack2xx"), over: .unreliable, now: F.at(800))
+                == [.ackForTU(ack, from: phone)])
         #expect(layer.nextDeadline == F.at(32_100))  // Timer L
         #expect(layer.fireTimers(now: F.at(32_100)) == [.terminated(key)])
     }
@@ -113,42 +115,45 @@ import Testing
         var layer = Layer()
         let invite = F.request(.invite)
         let inviteKey = F.key(.invite)
-        _ = layer.receive(request: invite, key: inviteKey, from: phone, reliability: .unreliable, now: .zero)
+        _ = layer.receive(invite, inviteKey, over: .unreliable, now: .zero)
         let cancel = F.request(.cancel)
         let cancelKey = F.key(.cancel)
-        let delivered = layer.receive(request: cancel, key: cancelKey, from: phone, reliability: .unreliable, now: F.at(1_000))
+        let delivered = layer.receive(cancel, cancelKey, over: .unreliable, now: F.at(1_000))
         #expect(delivered == [.cancel(cancel, cancelKey, matchingInvite: inviteKey, from: phone)])
         #expect(layer.count == 2)
         // The TU answers the CANCEL 200 and the INVITE 487, each through its own transaction.
         #expect(statusCodes(layer.respond(F.response(200, to: cancel), key: cancelKey, now: F.at(1_000))) == [200])
         #expect(statusCodes(layer.respond(F.response(487, to: invite), key: inviteKey, now: F.at(1_000))) == [487])
         // A retransmitted CANCEL is answered by its transaction, not delivered again.
-        #expect(statusCodes(layer.receive(request: cancel, key: cancelKey, from: phone, reliability: .unreliable, now: F.at(1_400))) == [200])
+        #expect(statusCodes(layer.receive(cancel, cancelKey, over: .unreliable, now: F.at(1_400))) == [200])
     }
 
     @Test func cancelAfterTheFinalResponseHasNoMatchingInvite() {
         for finalStatus in [200, 486] {
             var layer = Layer()
             let invite = F.request(.invite)
-            _ = layer.receive(request: invite, key: F.key(.invite), from: phone, reliability: .unreliable, now: .zero)
+            _ = layer.receive(invite, F.key(.invite), over: .unreliable, now: .zero)
             _ = layer.respond(F.response(finalStatus, to: invite), key: F.key(.invite), now: F.at(10))
             let cancel = F.request(.cancel)
-            let delivered = layer.receive(request: cancel, key: F.key(.cancel), from: phone, reliability: .unreliable, now: F.at(20))
-            #expect(delivered == [.cancel(cancel, F.key(.cancel), matchingInvite: nil, from: phone)], "after \(finalStatus)")
+            let delivered = layer.receive(cancel, F.key(.cancel), over: .unreliable, now: F.at(20))
+            #expect(
+                delivered == [.cancel(cancel, F.key(.cancel), matchingInvite: nil, from: phone)], "after \(finalStatus)"
+            )
         }
     }
 
     @Test func cancelWithNoInviteHasNoMatchingInvite() {
         var layer = Layer()
         let cancel = F.request(.cancel)
-        #expect(layer.receive(request: cancel, key: F.key(.cancel), from: phone, reliability: .reliable, now: .zero)
-            == [.cancel(cancel, F.key(.cancel), matchingInvite: nil, from: phone)])
+        #expect(
+            layer.receive(cancel, F.key(.cancel), over: .reliable, now: .zero)
+                == [.cancel(cancel, F.key(.cancel), matchingInvite: nil, from: phone)])
     }
 
     @Test func ackWithoutATransactionGoesToTheTU() {
         var layer = Layer()
         let ack = F.request(.ack)
-        #expect(layer.receive(request: ack, key: F.key(.ack), from: phone, reliability: .unreliable, now: .zero) == [.ackForTU(ack, from: phone)])
+        #expect(layer.receive(ack, F.key(.ack), over: .unreliable, now: .zero) == [.ackForTU(ack, from: phone)])
         #expect(layer.count == 0)
     }
 
@@ -163,7 +168,10 @@ import Testing
         var layer = Layer()
         let invite = F.request(.invite, cseq: 2)
         let key = F.key(.invite)
-        #expect(layer.send(request: invite, key: key, to: phone, reliability: .unreliable, now: .zero) == [.send(.request(invite), to: phone)])
+        #expect(
+            layer.send(request: invite, key: key, to: phone, reliability: .unreliable, now: .zero) == [
+                .send(.request(invite), to: phone)
+            ])
         #expect(layer.nextDeadline == F.at(500))
         #expect(layer.fireTimers(now: F.at(500)) == [.send(.request(invite), to: phone)])
         #expect(layer.nextDeadline == F.at(1_500))
@@ -204,7 +212,10 @@ import Testing
         #expect(layer.receive(response: ok, key: key, now: F.at(600)) == [.response(ok, key)])
         // The ACK for the 2xx is the TU's: sent as is, no transaction.
         let ack = F.request(.ack, branch: "z9hG4bKack")
-        #expect(layer.send(request: ack, key: F.key(.ack, branch: "z9hG4bKack"), to: phone, reliability: .reliable, now: F.at(110)) == [.send(.request(ack), to: phone)])
+        #expect(
+            layer.send(
+                request: ack, key: F.key(.ack, branch: "z9hG4bKack"), to: phone, reliability: .reliable, now: F.at(110))
+                == [.send(.request(ack), to: phone)])
         #expect(layer.count == 1)
         #expect(layer.fireTimers(now: F.at(32_100)) == [.terminated(key)])
         #expect(layer.receive(response: ok, key: key, now: F.at(33_000)) == [.stray(ok)])
@@ -215,11 +226,14 @@ import Testing
         let options = F.request(.options)
         _ = layer.send(request: options, key: F.key(.options), to: phone, reliability: .unreliable, now: .zero)
         let ok = F.response(200, to: options)
-        #expect(layer.receive(response: ok, key: F.key(.options, sentBy: "elsewhere.example.com"), now: F.at(1)) == [.stray(ok)])
+        #expect(
+            layer.receive(response: ok, key: F.key(.options, sentBy: "elsewhere.example.com"), now: F.at(1)) == [
+                .stray(ok)
+            ])
         #expect(layer.receive(response: ok, key: F.key(.options, branch: "z9hG4bKother"), now: F.at(1)) == [.stray(ok)])
         #expect(layer.receive(response: ok, key: F.key(.invite), now: F.at(1)) == [.stray(ok)])
         // A request carrying our client branch does not reach the client transaction.
-        let echoed = layer.receive(request: options, key: F.key(.options), from: phone, reliability: .unreliable, now: F.at(2))
+        let echoed = layer.receive(options, F.key(.options), over: .unreliable, now: F.at(2))
         #expect(echoed == [.request(options, F.key(.options), from: phone)])
         #expect(layer.receive(response: ok, key: F.key(.options), now: F.at(3)) == [.response(ok, F.key(.options))])
     }
@@ -228,13 +242,19 @@ import Testing
         var layer = Layer()
         let options = F.request(.options)
         _ = layer.send(request: options, key: F.key(.options), to: phone, reliability: .unreliable, now: .zero)
-        #expect(layer.send(request: options, key: F.key(.options), to: phone, reliability: .unreliable, now: .zero) == [.duplicateTransaction(F.key(.options))])
+        #expect(
+            layer.send(request: options, key: F.key(.options), to: phone, reliability: .unreliable, now: .zero) == [
+                .duplicateTransaction(F.key(.options))
+            ])
     }
 
     @Test func transportErrorReachesTheTransaction() {
         var layer = Layer()
         _ = layer.send(request: F.request(.bye), key: F.key(.bye), to: phone, reliability: .reliable, now: .zero)
-        #expect(layer.transportError(key: F.key(.bye), now: F.at(1)) == [.transportError(F.key(.bye)), .terminated(F.key(.bye))])
+        #expect(
+            layer.transportError(key: F.key(.bye), now: F.at(1)) == [
+                .transportError(F.key(.bye)), .terminated(F.key(.bye)),
+            ])
         #expect(layer.count == 0)
         #expect(layer.nextDeadline == nil)
         #expect(layer.transportError(key: F.key(.bye), now: F.at(2)).isEmpty)
@@ -246,25 +266,44 @@ import Testing
         var layer = Layer(maximumTransactions: 2)
         for index in 0..<2 {
             let request = F.request(.options, branch: "z9hG4bK\(index)")
-            let actions = layer.receive(request: request, key: F.key(.options, branch: "z9hG4bK\(index)"), from: phone, reliability: .reliable, now: .zero)
+            let actions = layer.receive(
+                request: request, key: F.key(.options, branch: "z9hG4bK\(index)"), from: phone, reliability: .reliable,
+                now: .zero)
             #expect(actions.count == 1)
         }
         let third = F.request(.options, branch: "z9hG4bK3")
         let key3 = F.key(.options, branch: "z9hG4bK3")
-        #expect(layer.receive(request: third, key: key3, from: phone, reliability: .reliable, now: .zero) == [.overloaded(third, key3, peer: phone)])
+        #expect(layer.receive(third, key3, over: .reliable, now: .zero) == [.overloaded(third, key3, peer: phone)])
         let bye = F.request(.bye, branch: "z9hG4bKmine")
         let byeKey = F.key(.bye, branch: "z9hG4bKmine")
-        #expect(layer.send(request: bye, key: byeKey, to: phone, reliability: .reliable, now: .zero) == [.overloaded(bye, byeKey, peer: phone)])
+        #expect(
+            layer.send(request: bye, key: byeKey, to: phone, reliability: .reliable, now: .zero) == [
+                .overloaded(bye, byeKey, peer: phone)
+            ])
         // Retransmissions of existing transactions are still handled at the limit.
-        #expect(layer.receive(request: F.request(.options, branch: "z9hG4bK0"), key: F.key(.options, branch: "z9hG4bK0"), from: phone, reliability: .reliable, now: .zero).isEmpty)
+        #expect(
+            layer.receive(
+                request: F.request(.options, branch: "z9hG4bK0"), key: F.key(.options, branch: "z9hG4bK0"), from: phone,
+                reliability: .reliable, now: .zero
+            ).isEmpty)
         #expect(layer.count == 2)
         // Once one ends (a final response over TCP: Timer J = 0), there is room again.
-        _ = layer.respond(F.response(200, to: F.request(.options)), key: F.key(.options, branch: "z9hG4bK0"), now: F.at(1))
+        _ = layer.respond(
+            F.response(200, to: F.request(.options)), key: F.key(.options, branch: "z9hG4bK0"), now: F.at(1))
         #expect(layer.count == 1)
-        #expect(layer.receive(request: third, key: key3, from: phone, reliability: .reliable, now: F.at(2)) == [.request(third, key3, from: phone)])
+        #expect(layer.receive(third, key3, over: .reliable, now: F.at(2)) == [.request(third, key3, from: phone)])
     }
 
     @Test func layerDefaultLimitIsTheNamedConstant() {
         #expect(Layer().maximumTransactions == SIPTransactionLimits.defaultMaximumTransactions)
+    }
+}
+
+extension SIPTransactionLayer where Peer == String {
+    /// A request from the test's phone peer.
+    fileprivate mutating func receive(
+        _ request: SIPRequest, _ key: SIPTransactionKey, over reliability: SIPTransportReliability, now: SIPInstant
+    ) -> [Action] {
+        receive(request: request, key: key, from: "192.0.2.10:5060", reliability: reliability, now: now)
     }
 }

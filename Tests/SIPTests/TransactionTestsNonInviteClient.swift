@@ -7,7 +7,8 @@ import Testing
 
     /// RFC 3261 §17.1.2.2: Timer E doubles from T1 up to T2; Timer F times out at 64*T1.
     @Test func timerEDoublesUpToT2UntilTimerF() {
-        var (transaction, start) = NonInviteClientTransaction.start(request: options, reliability: .unreliable, now: .zero)
+        var (transaction, start) = NonInviteClientTransaction.start(
+            request: options, reliability: .unreliable, now: .zero)
         #expect(start.sent == [.request(options)])
         #expect(start.scheduled == [.e: F.at(500), .f: F.at(32_000)])
         #expect(transaction.phase == .trying)
@@ -40,7 +41,10 @@ import Testing
         #expect(retransmit.scheduled == [.e: F.at(4_500)])
 
         let ok = F.response(200, to: options)
-        #expect(transaction.handle(.response(ok), now: F.at(1_000)) == [.cancel(.e), .cancel(.f), .passToTU(.response(ok)), .schedule(.k, at: F.at(6_000))])
+        #expect(
+            transaction.handle(.response(ok), now: F.at(1_000)) == [
+                .cancel(.e), .cancel(.f), .passToTU(.response(ok)), .schedule(.k, at: F.at(6_000)),
+            ])
         #expect(transaction.phase == .completed)
         #expect(transaction.handle(.response(ok), now: F.at(1_100)).isEmpty)
         #expect(transaction.handle(.timerFired(.e), now: F.at(4_500)).isEmpty)
@@ -49,7 +53,8 @@ import Testing
     }
 
     @Test func overTCPNoTimerEAndTimerKIsZero() {
-        var (transaction, start) = NonInviteClientTransaction.start(request: options, reliability: .reliable, now: .zero)
+        var (transaction, start) = NonInviteClientTransaction.start(
+            request: options, reliability: .reliable, now: .zero)
         #expect(start.scheduled == [.f: F.at(32_000)])
         let actions = transaction.handle(.response(F.response(404, to: options)), now: F.at(20))
         #expect(actions.terminates)

@@ -18,7 +18,10 @@ import Testing
         #expect(transaction.handle(.requestRetransmitted, now: F.at(1_500)) == [.send(.response(trying))])
 
         let ok = F.response(200, to: bye)
-        #expect(transaction.handle(.respond(ok), now: F.at(2_000)) == [.send(.response(ok)), .schedule(.j, at: F.at(34_000))])
+        #expect(
+            transaction.handle(.respond(ok), now: F.at(2_000)) == [
+                .send(.response(ok)), .schedule(.j, at: F.at(34_000)),
+            ])
         #expect(transaction.phase == .completed)
         #expect(transaction.handle(.requestRetransmitted, now: F.at(3_500)) == [.send(.response(ok))])
         #expect(transaction.handle(.respond(F.response(500, to: bye)), now: F.at(3_600)).isEmpty)

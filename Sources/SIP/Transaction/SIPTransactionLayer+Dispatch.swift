@@ -42,8 +42,10 @@ extension SIPTransactionLayer {
                 if transactions[tableKey]?.timers.updateValue(nextSequence, forKey: timer) == nil {
                     liveTimerCount += 1
                 }
-                deadlines.insert(SIPDeadlineHeap<TimerReference>.Entry(deadline: deadline, sequence: nextSequence,
-                                       element: TimerReference(transaction: tableKey, timer: timer)))
+                deadlines.insert(
+                    SIPDeadlineHeap<TimerReference>.Entry(
+                        deadline: deadline, sequence: nextSequence,
+                        element: TimerReference(transaction: tableKey, timer: timer)))
             case .cancel(let timer):
                 if transactions[tableKey]?.timers.removeValue(forKey: timer) != nil {
                     liveTimerCount -= 1

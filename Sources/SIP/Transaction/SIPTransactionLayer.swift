@@ -170,8 +170,9 @@ public struct SIPTransactionLayer<Peer: Hashable & Sendable>: Sendable {
 
     // MARK: Time
 
-    /// Fires every timer due at or before `now`. Timers scheduled while firing (a doubled Timer A,
-    /// E or G) wait for the next call even if already due, so a call always ends.
+    /// Fires every timer due at or before `now`. A timer rescheduled while firing (Timer A, E, G)
+    /// counts its interval from `now`, the moment of the retransmission, and waits for the next
+    /// call even if already due, so a call always ends. Call again at `nextDeadline`.
     public mutating func fireTimers(now: SIPInstant) -> [Action] {
         var due: [SIPDeadlineHeap<TimerReference>.Entry] = []
         while let top = deadlines.first, top.deadline <= now, let popped = deadlines.popFirst() {
