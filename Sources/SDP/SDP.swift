@@ -1,1 +1,0 @@
-// SDP module: see DESIGN.md §2.
