@@ -1,1 +1,0 @@
-// ControlAPI module: see DESIGN.md §2.

@@ -1,0 +1,49 @@
+/// The successful result of a command. On the wire (and in `dialgatectl --json`) each is an object
+/// with one key naming it: `{"calls":[...]}`, `{"call":{...}}`, `{"status":{...}}`, `{"history":[...]}`,
+/// `{"watching":[...]}`, `{"event":{...}}`.
+public enum ControlReplyPayload: Sendable, Hashable {
+    case status(GatewayStatus)
+    case calls([CallSnapshot])
+    /// The reply to `call ID` and to `hangup ID` (the call as it is after the hangup was started).
+    case call(CallSnapshot)
+    case history([CallSnapshot])
+    /// The first reply to `watchCalls`: the live calls at the moment the subscription started.
+    case watching([CallSnapshot])
+    /// A later line of a `watchCalls` subscription.
+    case event(ControlEvent)
+}
+
+extension ControlReplyPayload: Codable {
+    private enum CodingKeys: String, CodingKey {
+        case status, calls, call, history, watching, event
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        guard container.allKeys.count == 1, let key = container.allKeys.first else {
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "a reply has exactly one known key")
+            )
+        }
+        switch key {
+        case .status: self = .status(try container.decode(GatewayStatus.self, forKey: .status))
+        case .calls: self = .calls(try container.decode([CallSnapshot].self, forKey: .calls))
+        case .call: self = .call(try container.decode(CallSnapshot.self, forKey: .call))
+        case .history: self = .history(try container.decode([CallSnapshot].self, forKey: .history))
+        case .watching: self = .watching(try container.decode([CallSnapshot].self, forKey: .watching))
+        case .event: self = .event(try container.decode(ControlEvent.self, forKey: .event))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        switch self {
+        case .status(let status): try container.encode(status, forKey: .status)
+        case .calls(let calls): try container.encode(calls, forKey: .calls)
+        case .call(let call): try container.encode(call, forKey: .call)
+        case .history(let calls): try container.encode(calls, forKey: .history)
+        case .watching(let calls): try container.encode(calls, forKey: .watching)
+        case .event(let event): try container.encode(event, forKey: .event)
+        }
+    }
+}

@@ -1,0 +1,57 @@
+import GRDB
+
+extension CallRecordStore {
+    /// The versioned schema. Migrations are append-only: a released migration is never edited,
+    /// later issues add `v2`, `v3`, ... (GRDB records which ran in `grdb_migrations`).
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: calls and audit") { db in
+            try db.create(table: "calls") { t in
+                t.column("id", .text).primaryKey()  // the gateway call id, e.g. c7f3a2
+                t.column("sip_call_id", .text).notNull()
+                t.column("caller", .text).notNull()
+                t.column("caller_name", .text)
+                t.column("called", .text).notNull()
+                t.column("trunk", .text).notNull()
+                t.column("route", .text).notNull()
+                t.column("meeting", .text)
+                t.column("state", .text).notNull()
+                t.column("transport", .text).notNull()
+                t.column("remote", .text).notNull()
+                t.column("codec", .text)
+                t.column("srtp", .boolean).notNull()
+                t.column("started_at", .datetime).notNull()
+                t.column("answered_at", .datetime)
+                t.column("ended_at", .datetime)
+                t.column("duration_seconds", .double)
+                t.column("outcome", .text)
+                t.column("end_reason", .text)
+                t.column("hung_up_by", .text)
+                t.column("policy_decision", .text)
+                t.column("policy_reason", .text)
+                // Quality placeholders, filled by the RTP statistics issue.
+                t.column("packet_loss_percent", .double)
+                t.column("jitter_ms", .double)
+                t.column("rtt_ms", .double)
+                t.column("mos", .double)
+            }
+            // `history` sorts by start time and filters by caller.
+            try db.create(index: "calls_started_at", on: "calls", columns: ["started_at"])
+            try db.create(index: "calls_caller", on: "calls", columns: ["caller", "started_at"])
+            // Crash recovery looks for calls that never ended.
+            try db.create(index: "calls_live", on: "calls", columns: ["ended_at"])
+
+            try db.create(table: "audit") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("at", .datetime).notNull()
+                t.column("call_id", .text)
+                t.column("meeting_id", .text)
+                t.column("kind", .text).notNull()
+                t.column("detail", .text).notNull()
+            }
+            try db.create(index: "audit_at", on: "audit", columns: ["at"])
+            try db.create(index: "audit_call", on: "audit", columns: ["call_id"])
+        }
+        return migrator
+    }
+}
