@@ -50,9 +50,10 @@ enum SDPStreamPlanner {
         var preferences = policy.codecs
         if let previousCodec,
             let position = preferences.firstIndex(where: {
-                $0.isSameEncoding(as: SDPCodec(
-                    encodingName: previousCodec.encodingName, clockRate: previousCodec.clockRate,
-                    channels: previousCodec.channels))
+                $0.isSameEncoding(
+                    as: SDPCodec(
+                        encodingName: previousCodec.encodingName, clockRate: previousCodec.clockRate,
+                        channels: previousCodec.channels))
             })
         {
             preferences.insert(preferences.remove(at: position), at: 0)
@@ -122,7 +123,8 @@ enum SDPStreamPlanner {
         if let telephoneEvent {
             answer.attributes.append(telephoneEvent.map.attribute)
             if let events {
-                answer.attributes.append(SDPFormatParameters(format: telephoneEvent.format, parameters: events).attribute)
+                answer.attributes.append(
+                    SDPFormatParameters(format: telephoneEvent.format, parameters: events).attribute)
             }
         }
         answer.attributes.append(SDPAttribute(name: "ptime", value: "\(ptime)"))
