@@ -114,6 +114,9 @@ import Testing
         var fresh = SDPNegotiator(policy: .test())
         let none = try offer(Self.phoneOffer.replacingOccurrences(of: "a=ptime:20\n", with: ""))
         #expect(fresh.answer(none).answer?.1.ptime == 20)
+        var absurd = SDPNegotiator(policy: .test())
+        let huge = try offer(Self.phoneOffer.replacingOccurrences(of: "a=ptime:20", with: "a=ptime:4000000000"))
+        #expect(absurd.answer(huge).answer?.1.ptime == 20)
     }
 
     // MARK: - Hold and resume

@@ -214,6 +214,7 @@ import Testing
         let seeds = try Vectors.names().map { try Vectors.completeBody($0) }
         let alphabet = Array("vosciuepbtrzkam=:/ 0123456789IPN4RTAVP\r\n-.".utf8)
         var parsed = 0
+        var answered = 0
         var failed = 0
         for round in 0..<3000 {
             var body: [UInt8]
@@ -241,6 +242,12 @@ import Testing
             do {
                 let sdp = try SessionDescription(parsing: body)
                 #expect(try SessionDescription(parsing: sdp.serialized()) == sdp)
+                // Whatever parses can be answered without trapping, and the answer is valid SDP.
+                var negotiator = SDPNegotiator(policy: .test())
+                if case .answer(let answer, _) = negotiator.answer(sdp) {
+                    #expect(try SessionDescription(parsing: answer.serialized()) == answer)
+                    answered += 1
+                }
                 parsed += 1
             } catch {
                 #expect(error.line >= 0 && error.line <= lineCount, "\(error)")
@@ -250,6 +257,7 @@ import Testing
         }
         // Both outcomes are exercised.
         #expect(parsed > 0)
+        #expect(answered > 0)
         #expect(failed > 0)
     }
 }
