@@ -6,17 +6,24 @@ import Testing
     // MARK: - rtpmap
 
     @Test func rtpmapForms() throws {
-        #expect(try SDPRtpMap(parsing: "101 telephone-event/8000") == SDPRtpMap(payloadType: 101, encodingName: "telephone-event", clockRate: 8000))
+        #expect(
+            try SDPRtpMap(parsing: "101 telephone-event/8000")
+                == SDPRtpMap(payloadType: 101, encodingName: "telephone-event", clockRate: 8000))
         #expect(try SDPRtpMap(parsing: "111 opus/48000/2").channels == 2)
         #expect(try SDPRtpMap(parsing: "100 red/8000/1").attributeValue == "100 red/8000/1")
-        for bad in ["", "101", "101 opus", "128 x/8000", "x opus/48000", "101 opus/0", "101 /8000", "101 opus/48000/0", "101 opus/48000/2/1"] {
+        for bad in [
+            "", "101", "101 opus", "128 x/8000", "x opus/48000", "101 opus/0", "101 /8000", "101 opus/48000/0",
+            "101 opus/48000/2/1",
+        ] {
             #expect(throws: SDPAttributeError.self, "\(bad)") { try SDPRtpMap(parsing: bad) }
         }
     }
 
     @Test func staticPayloadTypesWithoutRtpmap() throws {
         let sdp = try SessionDescription(parsing: SDPParserTests.minimal + "m=audio 1 RTP/AVP 0 8 18\r\n")
-        #expect(sdp.media[0].rtpMap(forPayloadType: 0) == SDPRtpMap(payloadType: 0, encodingName: "PCMU", clockRate: 8000, channels: 1))
+        #expect(
+            sdp.media[0].rtpMap(forPayloadType: 0)
+                == SDPRtpMap(payloadType: 0, encodingName: "PCMU", clockRate: 8000, channels: 1))
         #expect(sdp.media[0].rtpMap(forPayloadType: 8)?.encodingName == "PCMA")
         #expect(sdp.media[0].rtpMap(forPayloadType: 18)?.encodingName == "G729")
         #expect(sdp.media[0].rtpMap(forPayloadType: 96) == nil)
@@ -37,8 +44,9 @@ import Testing
     // MARK: - direction, rtcp
 
     @Test func mediaDirectionOverridesSession() throws {
-        let sdp = try SessionDescription(parsing: SDPParserTests.minimal
-            + "a=sendonly\r\nm=audio 1 RTP/AVP 0\r\na=recvonly\r\nm=audio 2 RTP/AVP 0\r\n")
+        let sdp = try SessionDescription(
+            parsing: SDPParserTests.minimal
+                + "a=sendonly\r\nm=audio 1 RTP/AVP 0\r\na=recvonly\r\nm=audio 2 RTP/AVP 0\r\n")
         #expect(sdp.direction == .sendonly)
         #expect(sdp.effectiveDirection(of: sdp.media[0]) == .recvonly)
         #expect(sdp.effectiveDirection(of: sdp.media[1]) == .sendonly)
@@ -48,7 +56,8 @@ import Testing
 
     @Test func directionMirrorsAndSetterReplaces() {
         #expect(SDPDirection.allCases.map(\.reversed) == [.sendrecv, .recvonly, .sendonly, .inactive])
-        var media = MediaDescription(media: "audio", port: 1, proto: "RTP/AVP", formats: ["0"],
+        var media = MediaDescription(
+            media: "audio", port: 1, proto: "RTP/AVP", formats: ["0"],
             attributes: [SDPAttribute(name: "ptime", value: "20"), SDPAttribute(name: "sendrecv")])
         media.direction = .inactive
         #expect(media.attributes == [SDPAttribute(name: "ptime", value: "20"), SDPAttribute(name: "inactive")])
@@ -71,15 +80,20 @@ import Testing
         let offer = try Vectors.parse("rfc4568-s7.1.5-offer.sdp")
         let lines = offer.media[0].crypto
         #expect(lines.count == 2)
-        #expect(lines[0] == SDPCrypto(
-            tag: 1, suite: "AES_CM_128_HMAC_SHA1_80",
-            keyParams: [SDPCryptoKeyParam(
-                keySalt: "WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz", lifetime: .powerOfTwo(20),
-                mki: SDPCryptoMKI(value: 1, length: 4))],
-            sessionParams: ["FEC_ORDER=FEC_SRTP"]))
+        #expect(
+            lines[0]
+                == SDPCrypto(
+                    tag: 1, suite: "AES_CM_128_HMAC_SHA1_80",
+                    keyParams: [
+                        SDPCryptoKeyParam(
+                            keySalt: "WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz", lifetime: .powerOfTwo(20),
+                            mki: SDPCryptoMKI(value: 1, length: 4))
+                    ],
+                    sessionParams: ["FEC_ORDER=FEC_SRTP"]))
         #expect(lines[1].tag == 2)
         #expect(lines[1].suite == "F8_128_HMAC_SHA1_80")
-        #expect(lines[1].keyParams.map(\.mki) == [SDPCryptoMKI(value: 1, length: 4), SDPCryptoMKI(value: 2, length: 4)])
+        #expect(
+            lines[1].keyParams.map(\.mki) == [SDPCryptoMKI(value: 1, length: 4), SDPCryptoMKI(value: 2, length: 4)])
         #expect(lines[1].sessionParams == ["FEC_ORDER=FEC_SRTP"])
         // Serialization gives back the attribute text.
         #expect(lines.map(\.attributeValue) == offer.media[0].attributes.values(of: "crypto"))
@@ -87,12 +101,30 @@ import Testing
 
     /// examples.md §3: each inline value is a 16-octet master key then a 14-octet salt.
     @Test(arguments: [
-        ("d0RmdmcmVCspeEc3QGZiNWpVLFJhQX1cfHAwJSoj", "774466766726542b2978473740666235", "6a552c5261417d5c7c7030252a23"),
-        ("NzB4d1BINUAvLEw6UzF3WSJ+PSdFcGdUJShpX1Zj", "37307877504835402f2c4c3a53317759", "227e3d27457067542528695f5663"),
-        ("WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz", "59535f5f5f73656d63746c202829207b", "093232303b7d0a7d0a756e6c6573"),
-        ("MTIzNDU2Nzg5QUJDREUwMTIzNDU2Nzg5QUJjZGVm", "31323334353637383941424344453031", "3233343536373839414263646566"),
-        ("QUJjZGVmMTIzNDU2Nzg5QUJDREUwMTIzNDU2Nzg5", "41426364656631323334353637383941", "4243444530313233343536373839"),
-        ("PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR", "3d2d6e40255e7821426a75667239293f", "2c2335685c603d265d7b71695051"),
+        (
+            "d0RmdmcmVCspeEc3QGZiNWpVLFJhQX1cfHAwJSoj", "774466766726542b2978473740666235",
+            "6a552c5261417d5c7c7030252a23"
+        ),
+        (
+            "NzB4d1BINUAvLEw6UzF3WSJ+PSdFcGdUJShpX1Zj", "37307877504835402f2c4c3a53317759",
+            "227e3d27457067542528695f5663"
+        ),
+        (
+            "WVNfX19zZW1jdGwgKCkgewkyMjA7fQp9CnVubGVz", "59535f5f5f73656d63746c202829207b",
+            "093232303b7d0a7d0a756e6c6573"
+        ),
+        (
+            "MTIzNDU2Nzg5QUJDREUwMTIzNDU2Nzg5QUJjZGVm", "31323334353637383941424344453031",
+            "3233343536373839414263646566"
+        ),
+        (
+            "QUJjZGVmMTIzNDU2Nzg5QUJDREUwMTIzNDU2Nzg5", "41426364656631323334353637383941",
+            "4243444530313233343536373839"
+        ),
+        (
+            "PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR", "3d2d6e40255e7821426a75667239293f",
+            "2c2335685c603d265d7b71695051"
+        ),
     ])
     func inlineKeyDecoding(keySalt: String, key: String, salt: String) throws {
         let decoded = try #require(SDPCryptoKeyParam(keySalt: keySalt).masterKeyAndSalt)
@@ -119,12 +151,16 @@ import Testing
     }
 
     @Test func cryptoLifetimeAndMKIForms() throws {
-        let noLifetime = try SDPCrypto(parsing: "1 AES_CM_128_HMAC_SHA1_32 inline:NzB4d1BINUAvLEw6UzF3WSJ+PSdFcGdUJShpX1Zj|1:32")
+        let noLifetime = try SDPCrypto(
+            parsing: "1 AES_CM_128_HMAC_SHA1_32 inline:NzB4d1BINUAvLEw6UzF3WSJ+PSdFcGdUJShpX1Zj|1:32")
         #expect(noLifetime.keyParams[0].lifetime == nil)
         #expect(noLifetime.keyParams[0].mki == SDPCryptoMKI(value: 1, length: 32))
-        let decimal = try SDPCrypto(parsing: "7 AES_CM_128_HMAC_SHA1_80 inline:NzB4d1BINUAvLEw6UzF3WSJ+PSdFcGdUJShpX1Zj|1048576")
+        let decimal = try SDPCrypto(
+            parsing: "7 AES_CM_128_HMAC_SHA1_80 inline:NzB4d1BINUAvLEw6UzF3WSJ+PSdFcGdUJShpX1Zj|1048576")
         #expect(decimal.keyParams[0].lifetime == .packets(1_048_576))
-        #expect(decimal.attributeValue == "7 AES_CM_128_HMAC_SHA1_80 inline:NzB4d1BINUAvLEw6UzF3WSJ+PSdFcGdUJShpX1Zj|1048576")
+        #expect(
+            decimal.attributeValue
+                == "7 AES_CM_128_HMAC_SHA1_80 inline:NzB4d1BINUAvLEw6UzF3WSJ+PSdFcGdUJShpX1Zj|1048576")
     }
 
     @Test func malformedCryptoLines() {
@@ -148,8 +184,10 @@ import Testing
     }
 
     @Test func malformedCryptoLinesAreSkippedByTheAccessor() throws {
-        let sdp = try SessionDescription(parsing: SDPParserTests.minimal
-            + "m=audio 1 RTP/SAVP 0\r\na=crypto:1 BAD inline:%%%\r\na=crypto:2 AES_CM_128_HMAC_SHA1_80 inline:NzB4d1BINUAvLEw6UzF3WSJ+PSdFcGdUJShpX1Zj\r\n")
+        let sdp = try SessionDescription(
+            parsing: SDPParserTests.minimal
+                + "m=audio 1 RTP/SAVP 0\r\na=crypto:1 BAD inline:%%%\r\na=crypto:2 AES_CM_128_HMAC_SHA1_80 inline:NzB4d1BINUAvLEw6UzF3WSJ+PSdFcGdUJShpX1Zj\r\n"
+        )
         #expect(sdp.media[0].crypto.map(\.tag) == [2])
     }
 

@@ -26,7 +26,9 @@ import Testing
     }
 
     /// The phone offer with its media attributes' direction (and optionally c=) replaced.
-    func phoneOffer(direction: String, address: String = "192.168.1.50", version: Int = 2_353_687_637) throws -> SessionDescription {
+    func phoneOffer(direction: String, address: String = "192.168.1.50", version: Int = 2_353_687_637) throws
+        -> SessionDescription
+    {
         try offer(
             Self.phoneOffer
                 .replacingOccurrences(of: "a=sendrecv", with: "a=\(direction)")
@@ -39,32 +41,36 @@ import Testing
     @Test func typicalPhoneOffer() throws {
         var negotiator = SDPNegotiator(policy: .test())
         let (answer, media) = try #require(negotiator.answer(offer(Self.phoneOffer)).answer)
-        #expect(answer.serialized() == """
-            v=0\r
-            o=dialgate 7000 1 IN IP4 203.0.113.10\r
-            s=dialgate\r
-            c=IN IP4 203.0.113.10\r
-            t=0 0\r
-            m=audio 40000 RTP/AVP 0 101\r
-            a=rtpmap:0 PCMU/8000\r
-            a=rtpmap:101 telephone-event/8000\r
-            a=fmtp:101 0-16\r
-            a=ptime:20\r
-            a=sendrecv\r
+        #expect(
+            answer.serialized() == """
+                v=0\r
+                o=dialgate 7000 1 IN IP4 203.0.113.10\r
+                s=dialgate\r
+                c=IN IP4 203.0.113.10\r
+                t=0 0\r
+                m=audio 40000 RTP/AVP 0 101\r
+                a=rtpmap:0 PCMU/8000\r
+                a=rtpmap:101 telephone-event/8000\r
+                a=fmtp:101 0-16\r
+                a=ptime:20\r
+                a=sendrecv\r
 
-            """)
-        #expect(media == NegotiatedMedia(
-            mediaIndex: 0,
-            codec: NegotiatedCodec(encodingName: "PCMU", payloadType: 0, clockRate: 8000, channels: 1, remoteParameters: nil),
-            telephoneEventPayloadType: 101,
-            telephoneEvents: "0-16",
-            remoteRTP: SDPTransportAddress(address: "192.168.1.50", port: 6000),
-            remoteRTCP: SDPTransportAddress(address: "192.168.1.50", port: 6001),
-            rtcpMux: false,
-            direction: .sendrecv,
-            isOnHold: false,
-            ptime: 20,
-            srtp: nil))
+                """)
+        #expect(
+            media
+                == NegotiatedMedia(
+                    mediaIndex: 0,
+                    codec: NegotiatedCodec(
+                        encodingName: "PCMU", payloadType: 0, clockRate: 8000, channels: 1, remoteParameters: nil),
+                    telephoneEventPayloadType: 101,
+                    telephoneEvents: "0-16",
+                    remoteRTP: SDPTransportAddress(address: "192.168.1.50", port: 6000),
+                    remoteRTCP: SDPTransportAddress(address: "192.168.1.50", port: 6001),
+                    rtcpMux: false,
+                    direction: .sendrecv,
+                    isOnHold: false,
+                    ptime: 20,
+                    srtp: nil))
         // The answer is itself valid SDP.
         #expect(try SessionDescription(parsing: answer.serialized()) == answer)
     }
@@ -108,6 +114,9 @@ import Testing
         var fresh = SDPNegotiator(policy: .test())
         let none = try offer(Self.phoneOffer.replacingOccurrences(of: "a=ptime:20\n", with: ""))
         #expect(fresh.answer(none).answer?.1.ptime == 20)
+        var absurd = SDPNegotiator(policy: .test())
+        let huge = try offer(Self.phoneOffer.replacingOccurrences(of: "a=ptime:20", with: "a=ptime:4000000000"))
+        #expect(absurd.answer(huge).answer?.1.ptime == 20)
     }
 
     // MARK: - Hold and resume
@@ -148,7 +157,8 @@ import Testing
     /// RFC 3264 §8.4 / RFC 2543: c=0.0.0.0 with sendrecv is a hold; answer recvonly.
     @Test func zeroAddressHold() throws {
         var negotiator = SDPNegotiator(policy: .test())
-        let (answer, media) = try #require(negotiator.answer(phoneOffer(direction: "sendrecv", address: "0.0.0.0")).answer)
+        let (answer, media) = try #require(
+            negotiator.answer(phoneOffer(direction: "sendrecv", address: "0.0.0.0")).answer)
         #expect(answer.media[0].direction == .recvonly)
         #expect(media.isOnHold)
         #expect(media.direction == .recvonly)
@@ -185,7 +195,8 @@ import Testing
 
     @Test func videoIsDeclinedWithPortZero() throws {
         var negotiator = SDPNegotiator(policy: .test())
-        let withVideo = try offer(Self.phoneOffer + "m=video 6002 RTP/AVP 96 97\na=rtpmap:96 H264/90000\na=rtpmap:97 VP8/90000\n")
+        let withVideo = try offer(
+            Self.phoneOffer + "m=video 6002 RTP/AVP 96 97\na=rtpmap:96 H264/90000\na=rtpmap:97 VP8/90000\n")
         let (answer, media) = try #require(negotiator.answer(withVideo).answer)
         #expect(answer.media.count == 2)
         #expect(answer.media[1].mediaMLine == "video 0 RTP/AVP 96 97")
@@ -239,8 +250,9 @@ import Testing
     @Test func addressFamilyMustMatch() throws {
         var v6 = SDPNegotiator(policy: .test(address: "2001:db8::10"))
         #expect(v6.answer(try offer(Self.phoneOffer)).rejectReason?.contains("IP4") == true)
-        let v6Offer = try offer(Self.phoneOffer
-            .replacingOccurrences(of: "IN IP4 192.168.1.50", with: "IN IP6 2001:db8::50"))
+        let v6Offer = try offer(
+            Self.phoneOffer
+                .replacingOccurrences(of: "IN IP4 192.168.1.50", with: "IN IP6 2001:db8::50"))
         let (answer, media) = try #require(v6.answer(v6Offer).answer)
         #expect(answer.connection == SDPConnection(addrType: .ip6, address: "2001:db8::10"))
         #expect(answer.origin.addrType == .ip6)
@@ -251,10 +263,17 @@ import Testing
 
     @Test func opusOfferAnswer() throws {
         var negotiator = SDPNegotiator(policy: .test(codecs: [.opus, .pcmu]))
-        let (answer, media) = try #require(negotiator.answer(Vectors.parse("rfc7587-s7.1-offer-answer.fragment.sdp")).answer)
+        let (answer, media) = try #require(
+            negotiator.answer(Vectors.parse("rfc7587-s7.1-offer-answer.fragment.sdp")).answer)
         #expect(answer.media[0].formats == ["100"])
-        #expect(answer.media[0].rtpMaps == [SDPRtpMap(payloadType: 100, encodingName: "opus", clockRate: 48000, channels: 2)])
-        #expect(media.codec == NegotiatedCodec(encodingName: "opus", payloadType: 100, clockRate: 48000, channels: 2, remoteParameters: nil))
+        #expect(
+            answer.media[0].rtpMaps == [
+                SDPRtpMap(payloadType: 100, encodingName: "opus", clockRate: 48000, channels: 2)
+            ])
+        #expect(
+            media.codec
+                == NegotiatedCodec(
+                    encodingName: "opus", payloadType: 100, clockRate: 48000, channels: 2, remoteParameters: nil))
     }
 
     @Test func opusParametersAreReportedAndPtimeEchoed() throws {
@@ -270,14 +289,15 @@ import Testing
     @Test func opusAnswerParametersAndEventsAtItsClock() throws {
         let opus = SDPCodec(encodingName: "opus", clockRate: 48000, channels: 2, answerParameters: "useinbandfec=1")
         var negotiator = SDPNegotiator(policy: .test(codecs: [opus, .pcmu]))
-        let webphone = try offer(SDPParserTests.minimal + """
-            m=audio 5004 RTP/AVP 111 0 101 110
-            a=rtpmap:111 opus/48000/2
-            a=fmtp:111 minptime=10;useinbandfec=1
-            a=rtpmap:101 telephone-event/48000
-            a=rtpmap:110 telephone-event/8000
+        let webphone = try offer(
+            SDPParserTests.minimal + """
+                m=audio 5004 RTP/AVP 111 0 101 110
+                a=rtpmap:111 opus/48000/2
+                a=fmtp:111 minptime=10;useinbandfec=1
+                a=rtpmap:101 telephone-event/48000
+                a=rtpmap:110 telephone-event/8000
 
-            """)
+                """)
         let (answer, media) = try #require(negotiator.answer(webphone).answer)
         #expect(answer.media[0].formats == ["111", "101"])
         #expect(answer.media[0].formatParameters(for: "111")?.parameters == "useinbandfec=1")
@@ -325,7 +345,8 @@ import Testing
         #expect(first.media[0].formats == ["0"])  // one codec; Bob lists "0 4"
         #expect(firstMedia.codec.encodingName == "PCMU")
 
-        let (second, secondMedia) = try #require(negotiator.answer(Vectors.parse("rfc3264-s10.2-reoffer-alice.sdp")).answer)
+        let (second, secondMedia) = try #require(
+            negotiator.answer(Vectors.parse("rfc3264-s10.2-reoffer-alice.sdp")).answer)
         let bobSecond = try Vectors.parse("rfc3264-s10.2-reanswer-bob.sdp")
         #expect(second.media[0].formats == bobSecond.media[0].formats)  // 4
         #expect(second.media[0].rtpMaps == bobSecond.media[0].rtpMaps)
@@ -345,9 +366,11 @@ import Testing
 
     static let localKey = SDESLocalKey(
         suite: "AES_CM_128_HMAC_SHA1_80",
-        keyParams: [SDPCryptoKeyParam(
-            keySalt: "PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR", lifetime: .powerOfTwo(20),
-            mki: SDPCryptoMKI(value: 1, length: 4))])
+        keyParams: [
+            SDPCryptoKeyParam(
+                keySalt: "PS1uQCVeeCFCanVmcjkpPywjNWhcYD0mXXtxaVBR", lifetime: .powerOfTwo(20),
+                mki: SDPCryptoMKI(value: 1, length: 4))
+        ])
 
     @Test func savpWithoutKeysIsRejected() throws {
         var negotiator = SDPNegotiator(policy: .test())
@@ -371,7 +394,8 @@ import Testing
     @Test func savpWithUnsupportedSuiteIsRejected() throws {
         let f8Only = SDESLocalKey(suite: "AES_256_CM_HMAC_SHA1_80", keyParams: Self.localKey.keyParams)
         var negotiator = SDPNegotiator(policy: .test(srtp: .optional([f8Only])))
-        #expect(try negotiator.answer(Vectors.parse("rfc4568-s7.1.5-offer.sdp")).rejectReason?.contains("a=crypto") == true)
+        #expect(
+            try negotiator.answer(Vectors.parse("rfc4568-s7.1.5-offer.sdp")).rejectReason?.contains("a=crypto") == true)
     }
 
     @Test func requiredSRTPRefusesPlainRTP() throws {

@@ -32,7 +32,10 @@ import Testing
     @Test func capabilityListIsReorderedCanonically() throws {
         let parsed = try Vectors.parse("rfc3264-s9-capabilities.sdp")
         let lines = parsed.serialized().split(separator: "\r\n").map(String.init)
-        #expect(lines.prefix(5) == ["v=0", "o=carol 28908764872 28908764872 IN IP4 100.3.6.6", "s=-", "c=IN IP4 192.0.2.4", "t=0 0"])
+        #expect(
+            lines.prefix(5) == [
+                "v=0", "o=carol 28908764872 28908764872 IN IP4 100.3.6.6", "s=-", "c=IN IP4 192.0.2.4", "t=0 0",
+            ])
         #expect(parsed.media.map(\.port) == [0, 0])
         #expect(parsed.media[0].formats == ["0", "1", "3"])
         #expect(parsed.media[1].rtpMaps.map(\.encodingName) == ["H261", "H263"])
@@ -40,15 +43,19 @@ import Testing
 
     @Test func rfc3264BasicOfferFields() throws {
         let offer = try Vectors.parse("rfc3264-s10.1-offer-alice.sdp")
-        #expect(offer.origin == SDPOrigin(
-            username: "alice", sessionID: 2_890_844_526, sessionVersion: 2_890_844_526,
-            addrType: .ip4, address: "host.anywhere.com"))
+        #expect(
+            offer.origin
+                == SDPOrigin(
+                    username: "alice", sessionID: 2_890_844_526, sessionVersion: 2_890_844_526,
+                    addrType: .ip4, address: "host.anywhere.com"))
         #expect(offer.sessionName == "")
         #expect(offer.connection == SDPConnection(addrType: .ip4, address: "host.anywhere.com"))
         #expect(offer.timings == [SDPTiming(start: 0, stop: 0)])
         #expect(offer.media.map(\.media) == ["audio", "video", "video"])
         #expect(offer.media.map(\.port) == [49170, 51372, 53000])
-        #expect(offer.media[2].rtpMap(forPayloadType: 32) == SDPRtpMap(payloadType: 32, encodingName: "MPV", clockRate: 90000))
+        #expect(
+            offer.media[2].rtpMap(forPayloadType: 32)
+                == SDPRtpMap(payloadType: 32, encodingName: "MPV", clockRate: 90000))
     }
 
     @Test func rfc3264TypoTelephoneEventsIsRead() throws {
@@ -81,7 +88,9 @@ import Testing
         let sdp = try Vectors.parse("rfc4733-s5-fig5-red-tone-events.fragment.sdp")
         let stream = sdp.media[1]
         #expect(stream.formats == ["102", "101", "100"])
-        #expect(stream.rtpMap(forPayloadType: 102) == SDPRtpMap(payloadType: 102, encodingName: "red", clockRate: 8000, channels: 1))
+        #expect(
+            stream.rtpMap(forPayloadType: 102)
+                == SDPRtpMap(payloadType: 102, encodingName: "red", clockRate: 8000, channels: 1))
         #expect(stream.formatParameters(for: "102")?.parameters == "101/100")
         #expect(stream.rtpMap(forPayloadType: 101)?.encodingName == "tone")
         #expect(stream.formatParameters(for: "100")?.parameters == "0-15")
@@ -90,11 +99,14 @@ import Testing
     @Test func rfc7587OpusParameters() throws {
         let sdp = try Vectors.parse("rfc7587-s7-example2.fragment.sdp")
         let stream = sdp.media[0]
-        #expect(stream.rtpMap(forPayloadType: 101) == SDPRtpMap(payloadType: 101, encodingName: "opus", clockRate: 48000, channels: 2))
+        #expect(
+            stream.rtpMap(forPayloadType: 101)
+                == SDPRtpMap(payloadType: 101, encodingName: "opus", clockRate: 48000, channels: 2))
         let fmtp = try #require(stream.formatParameters(for: "101"))
-        #expect(fmtp.keyValuePairs.map(\.key) == [
-            "maxplaybackrate", "sprop-maxcapturerate", "maxaveragebitrate", "stereo", "useinbandfec", "usedtx",
-        ])
+        #expect(
+            fmtp.keyValuePairs.map(\.key) == [
+                "maxplaybackrate", "sprop-maxcapturerate", "maxaveragebitrate", "stereo", "useinbandfec", "usedtx",
+            ])
         #expect(fmtp.value(for: "maxplaybackrate") == "16000")
         #expect(fmtp.value(for: "MAXAVERAGEBITRATE") == "20000")
         #expect(fmtp.value(for: "usedtx") == "0")

@@ -72,7 +72,9 @@ public struct SDPCryptoKeyParam: Hashable, Sendable {
     public var lifetime: SDPCryptoLifetime?
     public var mki: SDPCryptoMKI?
 
-    public init(method: String = "inline", keySalt: String, lifetime: SDPCryptoLifetime? = nil, mki: SDPCryptoMKI? = nil) {
+    public init(
+        method: String = "inline", keySalt: String, lifetime: SDPCryptoLifetime? = nil, mki: SDPCryptoMKI? = nil
+    ) {
         self.method = method
         self.keySalt = keySalt
         self.lifetime = lifetime
@@ -93,7 +95,9 @@ public struct SDPCryptoKeyParam: Hashable, Sendable {
         }
         let method = text[..<colon]
         let info = text[text.index(after: colon)...]
-        guard method.utf8.allSatisfy(SDPCrypto.isSuiteOrMethodByte) else { throw fail("invalid key-method \"\(method)\"") }
+        guard method.utf8.allSatisfy(SDPCrypto.isSuiteOrMethodByte) else {
+            throw fail("invalid key-method \"\(method)\"")
+        }
         // key-info: visible characters except ";" (already split off).
         guard !info.isEmpty, info.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
             throw fail("invalid key-info \"\(info)\"")
@@ -111,7 +115,9 @@ public struct SDPCryptoKeyParam: Hashable, Sendable {
         for part in parts.dropFirst() {
             // The MKI is the part with a colon (RFC 4568 §9.1: lifetime and MKI are both optional).
             if part.contains(":") {
-                guard mki == nil, let parsed = SDPCryptoMKI(parsing: part) else { throw fail("invalid MKI \"\(part)\"") }
+                guard mki == nil, let parsed = SDPCryptoMKI(parsing: part) else {
+                    throw fail("invalid MKI \"\(part)\"")
+                }
                 mki = parsed
             } else {
                 guard lifetime == nil, mki == nil, let parsed = SDPCryptoLifetime(parsing: part) else {

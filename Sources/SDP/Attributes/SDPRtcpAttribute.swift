@@ -13,7 +13,8 @@ public struct SDPRtcpAttribute: Hashable, Sendable {
     public init(parsing value: String) throws(SDPAttributeError) {
         let parts = value.split(separator: " ", omittingEmptySubsequences: true)
         guard parts.count == 1 || parts.count == 4, let port: UInt16 = SDPNumber.parse(parts[0]) else {
-            throw SDPAttributeError(attribute: "rtcp", reason: "expected \"<port> [IN IP4|IP6 <address>]\", got \"\(value)\"")
+            throw SDPAttributeError(
+                attribute: "rtcp", reason: "expected \"<port> [IN IP4|IP6 <address>]\", got \"\(value)\"")
         }
         self.port = port
         if parts.count == 4 {

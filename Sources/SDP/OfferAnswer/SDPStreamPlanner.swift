@@ -11,6 +11,11 @@ struct SDPStreamRefusal: Error {
 
 /// Decides whether one offered `m=` section can be served and, if so, builds its answer.
 enum SDPStreamPlanner {
+    /// Packet times echoed from an offer; others are treated as absent. 10 ms is the smallest
+    /// G.711 packet in use, and 120 ms the longest Opus packet (RFC 6716 §3.2.1, the RFC 7587 §7
+    /// maxptime default); a ptime outside that is a broken offer, not a wish to honour.
+    static let acceptedPtime = 10...120
+
     static func plan(
         _ offered: MediaDescription,
         in offer: SessionDescription,
@@ -50,9 +55,10 @@ enum SDPStreamPlanner {
         var preferences = policy.codecs
         if let previousCodec,
             let position = preferences.firstIndex(where: {
-                $0.isSameEncoding(as: SDPCodec(
-                    encodingName: previousCodec.encodingName, clockRate: previousCodec.clockRate,
-                    channels: previousCodec.channels))
+                $0.isSameEncoding(
+                    as: SDPCodec(
+                        encodingName: previousCodec.encodingName, clockRate: previousCodec.clockRate,
+                        channels: previousCodec.channels))
             })
         {
             preferences.insert(preferences.remove(at: position), at: 0)
@@ -107,7 +113,7 @@ enum SDPStreamPlanner {
             connection.isHoldAddress
             ? SDPDirection(sends: offeredDirection.sends, receives: false) : offeredDirection
         let localDirection = effective.reversed
-        let ptime = offered.ptime ?? policy.preferredPtime
+        let ptime = offered.ptime.flatMap { acceptedPtime.contains($0) ? $0 : nil } ?? policy.preferredPtime
 
         // The answer's m= section.
         var answer = MediaDescription(
@@ -122,7 +128,8 @@ enum SDPStreamPlanner {
         if let telephoneEvent {
             answer.attributes.append(telephoneEvent.map.attribute)
             if let events {
-                answer.attributes.append(SDPFormatParameters(format: telephoneEvent.format, parameters: events).attribute)
+                answer.attributes.append(
+                    SDPFormatParameters(format: telephoneEvent.format, parameters: events).attribute)
             }
         }
         answer.attributes.append(SDPAttribute(name: "ptime", value: "\(ptime)"))

@@ -44,8 +44,8 @@ enum SDPParser {
         }
         guard !description.timings.isEmpty else {
             // RFC 8866 §5: at least one t= line is required.
-            let where_ = index < lines.count ? lines[index].number : 0
-            throw SDPParseError(line: where_, reason: .missingLine(type: "t"))
+            let failingLine = index < lines.count ? lines[index].number : 0
+            throw SDPParseError(line: failingLine, reason: .missingLine(type: "t"))
         }
         // Media sections.
         while index < lines.count {
@@ -162,7 +162,8 @@ enum SDPParser {
         var connection = SDPConnection(
             netType: String(fields[0].text), addrType: addrType, address: String(parts[0]))
         guard !parts[0].isEmpty else {
-            throw line.error(.invalidField("connection-address", value: String(addressField.text)),
+            throw line.error(
+                .invalidField("connection-address", value: String(addressField.text)),
                 column: addressField.column)
         }
         let suffix = SDPLine.Field(text: addressField.text, column: addressField.column)
@@ -180,7 +181,8 @@ enum SDPParser {
             // Unknown address types: keep the whole field as the address.
             connection.address = String(addressField.text)
         default:
-            throw line.error(.invalidField("connection-address", value: String(addressField.text)),
+            throw line.error(
+                .invalidField("connection-address", value: String(addressField.text)),
                 column: addressField.column)
         }
         return connection
