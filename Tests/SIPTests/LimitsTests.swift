@@ -82,6 +82,15 @@ struct LimitsTests {
         }
     }
 
+    @Test func requestWithoutViaCannotBeAnswered() {
+        #expect {
+            try SIPMessageParser.parseDatagram(Array("INVITE  sip:a@b SIP/2.0\r\nCall-ID: x\r\n\r\n".utf8))
+        } throws: { error in
+            let error = error as? SIPParseError
+            return error?.isRequest == true && error?.shouldDrop == true
+        }
+    }
+
     @Test func emptyDatagram() {
         #expect(throws: SIPParseError.self) { try SIPMessageParser.parseDatagram([]) }
         #expect(throws: SIPParseError.self) { try SIPMessageParser.parseDatagram(Array("\r\n\r\n".utf8)) }

@@ -93,7 +93,7 @@ extension SIPHeaders {
             throw SIPParseError(.badContentLength, "Bad Content-Length: given more than once")
         }
         guard let value = SIPLexer.decimal(first, maximum: Int(Int32.max)) else {
-            throw SIPParseError(.badContentLength, "Bad Content-Length: not a non-negative number")
+            throw SIPParseError(.badContentLength, "Bad Content-Length: not a number in 0...2**31-1")
         }
         return value
     }

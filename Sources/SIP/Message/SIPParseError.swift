@@ -31,9 +31,6 @@ public struct SIPParseError: Error, Hashable, Sendable, CustomStringConvertible 
         case badContentLength
         /// Content-Length promises more octets than the datagram holds (RFC 4475 §3.1.2.2).
         case truncatedBody
-        /// The header section is not terminated by an empty line (datagram parsing only keeps
-        /// going when the caller allows it; see `SIPMessageParser`).
-        case incompleteHeaderSection
         /// A `SIPLimits` bound was exceeded.
         case limitExceeded
         /// The body does not follow its declared structure (multipart).
@@ -68,9 +65,10 @@ public struct SIPParseError: Error, Hashable, Sendable, CustomStringConvertible 
     }
 
     /// `true` when the message must be silently discarded rather than answered: responses are
-    /// never answered (RFC 3261 §18.1.2, RFC 4475 §3.1.2.5), and neither is input whose start
-    /// line could not be read as a request.
-    public var shouldDrop: Bool { isRequest != true }
+    /// never answered (RFC 3261 §18.1.2, RFC 4475 §3.1.2.5), input whose start line could not be
+    /// read is not known to be a request, and a request without a Via gives no address to send
+    /// the response to (RFC 3261 §18.2.2).
+    public var shouldDrop: Bool { isRequest != true || headers?.contains("Via") != true }
 
     public var description: String { "\(statusCode) \(reason)" }
 
