@@ -5,7 +5,8 @@ import Testing
 @Suite("Typed header views")
 struct HeaderViewTests {
     @Test func viaFields() throws {
-        let via = try SIPVia(parsing: "SIP/2.0/udp [2001:db8::9]:5070 ;branch=z9hG4bK776asdhds ;received=192.0.2.1;rport=5071")
+        let via = try SIPVia(
+            parsing: "SIP/2.0/udp [2001:db8::9]:5070 ;branch=z9hG4bK776asdhds ;received=192.0.2.1;rport=5071")
         #expect(via.transport == "UDP")
         #expect(via.host == "2001:db8::9")
         #expect(via.port == 5070)
@@ -13,7 +14,8 @@ struct HeaderViewTests {
         #expect(via.branch == "z9hG4bK776asdhds")
         #expect(via.received == "192.0.2.1")
         #expect(via.rport == .value(5071))
-        #expect(via.description == "SIP/2.0/UDP [2001:db8::9]:5070;branch=z9hG4bK776asdhds;received=192.0.2.1;rport=5071")
+        #expect(
+            via.description == "SIP/2.0/UDP [2001:db8::9]:5070;branch=z9hG4bK776asdhds;received=192.0.2.1;rport=5071")
         #expect(try SIPVia(parsing: via.description) == via)
     }
 

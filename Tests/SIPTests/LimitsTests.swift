@@ -97,7 +97,9 @@ struct LimitsTests {
     }
 
     @Test func multipartErrors() {
-        #expect(throws: SIPParseError.self) { try SIPMultipartBody(parsing: Array("no delimiters".utf8), boundary: "b") }
+        #expect(throws: SIPParseError.self) {
+            try SIPMultipartBody(parsing: Array("no delimiters".utf8), boundary: "b")
+        }
         #expect(throws: SIPParseError.self) { try SIPMultipartBody(parsing: Array("--b\r\n\r\nx".utf8), boundary: "b") }
         let ok = try? SIPMultipartBody(parsing: Array("preamble\r\n--b\r\n\r\nx\r\n--b--\r\n".utf8), boundary: "b")
         #expect(ok?.parts.map(\.body) == [Array("x".utf8)])

@@ -30,14 +30,16 @@ struct TortureCase: CustomTestStringConvertible, Sendable {
             TortureCase(name: "ncl", outcome: .parseError(status: 400, reasonContains: "Content-Length")),
             TortureCase(name: "scalar02", outcome: .validationError(status: 400, reasonContains: "CSeq")),
             TortureCase(name: "scalarlg", outcome: .drop),
-            TortureCase(name: "quotbal", outcome: .validationError(status: 400, reasonContains: "To: unterminated quoted")),
+            TortureCase(
+                name: "quotbal", outcome: .validationError(status: 400, reasonContains: "To: unterminated quoted")),
             TortureCase(name: "ltgtruri", outcome: .parseError(status: 400, reasonContains: "<>")),
             TortureCase(name: "lwsruri", outcome: .parseError(status: 400, reasonContains: "whitespace")),
             TortureCase(name: "lwsstart", outcome: .parseError(status: 400, reasonContains: "whitespace")),
             TortureCase(name: "trws", outcome: .parseError(status: 400, reasonContains: "whitespace")),
             TortureCase(name: "escruri", outcome: .validationError(status: 400, reasonContains: "Request-URI")),
             TortureCase(name: "regbadct", outcome: .validationError(status: 400, reasonContains: "Contact")),
-            TortureCase(name: "badaspec", outcome: .validationError(status: 400, reasonContains: "spaces within addr-spec")),
+            TortureCase(
+                name: "badaspec", outcome: .validationError(status: 400, reasonContains: "spaces within addr-spec")),
             TortureCase(name: "baddn", outcome: .validationError(status: 400, reasonContains: "display name")),
             TortureCase(name: "badvers", outcome: .parseError(status: 505, reasonContains: "SIP/7.0")),
             TortureCase(name: "mismatch01", outcome: .validationError(status: 400, reasonContains: "CSeq")),
@@ -100,7 +102,9 @@ struct RFC4475Tests {
             }
         case .rejectedSomehow:
             let result = Result { () throws(SIPParseError) in try parsed.get().validate() }
-            if case .failure(let error) = result { #expect(!error.reason.isEmpty) } else {
+            if case .failure(let error) = result {
+                #expect(!error.reason.isEmpty)
+            } else {
                 Issue.record("\(test.name) was accepted")
             }
         }
@@ -215,7 +219,11 @@ struct RFC4475Tests {
         #expect(request.uri.user == "user;par=u@example.net")
         #expect(request.uri.host == "example.com")
         #expect(request.uri.parameters.isEmpty)
-        #expect(try request.headers.optionTags("Accept") == ["application/sdp", "application/pkcs7-mime", "multipart/mixed", "multipart/signed", "message/sip", "message/sipfrag"])
+        #expect(
+            try request.headers.optionTags("Accept") == [
+                "application/sdp", "application/pkcs7-mime", "multipart/mixed", "multipart/signed", "message/sip",
+                "message/sipfrag",
+            ])
     }
 
     @Test func transportsAreUppercasedTokens() throws {

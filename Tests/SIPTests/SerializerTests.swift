@@ -26,7 +26,9 @@ struct SerializerTests {
 
     @Test func contentLengthAddedLastWhenAbsent() {
         let response = SIPResponse(statusCode: 180, headers: ["Call-ID": "x"])
-        #expect(String(decoding: response.serialized, as: UTF8.self) == "SIP/2.0 180 Ringing\r\nCall-ID: x\r\nContent-Length: 0\r\n\r\n")
+        #expect(
+            String(decoding: response.serialized, as: UTF8.self)
+                == "SIP/2.0 180 Ringing\r\nCall-ID: x\r\nContent-Length: 0\r\n\r\n")
     }
 
     @Test func serializeAppendsToCallersBuffer() {

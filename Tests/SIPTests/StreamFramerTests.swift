@@ -5,8 +5,10 @@ import Testing
 @Suite("Stream framing")
 struct StreamFramerTests {
     static let options = crlf(
-        "OPTIONS sip:a@example.com SIP/2.0", "Via: SIP/2.0/TCP h.example.com;branch=z9hG4bK1", "To: <sip:a@example.com>",
-        "From: <sip:b@example.com>;tag=1", "Call-ID: c1", "CSeq: 1 OPTIONS", "Max-Forwards: 70", "Content-Length: 4", "",
+        "OPTIONS sip:a@example.com SIP/2.0", "Via: SIP/2.0/TCP h.example.com;branch=z9hG4bK1",
+        "To: <sip:a@example.com>",
+        "From: <sip:b@example.com>;tag=1", "Call-ID: c1", "CSeq: 1 OPTIONS", "Max-Forwards: 70", "Content-Length: 4",
+        "",
         "abcd")
 
     static let response = crlf(
@@ -14,7 +16,8 @@ struct StreamFramerTests {
         "From: <sip:b@example.com>;tag=1", "Call-ID: c1", "CSeq: 1 OPTIONS", "l: 0", "", "")
 
     /// Keep-alive CRLFs, a request with a body, a response, and another keep-alive.
-    static let stream: [UInt8] = Array("\r\n\r\n".utf8) + options + Array("\r\n".utf8) + response + Array("\r\n\r\n".utf8)
+    static let stream: [UInt8] =
+        Array("\r\n\r\n".utf8) + options + Array("\r\n".utf8) + response + Array("\r\n\r\n".utf8)
 
     static func drain(_ framer: inout SIPStreamFramer) throws -> [SIPMessage] {
         var messages: [SIPMessage] = []
@@ -69,7 +72,8 @@ struct StreamFramerTests {
     }
 
     @Test func missingContentLengthIsUnrecoverable() throws {
-        let bytes = crlf("OPTIONS sip:a@example.com SIP/2.0", "Via: SIP/2.0/TCP h;branch=z9hG4bK1", "Call-ID: x", "", "")
+        let bytes = crlf(
+            "OPTIONS sip:a@example.com SIP/2.0", "Via: SIP/2.0/TCP h;branch=z9hG4bK1", "Call-ID: x", "", "")
         var framer = SIPStreamFramer()
         framer.append(bytes)
         #expect {

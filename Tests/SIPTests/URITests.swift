@@ -5,7 +5,8 @@ import Testing
 @Suite("SIPURI")
 struct URITests {
     @Test func fullSIPURI() throws {
-        let uri = try SIPURI(parsing: "sips:alice:secret@[2001:db8::1]:5061;transport=tcp;lr?Subject=hi%20there&Priority=urgent")
+        let uri = try SIPURI(
+            parsing: "sips:alice:secret@[2001:db8::1]:5061;transport=tcp;lr?Subject=hi%20there&Priority=urgent")
         #expect(uri.scheme == .sips)
         #expect(uri.user == "alice")
         #expect(uri.password == "secret")
@@ -14,7 +15,9 @@ struct URITests {
         #expect(uri.parameters == [SIPParameter("transport", "tcp"), SIPParameter("lr")])
         #expect(uri.headers == [SIPParameter("Subject", "hi there"), SIPParameter("Priority", "urgent")])
         #expect(uri.hostPort == "[2001:db8::1]:5061")
-        #expect(uri.description == "sips:alice:secret@[2001:db8::1]:5061;transport=tcp;lr?Subject=hi%20there&Priority=urgent")
+        #expect(
+            uri.description
+                == "sips:alice:secret@[2001:db8::1]:5061;transport=tcp;lr?Subject=hi%20there&Priority=urgent")
     }
 
     @Test func schemeIsCaseInsensitive() throws {

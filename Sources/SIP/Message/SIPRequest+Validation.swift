@@ -39,7 +39,7 @@ extension SIPRequest {
         if headers.contains("Content-Type") { _ = try headers.contentType() }
         // RFC 3261 §19.1.1 table: headers are not allowed in a Request-URI. Strict choice for
         // RFC 4475 §3.1.2.11 (`escruri`): 400 rather than silently dropping them.
-        if (uri.scheme == .sip || uri.scheme == .sips), !uri.headers.isEmpty {
+        if uri.scheme == .sip || uri.scheme == .sips, !uri.headers.isEmpty {
             throw SIPParseError(.malformedURI, "Bad Request-URI: headers are not allowed in a Request-URI")
         }
     }
@@ -73,7 +73,9 @@ extension SIPMessage {
     }
 
     /// Parses a datagram and validates it in one go: what a UDP receiver does first.
-    public static func parseAndValidate(datagram: [UInt8], limits: SIPLimits = .default) throws(SIPParseError) -> SIPMessage {
+    public static func parseAndValidate(datagram: [UInt8], limits: SIPLimits = .default) throws(SIPParseError)
+        -> SIPMessage
+    {
         let message = try SIPMessageParser.parseDatagram(datagram, limits: limits)
         try message.validate(limits: limits)
         return message

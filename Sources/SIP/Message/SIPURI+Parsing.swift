@@ -6,7 +6,8 @@ extension SIPURI {
     ///   which no later part may contain unescaped. User, password, parameters and headers have
     ///   their %-escapes decoded once (RFC 4475 §3.1.1.3: no recursive unescaping).
     /// - `tel` (RFC 3966 §3): the number goes to `user`, `;params` to `parameters`.
-    /// - any other scheme: the text after the colon is kept verbatim in `opaque`.
+    /// - any other scheme: the text after the colon is kept verbatim in `opaque`, and the scheme
+    ///   name as written (`sip`/`sips`/`tel` are matched case-insensitively).
     ///
     /// Whitespace anywhere is an error: a URI never contains LWS (RFC 4475 §3.1.2.8, §3.1.2.14).
     public init(parsing text: String) throws(SIPParseError) {
