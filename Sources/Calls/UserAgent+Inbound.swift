@@ -13,7 +13,7 @@ extension UserAgent {
             guard request.method != .ack else { return [notice(nil, error.reason)] }
             // RFC 4475 §3.1.2.18: an unknown method whose CSeq disagrees is still first of all an
             // unknown method (501 preferred over 400).
-            let status = error.kind == .cseqMethodMismatch && request.method.isExtension ? 501 : error.statusCode
+            let status = error.kind == .unknownMethodMismatch ? 501 : error.statusCode
             let reason = status == 501 ? "Not Implemented" : error.reason
             guard var response = statelessResponse(copying: request.headers, status: status, reason: reason) else {
                 return [notice(nil, error.reason)]
@@ -34,7 +34,7 @@ extension UserAgent {
     mutating func receive(response: SIPResponse, now: SIPInstant) -> [UserAgentAction] {
         // RFC 3261 §18.1.2: a response whose top Via is not ours or matches no transaction is dropped.
         guard let via = try? response.headers.topVia(), let cseq = try? response.headers.cseq() else { return [] }
-        let key = SIPTransactionKey(branch: via.branch ?? "", sentBy: via.sentBy, method: cseq.method)
+        guard let key = SIPTransactionKey(branch: via.branch ?? "", sentBy: via.sentBy, method: cseq.method) else { return [] }
         return apply(transactions.receive(response: response, key: key, now: now), now: now)
     }
 
@@ -54,13 +54,12 @@ extension UserAgent {
     /// RFC 3261 §17.2.3 matching key; requests without an RFC 3261 branch (RFC 2543 peers,
     /// RFC 4475 §3.4.1 and §3.2.1) fall back to a key built from the dialog-identifying fields.
     static func transactionKey(for request: SIPRequest, topVia via: SIPVia) -> SIPTransactionKey {
-        if let branch = via.branch, branch.hasPrefix(SIPVia.magicCookie), branch.utf8.count > SIPVia.magicCookie.utf8.count {
-            return SIPTransactionKey(branch: branch, sentBy: via.sentBy, method: request.method)
+        if let branch = via.branch, let key = SIPTransactionKey(branch: branch, sentBy: via.sentBy, method: request.method) {
+            return key
         }
-        let callID = (try? request.headers.callID()) ?? ""
-        let fromTag = (try? request.headers.from())?.tag ?? ""
-        let sequence = (try? request.headers.cseq())?.sequence ?? 0
-        return SIPTransactionKey(branch: "rfc2543:\(callID):\(fromTag):\(sequence)", sentBy: via.sentBy, method: request.method)
+        return .rfc2543(
+            callID: (try? request.headers.callID()) ?? "", fromTag: (try? request.headers.from())?.tag ?? "",
+            sequence: (try? request.headers.cseq())?.sequence ?? 0, sentBy: via.sentBy, method: request.method)
     }
 
     /// Carries out what the transaction layer says, handing requests and responses to the TU.
@@ -72,18 +71,22 @@ extension UserAgent {
                 actions.append(.send(message, to: peer))
             case .request(let request, let key, let peer):
                 actions += handleNewRequest(request, key: key, from: peer, now: now)
-            case .cancel(let cancel, let key, let peer, let invite):
+            case .cancel(let cancel, let key, let invite, let peer):
                 actions += handleCancel(cancel, key: key, from: peer, matchingInvite: invite, now: now)
-            case .ackForTU(let ack):
+            case .ackForTU(let ack, _):
                 actions += handleAck(ack, now: now)
             case .response(let response, let key):
                 actions += handleResponse(response, key: key, now: now)
-            case .timeout(let key), .transportError(let key):
+            case .timeout(let key, _), .transportError(let key):
                 actions += clientTransactionFailed(key, now: now)
             case .terminated(let key):
                 transactionEnded(key)
-            case .overloaded(let request, let peer):
+            case .overloaded(let request, _, let peer):
                 actions += refuse(request, from: peer, status: 503, reason: "Service Unavailable", retryAfter: true)
+            case .duplicateTransaction, .stray:
+                // Our own branches are random (a duplicate is a bug we can only drop), and a stray
+                // response is dropped (RFC 3261 §18.1.2).
+                break
             }
         }
         return actions

@@ -14,7 +14,10 @@ extension UserAgent {
             called: invite.uri.user ?? "", caller: from.uri.user ?? from.uri.description, callerDisplayName: from.displayName,
             trunk: "loopback")
         // Every refused call still gets a record, so operators can see why a caller was refused.
-        let refuse = { (ua: inout UserAgent, status: Int, reason: String?, route: String?, notice: String, decorate: (inout SIPResponse) -> Void) in
+        func refuse(
+            _ ua: inout UserAgent, _ status: Int, _ reason: String?, _ route: String?, _ notice: String,
+            decorate: (inout SIPResponse) -> Void = { _ in }
+        ) -> [UserAgentAction] {
             var actions = ua.respond(to: invite, key: key, from: peer, status: status, reason: reason, now: now, notice: notice, decorate: decorate)
             var record = CallFacts(
                 id: ua.newCallID(), sipCallID: callID, caller: facts.caller, callerDisplayName: facts.callerDisplayName,
@@ -29,7 +32,7 @@ extension UserAgent {
         }
         // A gateway that would forward the call into a meeting treats Max-Forwards 0 as a hop limit.
         if let hops = try? invite.headers.maxForwards(), hops == 0 {
-            return refuse(&self, 483, nil, nil, "Max-Forwards 0") { _ in }
+            return refuse(&self, 483, nil, nil, "Max-Forwards 0")
         }
         if isDraining || calls.count >= settings.maxCalls || ports.available == 0 {
             let why = isDraining ? "draining" : calls.count >= settings.maxCalls ? "call limit \(settings.maxCalls)" : "RTP ports exhausted"
@@ -55,12 +58,12 @@ extension UserAgent {
         let (meetingID, ringFor): (String?, Duration)
         switch decision {
         case .reject(let status, let reason, let route):
-            return refuse(&self, status, reason, route, "no route for \(facts.called.isEmpty ? "(empty)" : facts.called)") { _ in }
+            return refuse(&self, status, reason, route, "no route for \(facts.called.isEmpty ? "(empty)" : facts.called)")
         case .answer(_, _, let ring): (meetingID, ringFor) = (nil, ring)
         case .joinMeeting(let meeting, _, _, let ring): (meetingID, ringFor) = (meeting, ring)
         }
         guard let rtpPort = ports.allocate(using: &random) else {
-            return refuse(&self, 503, nil, decision.route, "RTP ports exhausted") { _ in }
+            return refuse(&self, 503, nil, decision.route, "RTP ports exhausted")
         }
         let media: NegotiatedSession
         switch offerAnswer(offer: invite.body, rtpPort: rtpPort, previous: nil) {

@@ -86,7 +86,7 @@ extension UserAgent {
 
     /// A fresh branch with the RFC 3261 magic cookie (§8.1.1.7).
     static func branch(using random: inout any RandomNumberGenerator) -> String {
-        SIPVia.magicCookie + hex(random.next(), digits: 16)
+        SIPTransactionKey.magicCookie + hex(random.next(), digits: 16)
     }
 
     static func hex(_ value: UInt64, digits: Int) -> String {

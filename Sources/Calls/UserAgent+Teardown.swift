@@ -121,6 +121,7 @@ extension UserAgent {
         headers.add("Reason", "Q.850;cause=16;text=\"\(reason)\"")
         headers.add("User-Agent", settings.product)
         let bye = SIPRequest(method: .bye, uri: call.dialog.remoteTarget, headers: headers)
-        return (bye, SIPTransactionKey(branch: branch, sentBy: sentBy, method: .bye), destination)
+        // A branch we made always has the cookie, so the key exists.
+        return (bye, SIPTransactionKey(branch: branch, sentBy: sentBy, method: .bye)!, destination)
     }
 }

@@ -35,7 +35,7 @@ public struct UserAgent {
     public var dialplan: BuiltinDialplan
     /// While draining (SIGTERM), new calls get 503 and live ones may finish.
     public private(set) var isDraining = false
-    public private(set) var totalCalls = 0
+    public internal(set) var totalCalls = 0
 
     var transactions: SIPTransactionLayer<SIPPeer>
     var calls: [GatewayCallID: Call] = [:]
@@ -54,7 +54,7 @@ public struct UserAgent {
         self.settings = settings
         self.dialplan = dialplan
         self.random = random
-        self.transactions = SIPTransactionLayer(timers: settings.timers)
+        self.transactions = SIPTransactionLayer(settings: settings.timers)
         self.ports = RTPPortPool(range: settings.rtpPorts)
     }
 

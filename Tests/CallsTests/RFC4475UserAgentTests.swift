@@ -17,7 +17,7 @@ import Testing
 
     static let expectations: [Expectation] = [
         // §3.1.1 valid messages: parsed, then answered as an endpoint would.
-        .init(file: "wsinv.dat", statuses: [404], why: "well-formed INVITE to a number we do not serve"),
+        .init(file: "wsinv.dat", statuses: [481], why: "well-formed; its To tag names a dialog we do not have"),
         .init(file: "intmeth.dat", statuses: [501], why: "unknown method → 501 with Allow"),
         .init(file: "esc01.dat", statuses: [404], why: "user part sips:user@example.com is not one of our numbers"),
         .init(file: "escnull.dat", statuses: [405], why: "REGISTER at a non-registrar → 405 with Allow"),

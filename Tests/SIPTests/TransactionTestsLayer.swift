@@ -128,7 +128,9 @@ import Testing
         #expect(statusCodes(layer.receive(cancel, cancelKey, over: .unreliable, now: F.at(1_400))) == [200])
     }
 
-    @Test func cancelAfterTheFinalResponseHasNoMatchingInvite() {
+    /// RFC 3261 §9.2: the transaction still exists, so the CANCEL matches it (and gets 200 from the
+    /// TU), though it can no longer change the INVITE's outcome.
+    @Test func cancelAfterTheFinalResponseStillMatchesTheInvite() {
         for finalStatus in [200, 486] {
             var layer = Layer()
             let invite = F.request(.invite)
@@ -137,7 +139,7 @@ import Testing
             let cancel = F.request(.cancel)
             let delivered = layer.receive(cancel, F.key(.cancel), over: .unreliable, now: F.at(20))
             #expect(
-                delivered == [.cancel(cancel, F.key(.cancel), matchingInvite: nil, from: phone)], "after \(finalStatus)"
+                delivered == [.cancel(cancel, F.key(.cancel), matchingInvite: F.key(.invite), from: phone)], "after \(finalStatus)"
             )
         }
     }

@@ -35,7 +35,7 @@ public struct GatewayApplication: Sendable {
         let signalling = SignallingLoop(
             loop: MultiThreadedEventLoopGroup.singleton.next(), userAgent: userAgent, sink: events, logger: Logger(label: "dialgate.sip"))
         let sip = SignallingService(signalling: signalling, configuration: configuration, logger: logger)
-        let control = ControlServer(
+        let control = try await ControlServer.bind(
             socketPath: configuration.controlSocketPath,
             handler: GatewayControlHandler(
                 signalling: signalling, sip: sip, store: store, events: events, version: version, startedAt: Date(),

@@ -22,9 +22,9 @@ public final class OpusDecoder {
     /// Decodes one packet into `pcm` (room for up to 120 ms), returning samples per channel.
     /// An empty `packet` asks for packet-loss concealment.
     public func decode(_ packet: UnsafeBufferPointer<UInt8>, into pcm: UnsafeMutableBufferPointer<Int16>) throws(MediaError) -> Int {
+        guard let output = pcm.baseAddress else { throw .badFrameSize(expected: 1, got: 0) }
         let frameCapacity = Int32(pcm.count) / channels
-        let samples = opus_decode(
-            decoder, packet.isEmpty ? nil : packet.baseAddress, Int32(packet.count), pcm.baseAddress, frameCapacity, 0)
+        let samples = opus_decode(decoder, packet.isEmpty ? nil : packet.baseAddress, Int32(packet.count), output, frameCapacity, 0)
         guard samples >= 0 else { throw .opus(operation: "decode", code: samples, message: OpusEncoder.message(for: samples)) }
         return Int(samples)
     }

@@ -43,8 +43,9 @@ public final class OpusEncoder {
 
     /// Encodes one frame (2.5–60 ms of interleaved samples) into `packet`, returning the bytes written.
     public func encode(_ pcm: UnsafeBufferPointer<Int16>, into packet: UnsafeMutableBufferPointer<UInt8>) throws(MediaError) -> Int {
+        guard let input = pcm.baseAddress, let output = packet.baseAddress else { throw .badFrameSize(expected: 1, got: 0) }
         let frameSize = Int32(pcm.count) / channels
-        let written = opus_encode(encoder, pcm.baseAddress, frameSize, packet.baseAddress, Int32(packet.count))
+        let written = opus_encode(encoder, input, frameSize, output, Int32(packet.count))
         guard written >= 0 else { throw .opus(operation: "encode", code: written, message: OpusEncoder.message(for: written)) }
         return Int(written)
     }

@@ -33,6 +33,15 @@ public struct SIPTransactionKey: Hashable, Sendable, CustomStringConvertible {
         self.method = method
     }
 
+    /// A key for a request without an RFC 3261 branch (RFC 2543 peers, RFC 4475 §3.4.1; or a
+    /// bare magic cookie, §3.2.1), built from the fields that identify the request there: Call-ID,
+    /// From tag, CSeq number and the top Via's sent-by (RFC 3261 §17.2.3, last paragraphs). The
+    /// `rfc2543;` prefix can never collide with a real branch.
+    public static func rfc2543(callID: String, fromTag: String, sequence: UInt32, sentBy: String, method: SIPMethod) -> SIPTransactionKey {
+        SIPTransactionKey(
+            uncheckedBranch: "rfc2543;\(callID);\(fromTag);\(sequence)", sentBy: sentBy.lowercased(), method: matchingMethod(method))
+    }
+
     /// The same branch and sent-by for another method (ACK folded into INVITE).
     public func with(method: SIPMethod) -> SIPTransactionKey {
         SIPTransactionKey(uncheckedBranch: branch, sentBy: sentBy, method: SIPTransactionKey.matchingMethod(method))

@@ -74,10 +74,11 @@ extension SIPTransactionLayer {
         case .ack:
             return .ackForTU(request, from: peer)
         case .cancel:
-            // RFC 3261 §9.2: the CANCEL applies to the INVITE server transaction with the same
-            // branch and sent-by, if that one has not sent a final response yet.
+            // RFC 3261 §9.2: the CANCEL matches the INVITE server transaction with the same branch
+            // and sent-by while that transaction exists. If it has already sent its final response,
+            // the CANCEL still gets 200 but changes nothing: that is the TU's call to make.
             let invite = TableKey(side: .server, key: tableKey.key.invite)
-            let matching = transactions[invite]?.machine.isProceedingInviteServer == true ? invite.key : nil
+            let matching = transactions[invite] != nil ? invite.key : nil
             return .cancel(request, tableKey.key, matchingInvite: matching, from: peer)
         case .invite, .bye, .options, .register, .info, .update, .prack, .message, .subscribe, .notify,
             .refer, .publish, .other:

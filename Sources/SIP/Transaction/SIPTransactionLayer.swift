@@ -13,8 +13,9 @@ public struct SIPTransactionLayer<Peer: Hashable & Sendable>: Sendable {
         /// A new request (not ACK, not CANCEL) for the TU; answer it with `respond(_:key:now:)`.
         case request(SIPRequest, SIPTransactionKey, from: Peer)
         /// A new CANCEL for the TU (RFC 3261 §9.2). `key` is the CANCEL's own transaction (answer it
-        /// 200). `matchingInvite` is the INVITE server transaction it cancels if that one is still in
-        /// Proceeding (the TU then answers the INVITE 487); nil means the TU answers the CANCEL 481.
+        /// 200). `matchingInvite` is the INVITE server transaction it matches, while that one exists
+        /// (the TU answers the INVITE 487 if it has not answered it yet, RFC 3261 §9.2); nil means
+        /// no transaction matches and the TU answers the CANCEL 481.
         case cancel(SIPRequest, SIPTransactionKey, matchingInvite: SIPTransactionKey?, from: Peer)
         /// An ACK for the TU: it matched an INVITE server transaction in Accepted (RFC 6026 §7.1) or
         /// no transaction at all (the ACK for a 2xx, RFC 3261 §13.3.1.4). It belongs to a dialog.

@@ -15,14 +15,6 @@ enum SIPTransactionMachine: Sendable {
         case transportError
     }
 
-    /// Whether this is an INVITE server transaction still in Proceeding (a CANCEL can apply, §9.2).
-    var isProceedingInviteServer: Bool {
-        switch self {
-        case .inviteServer(let transaction): transaction.phase == .proceeding
-        case .nonInviteServer, .inviteClient, .nonInviteClient: false
-        }
-    }
-
     /// Routes the event to the machine's own event type. Events that a kind of machine cannot
     /// receive (an ACK for a non-INVITE server, a response for a server) produce no actions;
     /// the layer's matching never sends them, so they can only come from a caller's key mix-up.
