@@ -20,6 +20,10 @@ public struct GatewayApplication: Sendable {
 
     public func run() async throws {
         let logger = Logger(label: "dialgate")
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: configuration.dialplansDirectory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw GatewayStartupError.noDialplanFolder(configuration.dialplansDirectory)
+        }
         try SRTPLibrary.ensureInitialized()
         try FileManager.default.createDirectory(atPath: configuration.stateDirectory, withIntermediateDirectories: true)
         let store = try CallRecordStore(directory: URL(fileURLWithPath: configuration.stateDirectory), logger: Logger(label: "dialgate.records"))
@@ -67,6 +71,17 @@ public struct GatewayApplication: Sendable {
         case "0.0.0.0": "127.0.0.1"
         case "::": "::1"
         default: host
+        }
+    }
+}
+
+/// Why the gateway could not start, in words that say what to fix.
+public enum GatewayStartupError: Error, CustomStringConvertible {
+    case noDialplanFolder(String)
+
+    public var description: String {
+        switch self {
+        case .noDialplanFolder(let path): "the dialplan folder \(path) does not exist (set --dialplans DIR)"
         }
     }
 }
