@@ -5,7 +5,7 @@
 import SIP
 
 #if canImport(Glibc)
-import Glibc  // libm for rounding
+    import Glibc  // libm for rounding
 #endif
 
 let sdp = """
@@ -108,7 +108,9 @@ for (name, bytes) in [("INVITE with SDP (\(invite.count) B)", invite), ("200 OK 
     let parse = rate { consume(try? SIPMessageParser.parseDatagram(opaque(bytes))) }
     figures.append(Figure(name: "parse \(name)", operationsPerSecond: parse, baselinePerSecond: baseline))
 }
-for (name, message, bytes) in [("INVITE with SDP", SIPMessage.request(parsedInvite), invite), ("200 OK", SIPMessage.response(parsedOK), ok)] {
+for (name, message, bytes) in [
+    ("INVITE with SDP", SIPMessage.request(parsedInvite), invite), ("200 OK", SIPMessage.response(parsedOK), ok),
+] {
     let baseline = rate { consume(scan(opaque(bytes))) }
     var buffer: [UInt8] = []
     buffer.reserveCapacity(2048)

@@ -139,7 +139,8 @@ public struct CallSession: Sendable {
         case (.answered, .bye), (.confirmed, .bye), (.reanswered, .bye):
             state = .ended
             return [.ended(.completed, reason: "BYE from caller", by: .caller)]
-        case (.answered, .hangup(let by, let reason)), (.confirmed, .hangup(let by, let reason)), (.reanswered, .hangup(let by, let reason)):
+        case (.answered, .hangup(let by, let reason)), (.confirmed, .hangup(let by, let reason)),
+            (.reanswered, .hangup(let by, let reason)):
             state = .terminating(outcome: .completed, reason: reason, by: by)
             return [.sendBye(reason: reason)]
         case (.answered, .cancel), (.confirmed, .cancel), (.reanswered, .cancel):

@@ -93,7 +93,8 @@ extension UserAgent {
     }
 
     /// A new server transaction: the TU decides (RFC 3261 §8.2.1–§8.2.3, then per method).
-    mutating func handleNewRequest(_ request: SIPRequest, key: SIPTransactionKey, from peer: SIPPeer, now: SIPInstant) -> [UserAgentAction] {
+    mutating func handleNewRequest(_ request: SIPRequest, key: SIPTransactionKey, from peer: SIPPeer, now: SIPInstant) -> [UserAgentAction]
+    {
         let toTag = (try? request.headers.to())?.tag
         // §8.2.2.2 merged requests: same From tag, Call-ID and CSeq on a new transaction.
         if toTag == nil, let mergeKey = MergeKey(request) {
@@ -107,7 +108,8 @@ extension UserAgent {
         switch request.uri.scheme {
         case .sip, .sips, .tel: break
         case .other(let scheme):
-            return respond(to: request, key: key, from: peer, status: 416, reason: "Unsupported URI Scheme", now: now, notice: "URI scheme \(scheme)")
+            return respond(
+                to: request, key: key, from: peer, status: 416, reason: "Unsupported URI Scheme", now: now, notice: "URI scheme \(scheme)")
         }
         // §8.2.1: unknown methods get 501, known but unsupported ones 405, both with Allow.
         guard UserAgentSettings.allowedMethods.contains(request.method) else {
@@ -118,9 +120,14 @@ extension UserAgent {
         }
         // §8.2.2.3: Require with option tags we do not support → 420 listing them (not for CANCEL/ACK).
         if request.method != .cancel {
-            let unsupported = ((try? request.headers.optionTags("Require")) ?? []).filter { !UserAgentSettings.supportedExtensions.contains($0) }
+            let unsupported = ((try? request.headers.optionTags("Require")) ?? []).filter {
+                !UserAgentSettings.supportedExtensions.contains($0)
+            }
             if !unsupported.isEmpty {
-                return respond(to: request, key: key, from: peer, status: 420, reason: "Bad Extension", now: now, notice: "Require \(unsupported.joined(separator: ","))") {
+                return respond(
+                    to: request, key: key, from: peer, status: 420, reason: "Bad Extension", now: now,
+                    notice: "Require \(unsupported.joined(separator: ","))"
+                ) {
                     $0.headers.add("Unsupported", unsupported.joined(separator: ", "))
                 }
             }
@@ -129,7 +136,8 @@ extension UserAgent {
         case .invite where toTag == nil: return handleInitialInvite(request, key: key, from: peer, now: now)
         case .invite: return handleReinvite(request, key: key, from: peer, now: now)
         case .bye: return handleBye(request, key: key, from: peer, now: now)
-        case .options: return respond(to: request, key: key, from: peer, status: 200, reason: nil, now: now, decorate: UserAgent.describeCapabilities)
+        case .options:
+            return respond(to: request, key: key, from: peer, status: 200, reason: nil, now: now, decorate: UserAgent.describeCapabilities)
         default:
             // ACK and CANCEL never arrive here (the layer routes them); keep the switch total.
             return respond(to: request, key: key, from: peer, status: 405, reason: nil, now: now, notice: "method \(request.method)") {

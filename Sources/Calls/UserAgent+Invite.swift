@@ -3,12 +3,15 @@ import SIP
 
 extension UserAgent {
     /// A new call (RFC 3261 §13.3): admission, routing, offer/answer, then ringing or the answer.
-    mutating func handleInitialInvite(_ invite: SIPRequest, key: SIPTransactionKey, from peer: SIPPeer, now: SIPInstant) -> [UserAgentAction] {
+    mutating func handleInitialInvite(_ invite: SIPRequest, key: SIPTransactionKey, from peer: SIPPeer, now: SIPInstant)
+        -> [UserAgentAction]
+    {
         // validate() has checked these; a request without them never gets here.
         guard let from = try? invite.headers.from(), let to = try? invite.headers.to(),
             let callID = try? invite.headers.callID(), let cseq = try? invite.headers.cseq()
         else {
-            return respond(to: invite, key: key, from: peer, status: 400, reason: "Bad Request", now: now, notice: "unreadable dialog headers")
+            return respond(
+                to: invite, key: key, from: peer, status: 400, reason: "Bad Request", now: now, notice: "unreadable dialog headers")
         }
         let facts = CallRequestFacts(
             called: invite.uri.user ?? "", caller: from.uri.user ?? from.uri.description, callerDisplayName: from.displayName,
@@ -18,7 +21,8 @@ extension UserAgent {
             _ ua: inout UserAgent, _ status: Int, _ reason: String?, _ route: String?, _ notice: String,
             decorate: (inout SIPResponse) -> Void = { _ in }
         ) -> [UserAgentAction] {
-            var actions = ua.respond(to: invite, key: key, from: peer, status: status, reason: reason, now: now, notice: notice, decorate: decorate)
+            var actions = ua.respond(
+                to: invite, key: key, from: peer, status: status, reason: reason, now: now, notice: notice, decorate: decorate)
             var record = CallFacts(
                 id: ua.newCallID(), sipCallID: callID, caller: facts.caller, callerDisplayName: facts.callerDisplayName,
                 called: facts.called, trunk: facts.trunk, route: route, phase: .ended, peer: peer, onHold: false, startedAt: now)
@@ -115,7 +119,9 @@ extension UserAgent {
         }
         guard let cseq = try? request.headers.cseq(), cseq.sequence > call.dialog.remoteSequence else {
             // §12.2.2: a lower or equal CSeq in a dialog is out of order.
-            return respond(to: request, key: key, from: peer, status: 500, reason: "Server Internal Error", now: now, notice: "CSeq out of order") {
+            return respond(
+                to: request, key: key, from: peer, status: 500, reason: "Server Internal Error", now: now, notice: "CSeq out of order"
+            ) {
                 $0.headers.add("Retry-After", "1")
             }
         }
@@ -127,7 +133,9 @@ extension UserAgent {
         }
         if !request.body.isEmpty, let problem = UserAgent.unreadableBody(request) {
             calls[id] = call
-            return respond(to: request, key: key, from: peer, status: 415, reason: nil, toTag: call.dialog.localTag, now: now, notice: problem) {
+            return respond(
+                to: request, key: key, from: peer, status: 415, reason: nil, toTag: call.dialog.localTag, now: now, notice: problem
+            ) {
                 $0.headers.add("Accept", "application/sdp")
             }
         }
@@ -135,7 +143,9 @@ extension UserAgent {
         case .failure(let failure):
             calls[id] = call
             // §14.2: a refused re-INVITE leaves the session as it was.
-            return respond(to: request, key: key, from: peer, status: failure.status, reason: failure.reason, toTag: call.dialog.localTag, now: now, notice: "re-INVITE SDP: \(failure.detail)")
+            return respond(
+                to: request, key: key, from: peer, status: failure.status, reason: failure.reason, toTag: call.dialog.localTag, now: now,
+                notice: "re-INVITE SDP: \(failure.detail)")
         case .success(let media):
             call.media = media
         }

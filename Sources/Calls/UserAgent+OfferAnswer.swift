@@ -24,10 +24,14 @@ extension UserAgent {
     ///
     /// An INVITE without a body asks us to offer (RFC 3261 §13.2.1): in a re-INVITE we offer the
     /// session as it stands. A first INVITE without an offer is refused with 488 and says why.
-    mutating func offerAnswer(offer body: [UInt8], rtpPort: Int, previous: NegotiatedSession?) -> Result<NegotiatedSession, OfferAnswerFailure> {
+    mutating func offerAnswer(offer body: [UInt8], rtpPort: Int, previous: NegotiatedSession?) -> Result<
+        NegotiatedSession, OfferAnswerFailure
+    > {
         guard !body.isEmpty else {
             if let previous { return .success(previous) }
-            return .failure(OfferAnswerFailure(status: 488, reason: "Not Acceptable Here", detail: "INVITE without an SDP offer (delayed offer) is not supported"))
+            return .failure(
+                OfferAnswerFailure(
+                    status: 488, reason: "Not Acceptable Here", detail: "INVITE without an SDP offer (delayed offer) is not supported"))
         }
         let offer: SessionDescription
         do {

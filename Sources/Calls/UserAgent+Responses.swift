@@ -6,7 +6,9 @@ extension UserAgent {
     func makeResponse(to request: SIPRequest, status: Int, reason: String? = nil, toTag: String?) -> SIPResponse {
         var headers = SIPHeaders()
         for field in request.headers where UserAgent.copiedIntoResponses.contains(SIPHeaders.canonicalName(field.name)) {
-            if SIPHeaders.canonicalName(field.name) == "to", status > 100, let toTag, var to = try? SIPNameAddress(parsing: field.value), to.tag == nil {
+            if SIPHeaders.canonicalName(field.name) == "to", status > 100, let toTag, var to = try? SIPNameAddress(parsing: field.value),
+                to.tag == nil
+            {
                 to.tag = toTag
                 headers.add("To", to.description)
             } else {

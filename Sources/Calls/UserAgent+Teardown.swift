@@ -14,7 +14,9 @@ extension UserAgent {
     }
 
     /// RFC 3261 §9.2: CANCEL gets 200 when it matches a pending INVITE (which then gets 487), 481 otherwise.
-    mutating func handleCancel(_ cancel: SIPRequest, key: SIPTransactionKey, from peer: SIPPeer, matchingInvite: SIPTransactionKey?, now: SIPInstant) -> [UserAgentAction] {
+    mutating func handleCancel(
+        _ cancel: SIPRequest, key: SIPTransactionKey, from peer: SIPPeer, matchingInvite: SIPTransactionKey?, now: SIPInstant
+    ) -> [UserAgentAction] {
         guard let inviteKey = matchingInvite else {
             return respond(to: cancel, key: key, from: peer, status: 481, reason: nil, now: now, notice: "CANCEL matches no transaction")
         }
@@ -76,15 +78,23 @@ extension UserAgent {
             guard let answer = call.lastAnswer else { return [] }
             return [.send(.response(answer), to: call.peer)]
         case .terminateInvite:
-            return apply(transactions.respond(makeResponse(to: call.invite, status: 487, toTag: call.dialog.localTag), key: call.inviteKey, now: now), now: now)
+            return apply(
+                transactions.respond(
+                    makeResponse(to: call.invite, status: 487, toTag: call.dialog.localTag), key: call.inviteKey, now: now), now: now)
         case .rejectInvite(let status, let reason):
-            return apply(transactions.respond(makeResponse(to: call.invite, status: status, reason: reason, toTag: call.dialog.localTag), key: call.inviteKey, now: now), now: now)
+            return apply(
+                transactions.respond(
+                    makeResponse(to: call.invite, status: status, reason: reason, toTag: call.dialog.localTag), key: call.inviteKey,
+                    now: now), now: now)
         case .sendBye(let reason):
             let (bye, key, destination) = makeBye(for: &call, reason: reason)
             call.facts.phase = .ending
             calls[id] = call
             byes[key] = id
-            return apply(transactions.send(request: bye, key: key, to: destination, reliability: destination.transport.isReliable ? .reliable : .unreliable, now: now), now: now)
+            return apply(
+                transactions.send(
+                    request: bye, key: key, to: destination, reliability: destination.transport.isReliable ? .reliable : .unreliable,
+                    now: now), now: now)
                 + [.callEvent(CallEvent(kind: .updated, call: call.facts))]
         case .ended(let outcome, let reason, let party):
             call.facts.phase = .ended
@@ -108,7 +118,9 @@ extension UserAgent {
         // target arrives with outbound trunks.
         let destination = call.peer
         var headers = SIPHeaders()
-        let sentBy = settings.advertisedHost.contains(":") ? "[\(settings.advertisedHost)]:\(settings.sipPort)" : "\(settings.advertisedHost):\(settings.sipPort)"
+        let sentBy =
+            settings.advertisedHost.contains(":")
+            ? "[\(settings.advertisedHost)]:\(settings.sipPort)" : "\(settings.advertisedHost):\(settings.sipPort)"
         headers.add("Via", "SIP/2.0/\(destination.transport.rawValue) \(sentBy);branch=\(branch);rport")
         headers.add("Max-Forwards", "70")
         // §12.2.1.1: with a loose-routing route set, the Request-URI is the remote target and the

@@ -112,7 +112,9 @@ public struct UserAgent {
 
     /// An operator (or the daemon) ends a call: BYE once answered, a final response before.
     /// Returns nil when there is no such call.
-    public mutating func hangup(_ id: GatewayCallID, by party: HangupParty = .operator, reason: String = "hangup by operator", now: SIPInstant) -> [UserAgentAction]? {
+    public mutating func hangup(
+        _ id: GatewayCallID, by party: HangupParty = .operator, reason: String = "hangup by operator", now: SIPInstant
+    ) -> [UserAgentAction]? {
         guard calls[id] != nil else { return nil }
         return handle(.hangup(by: party, reason: reason), for: id, now: now)
     }

@@ -35,7 +35,9 @@ public enum ControlWire {
     }
 
     private static func fallbackLine() -> [UInt8] {
-        Array(#"{"version":1,"error":{"code":"internal","message":"internal error: encoding failed","reason":"encoding failed"}}"#.utf8) + [UInt8(ascii: "\n")]
+        Array(#"{"version":1,"error":{"code":"internal","message":"internal error: encoding failed","reason":"encoding failed"}}"#.utf8) + [
+            UInt8(ascii: "\n")
+        ]
     }
 
     // MARK: Decoding

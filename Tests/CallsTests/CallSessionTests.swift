@@ -1,6 +1,7 @@
-@testable import Calls
 import SIP
 import Testing
+
+@testable import Calls
 
 /// The call state machine, event by event, with instants we choose (no clock, no sleeps).
 @Suite struct CallSessionTests {
@@ -78,7 +79,8 @@ import Testing
 
     @Test func operatorHangupSendsByeThenEndsWhenItCompletes() {
         var session = confirmed()
-        #expect(session.handle(.hangup(by: .operator, reason: "hangup by operator"), now: start) == [.sendBye(reason: "hangup by operator")])
+        #expect(
+            session.handle(.hangup(by: .operator, reason: "hangup by operator"), now: start) == [.sendBye(reason: "hangup by operator")])
         #expect(session.phase == .ending)
         #expect(session.handle(.hangup(by: .operator, reason: "again"), now: start) == [], "one BYE only")
         #expect(session.handle(.byeFinished, now: start) == [.ended(.completed, reason: "hangup by operator", by: .operator)])
@@ -93,8 +95,12 @@ import Testing
 
     @Test func hangupBeforeTheAnswerIsAFinalResponse() {
         var session = CallSession(answerAt: start + .seconds(5), timers: timers)
-        #expect(session.handle(.hangup(by: .operator, reason: "hangup by operator"), now: start)
-            == [.rejectInvite(status: 480, reason: "Temporarily Unavailable"), .ended(.rejected, reason: "hangup by operator", by: .operator)])
+        #expect(
+            session.handle(.hangup(by: .operator, reason: "hangup by operator"), now: start)
+                == [
+                    .rejectInvite(status: 480, reason: "Temporarily Unavailable"),
+                    .ended(.rejected, reason: "hangup by operator", by: .operator),
+                ])
     }
 
     @Test func reinviteAnswerIsRetransmittedUntilItsAck() {

@@ -1,7 +1,8 @@
-@testable import Calls
 import Foundation
 import SIP
 import Testing
+
+@testable import Calls
 
 /// Every RFC 4475 torture message through the user agent (the gateway as an endpoint, UAS),
 /// each with the final answer the RFC asks for. Where RFC 4475 leaves a choice ("may reject as
@@ -84,7 +85,9 @@ import Testing
         if expectation.statuses.isEmpty {
             #expect(actions.statuses.isEmpty, "\(expectation.file) must be dropped (\(expectation.why)), got \(actions.statuses)")
         } else {
-            #expect(finals.count == 1 && expectation.statuses.contains(finals[0]), "\(expectation.file): \(expectation.why); got \(actions.statuses)")
+            #expect(
+                finals.count == 1 && expectation.statuses.contains(finals[0]),
+                "\(expectation.file): \(expectation.why); got \(actions.statuses)")
         }
         // The answers the RFC asks to carry more than a status.
         let response = actions.responses.last
@@ -101,7 +104,8 @@ import Testing
             break
         }
         if let response, response.statusCode == 400 {
-            #expect(response.reasonPhrase != "Bad Request" && !response.reasonPhrase.isEmpty, "a 400 names the problem: \(expectation.file)")
+            #expect(
+                response.reasonPhrase != "Bad Request" && !response.reasonPhrase.isEmpty, "a 400 names the problem: \(expectation.file)")
         }
         // And nothing was kept: no call, whatever the message.
         #expect(harness.userAgent.activeCalls.isEmpty)
@@ -114,7 +118,9 @@ import Testing
     }
 
     @Test func everyDocumentedFileHasAnExpectation() throws {
-        let files = try FileManager.default.contentsOfDirectory(atPath: Self.vectors.path).filter { $0.hasSuffix(".dat") && $0 != "test.dat" }
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.vectors.path).filter {
+            $0.hasSuffix(".dat") && $0 != "test.dat"
+        }
         #expect(Set(files) == Set(Self.expectations.map(\.file)))
     }
 }

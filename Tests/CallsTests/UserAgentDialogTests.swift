@@ -1,6 +1,7 @@
-@testable import Calls
 import SIP
 import Testing
+
+@testable import Calls
 
 /// Whole dialogs through the user agent, in memory, with a fake clock.
 @Suite struct UserAgentDialogTests {
@@ -107,7 +108,9 @@ import Testing
         var harness = UserAgentHarness()
         let toTag = try #require(harness.receive(Messages.invite()).responses.last?.headers.to().tag)
         _ = harness.receive(Messages.inDialog("ACK", branch: "z9hG4bK-ack1", cseq: 1, toTag: toTag))
-        for (cseq, offered, answered, onHold) in [(2, "sendonly", "recvonly", true), (3, "inactive", "inactive", true), (4, "sendrecv", "sendrecv", false)] {
+        for (cseq, offered, answered, onHold) in [
+            (2, "sendonly", "recvonly", true), (3, "inactive", "inactive", true), (4, "sendrecv", "sendrecv", false),
+        ] {
             let reinvite = harness.receive(Messages.invite(branch: "z9hG4bK-re\(cseq)", cseq: cseq, toTag: toTag, direction: offered))
             let ok = try #require(reinvite.responses.last)
             #expect(ok.statusCode == 200)
@@ -188,7 +191,8 @@ import Testing
 
     @Test func nothingServableIs488() throws {
         var harness = UserAgentHarness()
-        let video = UserAgentHarness.crlf("v=0\no=x 1 1 IN IP4 127.0.0.1\ns=-\nc=IN IP4 127.0.0.1\nt=0 0\nm=audio 4000 RTP/AVP 18\na=rtpmap:18 G729/8000\n")
+        let video = UserAgentHarness.crlf(
+            "v=0\no=x 1 1 IN IP4 127.0.0.1\ns=-\nc=IN IP4 127.0.0.1\nt=0 0\nm=audio 4000 RTP/AVP 18\na=rtpmap:18 G729/8000\n")
         #expect(harness.receive(Messages.invite(body: video)).statuses == [100, 488])
         #expect(harness.userAgent.activeCalls.isEmpty)
     }

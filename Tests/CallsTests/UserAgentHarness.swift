@@ -1,5 +1,6 @@
-@testable import Calls
 import SIP
+
+@testable import Calls
 
 /// Drives a `UserAgent` in memory: parsed messages in, actions out, time advanced by hand.
 struct UserAgentHarness {

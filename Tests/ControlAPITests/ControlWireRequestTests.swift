@@ -6,8 +6,10 @@ import Testing
     static let commands: [ControlCommand] = [
         .status, .calls, .call(id: "c7f3a2"), .hangup(id: "c7f3a2"), .watchCalls,
         .history(HistoryQuery()),
-        .history(HistoryQuery(limit: 10, caller: "+4930", called: "1000", outcome: .rejected,
-                              since: Fixtures.start, until: Fixtures.start.addingTimeInterval(3600))),
+        .history(
+            HistoryQuery(
+                limit: 10, caller: "+4930", called: "1000", outcome: .rejected,
+                since: Fixtures.start, until: Fixtures.start.addingTimeInterval(3600))),
     ]
 
     @Test(arguments: commands)
@@ -45,12 +47,18 @@ import Testing
         (#"{"version":1,"id":4,"command":{"name":"reload"}}"#, 4, ControlError.unknownCommand("reload")),
         (#"{"version":2,"id":5,"command":{"name":"status"}}"#, 5, .unsupportedVersion(2)),
         (#"{"version":1,"id":6,"command":{"name":"call"}}"#, 6, .badRequest("missing field 'command.call'")),
-        (#"{"version":1,"id":8,"command":{"name":"history","limit":0}}"#, 8,
-         .badRequest("limit must be between 1 and 1000, not 0")),
-        (#"{"version":1,"id":9,"command":{"name":"history","limit":1001}}"#, 9,
-         .badRequest("limit must be between 1 and 1000, not 1001")),
-        (#"{"version":1,"id":10,"command":{"name":"history","limit":"ten"}}"#, 10,
-         .badRequest("field 'command.limit': expected an integer")),
+        (
+            #"{"version":1,"id":8,"command":{"name":"history","limit":0}}"#, 8,
+            .badRequest("limit must be between 1 and 1000, not 0")
+        ),
+        (
+            #"{"version":1,"id":9,"command":{"name":"history","limit":1001}}"#, 9,
+            .badRequest("limit must be between 1 and 1000, not 1001")
+        ),
+        (
+            #"{"version":1,"id":10,"command":{"name":"history","limit":"ten"}}"#, 10,
+            .badRequest("field 'command.limit': expected an integer")
+        ),
         (#"{"version":1,"id":11}"#, 11, .badRequest("missing field 'command'")),
     ])
     func rejectionsKeepTheRequestID(line: String, id: Int, error: ControlError) {

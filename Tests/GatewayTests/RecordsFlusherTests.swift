@@ -1,6 +1,7 @@
 import ControlAPI
 import Foundation
 import Testing
+
 @testable import Gateway
 
 @Suite struct RecordsFlusherTests {

@@ -1,6 +1,7 @@
 import ControlAPI
 import Foundation
 import Testing
+
 @testable import Gateway
 
 @Suite struct RecordsHistoryTests {
@@ -9,11 +10,12 @@ import Testing
         let store = try RecordFixtures.open(directory)
         let outcomes: [CallOutcome] = [.completed, .rejected, .cancelled]
         for index in 0..<10 {
-            store.record(RecordFixtures.call(
-                "c\(index)", caller: index.isMultiple(of: 2) ? "+49301" : "+49302",
-                called: index < 5 ? "1000" : "1001",
-                startedAt: RecordFixtures.base.addingTimeInterval(Double(index) * 60),
-                outcome: outcomes[index % 3]))
+            store.record(
+                RecordFixtures.call(
+                    "c\(index)", caller: index.isMultiple(of: 2) ? "+49301" : "+49302",
+                    called: index < 5 ? "1000" : "1001",
+                    startedAt: RecordFixtures.base.addingTimeInterval(Double(index) * 60),
+                    outcome: outcomes[index % 3]))
         }
         try await store.flush()
         return store

@@ -2,6 +2,7 @@ import ControlAPI
 import Foundation
 import GRDB
 import Testing
+
 @testable import Gateway
 
 @Suite struct RecordsStoreTests {
@@ -14,8 +15,10 @@ import Testing
             #expect(try db.tableExists("calls"))
             #expect(try db.tableExists("audit"))
             let columns = Set(try db.columns(in: "calls").map(\.name))
-            for column in ["id", "sip_call_id", "caller", "started_at", "ended_at", "outcome", "end_reason",
-                           "policy_decision", "policy_reason", "packet_loss_percent", "jitter_ms", "rtt_ms", "mos"] {
+            for column in [
+                "id", "sip_call_id", "caller", "started_at", "ended_at", "outcome", "end_reason",
+                "policy_decision", "policy_reason", "packet_loss_percent", "jitter_ms", "rtt_ms", "mos",
+            ] {
                 #expect(columns.contains(column), "calls.\(column)")
             }
             #expect(try db.primaryKey("calls").columns == ["id"])
@@ -105,8 +108,10 @@ import Testing
         record.policyDecision = "refuse"
         record.policyReason = "default policy: phones may not join e2ee meetings"
         store.record(record)
-        store.audit(AuditEntry(at: RecordFixtures.base, callID: "c7f3a2", meetingID: "4711",
-                               kind: "policy.refuse", detail: "phone leg refused"))
+        store.audit(
+            AuditEntry(
+                at: RecordFixtures.base, callID: "c7f3a2", meetingID: "4711",
+                kind: "policy.refuse", detail: "phone leg refused"))
         try await store.flush()
         try await store.close()
 

@@ -1,6 +1,7 @@
 import ControlAPI
 import Foundation
 import GRDB
+
 @testable import Gateway
 
 /// A fresh temporary state directory, removed by `cleanup()`.
@@ -26,13 +27,14 @@ enum RecordFixtures {
         startedAt: Date = base, state: CallState = .ringing, outcome: CallOutcome? = nil
     ) -> CallRecord {
         let ended = outcome != nil
-        return CallRecord(call: CallSnapshot(
-            id: id, sipCallID: "\(id)@pc33.example.com", caller: caller, callerName: "Alice",
-            called: called, trunk: "loopback", route: called, state: ended ? .ended : state,
-            transport: "udp", remote: "127.0.0.1:5070", codec: "PCMU", srtp: false, startedAt: startedAt,
-            answeredAt: nil, endedAt: ended ? startedAt.addingTimeInterval(30) : nil,
-            durationSeconds: ended ? 30 : nil, outcome: outcome,
-            endReason: ended ? "BYE from caller" : nil, hungUpBy: ended ? .caller : nil))
+        return CallRecord(
+            call: CallSnapshot(
+                id: id, sipCallID: "\(id)@pc33.example.com", caller: caller, callerName: "Alice",
+                called: called, trunk: "loopback", route: called, state: ended ? .ended : state,
+                transport: "udp", remote: "127.0.0.1:5070", codec: "PCMU", srtp: false, startedAt: startedAt,
+                answeredAt: nil, endedAt: ended ? startedAt.addingTimeInterval(30) : nil,
+                durationSeconds: ended ? 30 : nil, outcome: outcome,
+                endReason: ended ? "BYE from caller" : nil, hungUpBy: ended ? .caller : nil))
     }
 
     static func open(

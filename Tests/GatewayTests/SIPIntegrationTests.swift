@@ -11,7 +11,10 @@ struct SIPIntegrationTests {
     func sipp(_ daemon: Daemon, _ arguments: [String], timeout: Duration = .seconds(120)) async throws -> ProcessResult {
         try await ExternalProcess.run(
             "sipp",
-            ["127.0.0.1:\(daemon.sipPort)", "-i", "127.0.0.1", "-nostdin", "-timeout", "\(Int(timeout.components.seconds) - 5)s", "-timeout_error"]
+            [
+                "127.0.0.1:\(daemon.sipPort)", "-i", "127.0.0.1", "-nostdin", "-timeout", "\(Int(timeout.components.seconds) - 5)s",
+                "-timeout_error",
+            ]
                 + arguments,
             timeout: timeout, currentDirectory: daemon.state)
     }
@@ -67,7 +70,8 @@ struct SIPIntegrationTests {
     @Test func unknownNumberIsNotFound() async throws {
         let daemon = try await Daemon.start()
         defer { daemon.cleanUp() }
-        let result = try await sipp(daemon, ["-sf", Self.scenarios.appendingPathComponent("not-found.xml").path, "-s", "5550100", "-m", "1"])
+        let result = try await sipp(
+            daemon, ["-sf", Self.scenarios.appendingPathComponent("not-found.xml").path, "-s", "5550100", "-m", "1"])
         let records = try await history(daemon)
         await daemon.stop()
         #expect(result.status == 0, "not-found scenario failed:\n\(result.standardOutput.suffix(3000))")
@@ -78,7 +82,8 @@ struct SIPIntegrationTests {
     @Test func holdAndResumeByReinvite() async throws {
         let daemon = try await Daemon.start()
         defer { daemon.cleanUp() }
-        let result = try await sipp(daemon, ["-sf", Self.scenarios.appendingPathComponent("hold-resume.xml").path, "-s", "1001", "-m", "1"])
+        let result = try await sipp(
+            daemon, ["-sf", Self.scenarios.appendingPathComponent("hold-resume.xml").path, "-s", "1001", "-m", "1"])
         await daemon.stop()
         #expect(result.status == 0, "hold/resume scenario failed:\n\(result.standardOutput.suffix(3000))\n\(daemon.log.suffix(2000))")
     }
@@ -86,7 +91,9 @@ struct SIPIntegrationTests {
     @Test func operatorHangupSendsBye() async throws {
         let daemon = try await Daemon.start()
         defer { daemon.cleanUp() }
-        async let sippResult = sipp(daemon, ["-sf", Self.scenarios.appendingPathComponent("bye-from-gateway.xml").path, "-s", "1000", "-m", "1"], timeout: .seconds(60))
+        async let sippResult = sipp(
+            daemon, ["-sf", Self.scenarios.appendingPathComponent("bye-from-gateway.xml").path, "-s", "1000", "-m", "1"],
+            timeout: .seconds(60))
         // Wait for the call to be answered, as `dialgatectl calls --json` shows it.
         var live: [[String: Any]] = []
         let clock = ContinuousClock()
@@ -109,7 +116,8 @@ struct SIPIntegrationTests {
         let stillLive = try await daemon.ctlJSON(["calls"])["calls"] as? [Any] ?? []
         await daemon.stop()
         #expect(stillLive.isEmpty)
-        #expect(result.status == 0, "sipp did not get a BYE with a Reason:\n\(result.standardOutput.suffix(3000))\n\(daemon.log.suffix(2000))")
+        #expect(
+            result.status == 0, "sipp did not get a BYE with a Reason:\n\(result.standardOutput.suffix(3000))\n\(daemon.log.suffix(2000))")
         let record = try #require(records.first { $0["id"] as? String == id })
         #expect(record["hungUpBy"] as? String == "operator")
         #expect(record["outcome"] as? String == "completed")
@@ -122,7 +130,7 @@ struct SIPIntegrationTests {
         let invite = Self.invite(to: "1001", port: daemon.sipPort, from: probe.localPort, callID: "retransmit-\(UUID().uuidString)")
         probe.send(invite, toPort: daemon.sipPort)
         let first = probe.drain()
-        probe.send(invite, toPort: daemon.sipPort) // the same INVITE again, as after a lost 200
+        probe.send(invite, toPort: daemon.sipPort)  // the same INVITE again, as after a lost 200
         let second = probe.drain()
         let live = try await daemon.ctlJSON(["calls"])["calls"] as? [[String: Any]] ?? []
         await daemon.stop()
@@ -156,7 +164,8 @@ struct SIPIntegrationTests {
     }
 
     static func invite(to number: String, port: Int, from localPort: Int, callID: String) -> [UInt8] {
-        let sdp = "v=0\r\no=probe 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40000 RTP/AVP 0 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\n"
+        let sdp =
+            "v=0\r\no=probe 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40000 RTP/AVP 0 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\n"
         let message = """
             INVITE sip:\(number)@127.0.0.1:\(port) SIP/2.0\r
             Via: SIP/2.0/UDP 127.0.0.1:\(localPort);branch=z9hG4bK-probe-\(callID);rport\r

@@ -102,8 +102,9 @@ public final class CallRecordStore: Service, Sendable {
             throw .cannotOpen(path: path, reason: "\(error)")
         }
         if interruptedOnOpen > 0 {
-            logger.warning("marked calls left live by the previous run as interrupted",
-                           metadata: ["count": "\(interruptedOnOpen)"])
+            logger.warning(
+                "marked calls left live by the previous run as interrupted",
+                metadata: ["count": "\(interruptedOnOpen)"])
         }
     }
 
@@ -112,13 +113,15 @@ public final class CallRecordStore: Service, Sendable {
     private static func markInterrupted(_ db: Database, at date: Date) throws -> Int {
         try CallRecord
             .filter(CallColumn.endedAt == nil)
-            .updateAll(db, [
-                CallColumn.state.set(to: CallState.ended.rawValue),
-                CallColumn.outcome.set(to: CallOutcome.interrupted.rawValue),
-                CallColumn.endReason.set(to: "gateway restarted"),
-                CallColumn.endedAt.set(to: date),
-                CallColumn.durationSeconds.set(to: nil),
-            ])
+            .updateAll(
+                db,
+                [
+                    CallColumn.state.set(to: CallState.ended.rawValue),
+                    CallColumn.outcome.set(to: CallOutcome.interrupted.rawValue),
+                    CallColumn.endReason.set(to: "gateway restarted"),
+                    CallColumn.endedAt.set(to: date),
+                    CallColumn.durationSeconds.set(to: nil),
+                ])
     }
 
     // MARK: Writing

@@ -21,12 +21,14 @@ public struct GatewayApplication: Sendable {
     public func run() async throws {
         let logger = Logger(label: "dialgate")
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: configuration.dialplansDirectory, isDirectory: &isDirectory), isDirectory.boolValue else {
+        guard FileManager.default.fileExists(atPath: configuration.dialplansDirectory, isDirectory: &isDirectory), isDirectory.boolValue
+        else {
             throw GatewayStartupError.noDialplanFolder(configuration.dialplansDirectory)
         }
         try SRTPLibrary.ensureInitialized()
         try FileManager.default.createDirectory(atPath: configuration.stateDirectory, withIntermediateDirectories: true)
-        let store = try CallRecordStore(directory: URL(fileURLWithPath: configuration.stateDirectory), logger: Logger(label: "dialgate.records"))
+        let store = try CallRecordStore(
+            directory: URL(fileURLWithPath: configuration.stateDirectory), logger: Logger(label: "dialgate.records"))
         let events = CallEventFanout(store: store)
 
         var settings = UserAgentSettings(
@@ -46,10 +48,12 @@ public struct GatewayApplication: Sendable {
                 controlSocket: configuration.controlSocketPath),
             logger: Logger(label: "dialgate.control"))
 
-        logger.info("dialgate starting", metadata: [
-            "version": "\(version)", "state": "\(configuration.stateDirectory)", "control": "\(configuration.controlSocketPath)",
-            "dialplans": "\(configuration.dialplansDirectory) (built-in routes 1000, 1001, 1002, ID*PASSCODE)",
-        ])
+        logger.info(
+            "dialgate starting",
+            metadata: [
+                "version": "\(version)", "state": "\(configuration.stateDirectory)", "control": "\(configuration.controlSocketPath)",
+                "dialplans": "\(configuration.dialplansDirectory) (built-in routes 1000, 1001, 1002, ID*PASSCODE)",
+            ])
         // Shutdown runs in reverse order: SIP drains first, then the control socket closes, then
         // the records get their last flush.
         let group = ServiceGroup(

@@ -19,9 +19,11 @@ struct GatewayControlHandler: ControlCommandHandler {
             case .status:
                 let counters = try await signalling.counters().get()
                 let listeners = sip.listeners + [GatewayStatus.Listener(kind: "control", address: controlSocket)]
-                return .success(.status(GatewayStatus(
-                    version: version, startedAt: startedAt, uptimeSeconds: Date().timeIntervalSince(startedAt),
-                    listeners: listeners, activeCalls: counters.active, totalCalls: counters.total, draining: counters.draining)))
+                return .success(
+                    .status(
+                        GatewayStatus(
+                            version: version, startedAt: startedAt, uptimeSeconds: Date().timeIntervalSince(startedAt),
+                            listeners: listeners, activeCalls: counters.active, totalCalls: counters.total, draining: counters.draining)))
             case .calls:
                 let calls = try await signalling.calls().get()
                 return .success(.calls(calls.map { CallSnapshot($0, clock: signalling.clock) }))

@@ -4,8 +4,8 @@ import Dialplan
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
-import ServiceLifecycle
 import SIP
+import ServiceLifecycle
 
 /// The SIP side of the gateway as a service: binds the listeners, runs until graceful shutdown,
 /// then drains (DESIGN.md §3: 503 to new calls, live calls may finish within the grace period,

@@ -16,8 +16,7 @@ public enum SIPMessageParser {
     /// Content-Length larger than what arrived is a 400 (RFC 4475 §3.1.2.2). A datagram without
     /// the empty line after the headers is read as if it ended there (RFC 4475 §3.1.2.15 ships
     /// such a file); the body is then empty.
-    public static func parseDatagram(_ bytes: [UInt8], limits: SIPLimits = .default) throws(SIPParseError) -> SIPMessage
-    {
+    public static func parseDatagram(_ bytes: [UInt8], limits: SIPLimits = .default) throws(SIPParseError) -> SIPMessage {
         guard bytes.count <= limits.maxDatagramSize else {
             throw SIPParseError(
                 .limitExceeded, "Message Too Large (limit \(limits.maxDatagramSize) octets)", statusCode: 513)

@@ -25,9 +25,10 @@ final class Daemon: @unchecked Sendable {
         let state = FileManager.default.temporaryDirectory.appendingPathComponent("dialgate-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
         let daemon = Daemon(state: state)
-        daemon.process.arguments = [
-            "serve", "--sip", "127.0.0.1:0", "--state", state.path, "--dialplans", state.path, "--drain-grace", "2",
-        ] + extraArguments
+        daemon.process.arguments =
+            [
+                "serve", "--sip", "127.0.0.1:0", "--state", state.path, "--dialplans", state.path, "--drain-grace", "2",
+            ] + extraArguments
         try daemon.process.run()
         try await daemon.waitUntilListening()
         return daemon
@@ -73,7 +74,8 @@ final class Daemon: @unchecked Sendable {
     /// Runs `dialgatectl ... --json ARGS` and parses its one JSON object.
     func ctlJSON(_ arguments: [String]) async throws -> [String: Any] {
         let result = try await ctl(arguments + ["--json"])
-        guard result.status == 0, let object = try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any] else {
+        guard result.status == 0, let object = try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any]
+        else {
             throw HarnessError("dialgatectl \(arguments.joined(separator: " ")) failed (\(result.status)): \(result.standardError)")
         }
         return object

@@ -10,7 +10,10 @@ struct ProcessResult: Sendable {
 
 enum ExternalProcess {
     /// Runs `executable` (a path, or a name looked up on PATH) and waits at most `timeout`.
-    static func run(_ executable: String, _ arguments: [String], timeout: Duration = .seconds(120), currentDirectory: URL? = nil, environment: [String: String]? = nil) async throws -> ProcessResult {
+    static func run(
+        _ executable: String, _ arguments: [String], timeout: Duration = .seconds(120), currentDirectory: URL? = nil,
+        environment: [String: String]? = nil
+    ) async throws -> ProcessResult {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try resolve(executable))
         process.arguments = arguments

@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A bare UDP socket on 127.0.0.1 for sending hand-made datagrams (retransmissions, torture
