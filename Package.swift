@@ -28,6 +28,7 @@ let package = Package(
         // Pure cores: no sockets, no clocks, no globals.
         .target(name: "SIP"),
         .target(name: "SDP"),
+        .target(name: "RTP"),
         .target(name: "Media", dependencies: ["COpus", "CSRTP"]),
         .target(name: "Frames", dependencies: ["CSodium"]),
 
@@ -78,7 +79,8 @@ let package = Package(
         // Tests sit next to the layer they test.
         .testTarget(name: "SIPTests", dependencies: ["SIP"], resources: [.copy("Vectors")]),
         .testTarget(name: "SDPTests", dependencies: ["SDP"], resources: [.copy("Vectors")]),
-        .testTarget(name: "MediaTests", dependencies: ["Media"]),
+        .testTarget(name: "RTPTests", dependencies: ["RTP"], resources: [.copy("Vectors")]),
+        .testTarget(name: "MediaTests", dependencies: ["Media"], resources: [.copy("Vectors")]),
         .testTarget(name: "FramesTests", dependencies: ["Frames"]),
         .testTarget(name: "DialplanTests", dependencies: ["Dialplan"]),
         .testTarget(name: "CallsTests", dependencies: ["Calls", "SIP", "SDP", "Dialplan"]),
