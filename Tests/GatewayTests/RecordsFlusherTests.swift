@@ -3,7 +3,7 @@ import Foundation
 import Testing
 @testable import Gateway
 
-@Suite struct RecordsFlusherTests {
+@Suite(.timeLimit(.minutes(1))) struct RecordsFlusherTests {
     @Test func fullBatchIsWrittenWithoutWaitingForTheInterval() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
