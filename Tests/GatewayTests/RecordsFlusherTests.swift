@@ -4,7 +4,7 @@ import Testing
 
 @testable import Gateway
 
-@Suite struct RecordsFlusherTests {
+@Suite(.timeLimit(.minutes(1))) struct RecordsFlusherTests {
     @Test func fullBatchIsWrittenWithoutWaitingForTheInterval() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanup() }
