@@ -1,12 +1,14 @@
 import ControlAPI
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 import NIOCore
 import NIOPosix
 import Testing
+
 @testable import Gateway
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 @Suite(.timeLimit(.minutes(1))) struct ControlServerSocketPathTests {
     @Test func staleSocketIsReplaced() async throws {

@@ -1,6 +1,7 @@
 import ControlAPI
 import Foundation
 import Testing
+
 @testable import Gateway
 
 @Suite(.timeLimit(.minutes(1))) struct ControlServerTests {
@@ -11,7 +12,8 @@ import Testing
                 #expect(try await client.request(.calls).result == .success(.calls(FakeControlHandler.live)))
                 #expect(try await client.request(.call(id: "c0ffee")).result == .success(.call(FakeControlHandler.live[1])))
                 #expect(try await client.request(.call(id: "c123")).result == .failure(.notFound("c123")))
-                #expect(try await client.request(.history(HistoryQuery(limit: 5))).result
+                #expect(
+                    try await client.request(.history(HistoryQuery(limit: 5))).result
                         == .success(.history([FakeControlHandler.recorded])))
                 guard case .success(.call(let hungUp)) = try await client.request(.hangup(id: "c7f3a2")).result else {
                     Issue.record("hangup did not answer with the call")
@@ -19,8 +21,11 @@ import Testing
                 }
                 #expect(hungUp.hungUpBy == .operator)
             }
-            #expect(handler.commands == [.status, .calls, .call(id: "c0ffee"), .call(id: "c123"),
-                                         .history(HistoryQuery(limit: 5)), .hangup(id: "c7f3a2")])
+            #expect(
+                handler.commands == [
+                    .status, .calls, .call(id: "c0ffee"), .call(id: "c123"),
+                    .history(HistoryQuery(limit: 5)), .hangup(id: "c7f3a2"),
+                ])
         }
     }
 

@@ -3,18 +3,21 @@ import Foundation
 import NIOCore
 import NIOPosix
 import Testing
+
 @testable import Gateway
 
 /// A gateway stand-in: two live calls, one recorded call, and events the test emits by hand.
 final class FakeControlHandler: ControlCommandHandler, @unchecked Sendable {
     static let live = [
-        CallSnapshot(id: "c7f3a2", sipCallID: "a84b4c76e66710@pc33.example.com", caller: "+4930123456",
-                     called: "1000", trunk: "loopback", route: "1000", state: .answered, transport: "udp",
-                     remote: "127.0.0.1:5070", codec: "PCMU", startedAt: RecordFixtures.base),
-        CallSnapshot(id: "c0ffee", sipCallID: "3848276298220188511@atlanta.example.com", caller: "+4940555",
-                     called: "4711*1234", trunk: "loopback", route: "direct", meeting: "4711", state: .inMeeting,
-                     transport: "tcp", remote: "127.0.0.1:5071", codec: "opus", srtp: true,
-                     startedAt: RecordFixtures.base),
+        CallSnapshot(
+            id: "c7f3a2", sipCallID: "a84b4c76e66710@pc33.example.com", caller: "+4930123456",
+            called: "1000", trunk: "loopback", route: "1000", state: .answered, transport: "udp",
+            remote: "127.0.0.1:5070", codec: "PCMU", startedAt: RecordFixtures.base),
+        CallSnapshot(
+            id: "c0ffee", sipCallID: "3848276298220188511@atlanta.example.com", caller: "+4940555",
+            called: "4711*1234", trunk: "loopback", route: "direct", meeting: "4711", state: .inMeeting,
+            transport: "tcp", remote: "127.0.0.1:5071", codec: "opus", srtp: true,
+            startedAt: RecordFixtures.base),
     ]
     static let recorded = CallSnapshot(
         id: "c0ld00", sipCallID: "old@example.com", caller: "+4930999", called: "1001", trunk: "loopback",

@@ -19,7 +19,8 @@ extension ControlServer {
                             line = next
                         } catch {
                             // The stream cannot be resynchronised after an over-long line: say why, close.
-                            let reply = ControlReply(id: nil, result: .failure(.badRequest((error as? ControlFramingError)?.message ?? "\(error)")))
+                            let reply = ControlReply(
+                                id: nil, result: .failure(.badRequest((error as? ControlFramingError)?.message ?? "\(error)")))
                             try await outbound.write(ByteBuffer(bytes: ControlWire.encode(reply)))
                             logger.notice("control client sent an over-long line; closing", metadata: ["limit": "\(framer.maxLineLength)"])
                             return
@@ -59,11 +60,12 @@ extension ControlServer {
                 // Subscribe before taking the snapshot, so no change falls between the two.
                 let events = handler.callEvents()
                 let snapshot = await handler.handle(.calls)
-                let first: ControlReply = switch snapshot {
-                case .success(.calls(let calls)): ControlReply(id: request.id, result: .success(.watching(calls)))
-                case .success: ControlReply(id: request.id, result: .failure(.internal("handler answered calls with another payload")))
-                case .failure(let error): ControlReply(id: request.id, result: .failure(error))
-                }
+                let first: ControlReply =
+                    switch snapshot {
+                    case .success(.calls(let calls)): ControlReply(id: request.id, result: .success(.watching(calls)))
+                    case .success: ControlReply(id: request.id, result: .failure(.internal("handler answered calls with another payload")))
+                    case .failure(let error): ControlReply(id: request.id, result: .failure(error))
+                    }
                 try await outbound.write(ByteBuffer(bytes: ControlWire.encode(first)))
                 guard case .success = first.result else { return }
                 for await event in events {

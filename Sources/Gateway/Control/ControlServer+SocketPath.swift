@@ -40,7 +40,7 @@ extension ControlServer {
     static func removeSocketFile(_ path: String) {
         let fileManager = FileManager.default
         guard let attributes = try? fileManager.attributesOfItem(atPath: path),
-              attributes[.type] as? FileAttributeType == .typeSocket
+            attributes[.type] as? FileAttributeType == .typeSocket
         else { return }
         try? fileManager.removeItem(atPath: path)
     }

@@ -20,8 +20,10 @@ public final class ControlServer: Service, Sendable {
     let handler: any ControlCommandHandler
     let logger: Logger
 
-    private init(socketPath: String, serverChannel: NIOAsyncChannel<Connection, Never>,
-                 handler: any ControlCommandHandler, logger: Logger) {
+    private init(
+        socketPath: String, serverChannel: NIOAsyncChannel<Connection, Never>,
+        handler: any ControlCommandHandler, logger: Logger
+    ) {
         self.socketPath = socketPath
         self.serverChannel = serverChannel
         self.handler = handler

@@ -21,14 +21,14 @@ final class Daemon: @unchecked Sendable {
         return Bundle.main.bundleURL.deletingLastPathComponent()
     }
 
-    static func start(_ extraArguments: [String] = []) async throws -> Daemon {
-        let state = FileManager.default.temporaryDirectory.appendingPathComponent("dialgate-test-\(UUID().uuidString)")
+    /// Starts a daemon with a new state folder, or on `reusing` an earlier one's (a restart).
+    /// Later arguments win, so `["--sip", "[::1]:0"]` replaces the default address.
+    static func start(_ extraArguments: [String] = [], reusing existing: URL? = nil) async throws -> Daemon {
+        let state = existing ?? FileManager.default.temporaryDirectory.appendingPathComponent("dialgate-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
         let daemon = Daemon(state: state)
         daemon.process.arguments =
-            [
-                "serve", "--sip", "127.0.0.1:0", "--state", state.path, "--dialplans", state.path, "--drain-grace", "2",
-            ] + extraArguments
+            ["serve", "--sip", "127.0.0.1:0", "--state", state.path, "--dialplans", state.path, "--drain-grace", "2"] + extraArguments
         try daemon.process.run()
         try await daemon.waitUntilListening()
         return daemon
@@ -36,7 +36,7 @@ final class Daemon: @unchecked Sendable {
 
     private init(state: URL) {
         self.state = state
-        self.logFile = state.appendingPathComponent("daemon.log")
+        self.logFile = state.appendingPathComponent("daemon-\(UUID().uuidString.prefix(8)).log")
         FileManager.default.createFile(atPath: logFile.path, contents: nil)
         process = Process()
         process.executableURL = Daemon.productsDirectory.appendingPathComponent("dialgate")
@@ -88,9 +88,27 @@ final class Daemon: @unchecked Sendable {
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: grace)
         while process.isRunning, clock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
         return process.terminationStatus
+    }
+
+    /// Waits until `dialgatectl calls` shows `count` answered calls.
+    func waitForLiveCalls(_ count: Int, timeout: Duration = .seconds(20)) async throws {
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: timeout)
+        while clock.now < deadline {
+            let calls = try await ctlJSON(["calls"])["calls"] as? [[String: Any]] ?? []
+            if calls.filter({ $0["state"] as? String == "answered" }).count >= count { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw HarnessError("\(count) answered calls did not appear within \(timeout):\n\(log)")
+    }
+
+    /// SIGKILL: a crash, with no drain and no last flush.
+    func kill() {
+        if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
     }
 
     func cleanUp() {
