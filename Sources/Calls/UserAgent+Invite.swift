@@ -44,10 +44,12 @@ extension UserAgent {
             return refuse(&self, 503, nil, nil, why) { $0.headers.add("Retry-After", retryAfter) }
         }
         // §8.2.3: a body we cannot read is 415, with what we accept.
-        if !invite.body.isEmpty, let problem = UserAgent.unreadableBody(invite) {
-            return refuse(&self, 415, nil, nil, problem) {
-                $0.headers.add("Accept", "application/sdp")
-                $0.headers.add("Accept-Encoding", "identity")
+        let offer: [UInt8]
+        switch UserAgent.offeredSDP(in: invite) {
+        case .success(let sdp): offer = sdp
+        case .failure(let failure):
+            return refuse(&self, failure.status, failure.reason, nil, failure.detail) {
+                UserAgent.describeAcceptedBodies(&$0, status: failure.status)
             }
         }
         // RFC 4475 §3.3.15: a UA that can only answer in SDP and is asked for something else says so.
@@ -70,7 +72,7 @@ extension UserAgent {
             return refuse(&self, 503, nil, decision.route, "RTP ports exhausted")
         }
         let media: NegotiatedSession
-        switch offerAnswer(offer: invite.body, rtpPort: rtpPort, previous: nil) {
+        switch offerAnswer(offer: offer, rtpPort: rtpPort, previous: nil) {
         case .success(let negotiated): media = negotiated
         case .failure(let failure):
             ports.release(rtpPort)
@@ -131,15 +133,17 @@ extension UserAgent {
             // §14.2: a re-INVITE while our answer to the first one is pending.
             return respond(to: request, key: key, from: peer, status: 491, reason: nil, toTag: call.dialog.localTag, now: now)
         }
-        if !request.body.isEmpty, let problem = UserAgent.unreadableBody(request) {
+        let offer: [UInt8]
+        switch UserAgent.offeredSDP(in: request) {
+        case .success(let sdp): offer = sdp
+        case .failure(let failure):
             calls[id] = call
             return respond(
-                to: request, key: key, from: peer, status: 415, reason: nil, toTag: call.dialog.localTag, now: now, notice: problem
-            ) {
-                $0.headers.add("Accept", "application/sdp")
-            }
+                to: request, key: key, from: peer, status: failure.status, reason: failure.reason, toTag: call.dialog.localTag, now: now,
+                notice: failure.detail
+            ) { UserAgent.describeAcceptedBodies(&$0, status: failure.status) }
         }
-        switch offerAnswer(offer: request.body, rtpPort: call.rtpPort, previous: call.media) {
+        switch offerAnswer(offer: offer, rtpPort: call.rtpPort, previous: call.media) {
         case .failure(let failure):
             calls[id] = call
             // §14.2: a refused re-INVITE leaves the session as it was.
@@ -179,14 +183,49 @@ extension UserAgent {
         return "sip:dialgate@\(host):\(settings.sipPort)"
     }
 
-    /// Why a request body cannot be read, or nil when it is SDP we understand (RFC 3261 §8.2.3).
-    static func unreadableBody(_ request: SIPRequest) -> String? {
-        if let encoding = request.headers["Content-Encoding"], encoding.lowercased() != "identity" {
-            return "Content-Encoding \(encoding)"
+    /// The SDP offer a request carries (RFC 3261 §8.2.3): the body itself when it is
+    /// `application/sdp`, or the `application/sdp` part of a `multipart/mixed` body (RFC 5621), as
+    /// carriers send with an ISUP part (SIP-I/SIP-T, RFC 3204). Empty when there is no body.
+    ///
+    /// Other parts are ignored even without `handling=optional`: gateways that drop calls over an
+    /// ISUP part they do not need help nobody, and the SDP is all the call needs.
+    static func offeredSDP(in request: SIPRequest) -> Result<[UInt8], OfferAnswerFailure> {
+        guard !request.body.isEmpty else { return .success([]) }
+        func unsupported(_ detail: String) -> Result<[UInt8], OfferAnswerFailure> {
+            .failure(OfferAnswerFailure(status: 415, reason: "Unsupported Media Type", detail: detail))
         }
-        guard let type = try? request.headers.contentType() else { return "missing or malformed Content-Type" }
-        let name = "\(type.type)/\(type.subtype)".lowercased()
-        return name == "application/sdp" ? nil : "Content-Type \(name)"
+        if let encoding = request.headers["Content-Encoding"], encoding.lowercased() != "identity" {
+            return unsupported("Content-Encoding \(encoding)")
+        }
+        guard let type = try? request.headers.contentType() else { return unsupported("missing or malformed Content-Type") }
+        switch type.essence.lowercased() {
+        case "application/sdp":
+            return .success(request.body)
+        case "multipart/mixed":
+            guard let boundary = type.parameter("boundary") else {
+                return .failure(OfferAnswerFailure(status: 400, reason: "Bad Request (multipart without boundary)", detail: "no boundary"))
+            }
+            let multipart: SIPMultipartBody
+            do {
+                multipart = try SIPMultipartBody(parsing: request.body, boundary: boundary)
+            } catch {
+                return .failure(OfferAnswerFailure(status: 400, reason: error.reason, detail: "multipart body: \(error.reason)"))
+            }
+            let sdp = multipart.parts.first { part in
+                (try? part.headers.contentType())?.essence.lowercased() == "application/sdp"
+            }
+            guard let sdp else { return unsupported("multipart body without an application/sdp part") }
+            return .success(sdp.body)
+        default:
+            return unsupported("Content-Type \(type.essence.lowercased())")
+        }
+    }
+
+    /// RFC 3261 §21.4.16: a 415 lists what we accept.
+    static func describeAcceptedBodies(_ response: inout SIPResponse, status: Int) {
+        guard status == 415 else { return }
+        response.headers.add("Accept", "application/sdp, multipart/mixed")
+        response.headers.add("Accept-Encoding", "identity")
     }
 
     static func acceptsSDP(_ range: String) -> Bool {

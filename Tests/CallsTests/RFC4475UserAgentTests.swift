@@ -97,7 +97,7 @@ import Testing
         case "bext01.dat":
             #expect(response?.headers["Unsupported"] == "nothingSupportsThis, nothingSupportsThisEither")
         case "invut.dat":
-            #expect(response?.headers["Accept"] == "application/sdp")
+            #expect(response?.headers["Accept"] == "application/sdp, multipart/mixed")
         case "sdp01.dat":
             #expect(response?.headers["Warning"]?.hasPrefix("399 ") == true)
         default:

@@ -197,6 +197,37 @@ import Testing
         #expect(harness.userAgent.activeCalls.isEmpty)
     }
 
+    /// SIP-I/SIP-T carriers (RFC 3204) send SDP and ISUP in one multipart/mixed body (RFC 5621):
+    /// the call is answered from the SDP part; the binary ISUP part is ignored.
+    @Test func multipartInviteWithIsupIsAnsweredFromItsSDPPart() throws {
+        var harness = UserAgentHarness()
+        let isup: [UInt8] = [0x01, 0x00, 0x49, 0x00, 0x00, 0x03, 0x02, 0x00, 0x07, 0x04, 0x10, 0x00, 0x33, 0x63, 0x21, 0x43, 0x00, 0x00]
+        var body = Array("--unique-boundary-1\r\nContent-Type: application/sdp\r\n\r\n\(Messages.sdp())".utf8)
+        body += Array(
+            "\r\n--unique-boundary-1\r\nContent-Type: application/ISUP;version=itu-t92+\r\nContent-Disposition: signal;handling=optional\r\n\r\n"
+                .utf8)
+        body += isup
+        body += Array("\r\n--unique-boundary-1--\r\n".utf8)
+        let head = Messages.invite(body: "").replacingOccurrences(
+            of: "Content-Type: application/sdp", with: "Content-Type: multipart/mixed;boundary=unique-boundary-1"
+        )
+        .replacingOccurrences(of: "Content-Length: 0", with: "Content-Length: \(body.count)")
+        let actions = harness.receive(bytes: Array(UserAgentHarness.crlf(head).utf8) + body)
+        #expect(actions.statuses == [100, 200])
+        let answer = String(decoding: actions.responses.last?.body ?? [], as: UTF8.self)
+        #expect(answer.contains("m=audio "))
+    }
+
+    @Test func multipartWithoutSDPIs415() throws {
+        var harness = UserAgentHarness()
+        let body = "--b\r\nContent-Type: text/plain\r\n\r\nhello\r\n--b--\r\n"
+        let message = Messages.invite(body: body).replacingOccurrences(
+            of: "Content-Type: application/sdp", with: "Content-Type: multipart/mixed;boundary=b")
+        let actions = harness.receive(message)
+        #expect(actions.statuses == [100, 415])
+        #expect(actions.responses.last?.headers["Accept"] == "application/sdp, multipart/mixed")
+    }
+
     @Test func optionsIsAnsweredWithCapabilities() throws {
         var harness = UserAgentHarness()
         let options = Messages.inDialog("OPTIONS", branch: "z9hG4bK-o", cseq: 1, toTag: "x").replacingOccurrences(of: ";tag=x", with: "")
