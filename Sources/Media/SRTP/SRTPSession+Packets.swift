@@ -140,6 +140,10 @@ extension SRTPSession {
         case srtp_err_status_replay_old: .srtpReplay(tooOld: true)
         case srtp_err_status_bad_param, srtp_err_status_parse_err:
             .srtpMalformedPacket(reason: "rejected by libsrtp in \(operation)")
+        case srtp_err_status_cant_check:
+            // libsrtp checks the SRTCP E flag before authenticating: a clear E flag on a session
+            // that encrypts (RFC 3711 §3.4) is refused, whatever the rest of the packet says.
+            .srtpMalformedPacket(reason: "SRTCP E flag clear but the session encrypts")
         default: .srtp(operation: operation, status: status.rawValue)
         }
     }
