@@ -4,14 +4,10 @@ import Testing
 /// libsrtp's packet vectors (`Vectors/SRTP/srtp_vectors.json`) through `SRTPSession`:
 /// byte-exact protect output, and unprotect back to the plaintext.
 ///
-/// RFC 3711 B.3 (key derivation) is not checked on its own: libsrtp derives the session keys
-/// inside `srtp_create` with its private KDF and exposes neither the KDF nor the derived keys
-/// (its AES-ICM cipher is reachable only through undeclared internal symbols). The
-/// `libsrtp_srtp_validate` vectors use the B.3 master key and salt, so a wrong cipher key,
-/// salt or auth key would change every ciphertext and tag octet below: the derivation is
-/// covered end to end through them, for SRTP (labels 0-2) and SRTCP (labels 3-5).
-/// B.1 (AES-f8) is not an SDES suite and libsrtp has no f8; B.2's AES-CM keystream is what the
-/// counter-mode packet vectors exercise.
+/// The session keys these rely on (RFC 3711 B.3 master key and salt) are checked on their own,
+/// against libsrtp's AES-CM, in `SRTPKeyDerivationTests`; these vectors show that
+/// `SRTPSession` hands libsrtp the key material and policies the suites need.
+/// B.1 (AES-f8) is not an SDES suite and libsrtp2 has no f8 cipher: not tested.
 @Suite struct SRTPVectorTests {
     /// Protects `plaintext` with a fresh outbound session and unprotects the result with a
     /// fresh inbound one.

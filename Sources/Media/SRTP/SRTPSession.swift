@@ -66,8 +66,22 @@ public final class SRTPSession {
         guard SRTPSession.replayWindowRange.contains(replayWindow) else {
             throw .srtpBadParameter("replay window \(replayWindow) outside \(SRTPSession.replayWindowRange)")
         }
-        context = try SRTPLibrary.createContext(
+        let context = try SRTPLibrary.createContext(
             suite: suite, inbound: direction == .inbound, masterKeyAndSalt: masterKeyAndSalt, replayWindow: replayWindow)
+        // The capacity rule promises callers that protect adds at most `rtpOverhead` /
+        // `rtcpOverhead` octets; libsrtp writes its trailer without knowing the buffer's size,
+        // so make sure the linked library agrees before any packet goes through.
+        var rtpTrailer: UInt32 = 0
+        var rtcpTrailer: UInt32 = 0
+        guard srtp_get_protect_trailer_length(context, 0, 0, &rtpTrailer) == srtp_err_status_ok,
+            srtp_get_protect_rtcp_trailer_length(context, 0, 0, &rtcpTrailer) == srtp_err_status_ok,
+            rtpTrailer <= suite.rtpOverhead, rtcpTrailer <= suite.rtcpOverhead
+        else {
+            srtp_dealloc(context)
+            throw .srtpUnsupportedSuite(
+                suite.sdpName, reason: "libsrtp adds \(rtpTrailer)/\(rtcpTrailer) octets, expected \(suite.rtpOverhead)/\(suite.rtcpOverhead)")
+        }
+        self.context = context
         self.suite = suite
         self.direction = direction
     }
