@@ -10,7 +10,10 @@ import CSRTP
 /// **Capacity rule:** `protectRTP` needs `suite.rtpOverhead` octets of room after the packet
 /// and `protectRTCP` needs `suite.rtcpOverhead` (at most `SRTPCryptoSuite.maximumOverhead`,
 /// 20); a buffer of `length + SRTPCryptoSuite.maximumOverhead` always suffices. Unprotecting
-/// only shortens the packet.
+/// only shortens the packet. After a thrown error the packet's octets are unspecified (a GCM
+/// suite decrypts in place before it can reject a tag), but nothing outside
+/// `buffer[0..<capacity]` is ever touched; the session setup checks that libsrtp's trailer
+/// lengths match the suite's table.
 ///
 /// Not thread-safe and deliberately not `Sendable`: libsrtp mutates the session (rollover
 /// counters, replay windows) on every packet. A session belongs to the one event loop (or
@@ -79,7 +82,8 @@ public final class SRTPSession {
         else {
             srtp_dealloc(context)
             throw .srtpUnsupportedSuite(
-                suite.sdpName, reason: "libsrtp adds \(rtpTrailer)/\(rtcpTrailer) octets, expected \(suite.rtpOverhead)/\(suite.rtcpOverhead)")
+                suite.sdpName,
+                reason: "libsrtp adds \(rtpTrailer)/\(rtcpTrailer) octets, expected \(suite.rtpOverhead)/\(suite.rtcpOverhead)")
         }
         self.context = context
         self.suite = suite
