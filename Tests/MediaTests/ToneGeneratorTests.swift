@@ -84,14 +84,14 @@ import Testing
 
     @Test func ringbackCadenceAndFrequencies() {
         let samples = Self.render(.ringbackNorthAmerica, milliseconds: 7000)
-        let found = Self.peaks(samples[1000..<9000], count: 2, low: 300, high: 700)
+        let found = Self.peaks(samples[1000..<2600], count: 2, low: 300, high: 700)
         #expect(abs(found[0] - 440) <= 1 && abs(found[1] - 480) <= 1, "\(found)")
         let energy = { (range: Range<Int>) in samples[range].map { abs(Int($0)) }.max() ?? 0 }
         #expect(energy(0..<16_000) > 2000)  // 2 s on
         #expect(energy(16_000..<48_000) == 0)  // 4 s off
         #expect(energy(48_000..<56_000) > 2000)  // and again
         let itu = Self.render(.ringbackITU, milliseconds: 1000)
-        #expect(abs(Self.peaks(itu[0..<8000], count: 1)[0] - 425) <= 1)
+        #expect(abs(Self.peaks(itu[1000..<2600], count: 1)[0] - 425) <= 1)
     }
 
     @Test func finiteTonesFinishAndSilenceIsSilent() {

@@ -200,13 +200,15 @@ public struct JitterBuffer<Frame> {
             counters.late += 1
             return
         }
-        recordTransit(arrival &- mediaTime(extend(timestamp)))
+        // Only genuinely late packets tell us about jitter; a duplicate's timing means nothing.
         if -delta > passedCount {
             counters.late += 1
+            recordTransit(arrival &- mediaTime(extend(timestamp)))
         } else if isMissing(sequence) {
             setMissing(sequence, false)
             counters.late += 1
             counters.lost -= 1
+            recordTransit(arrival &- mediaTime(extend(timestamp)))
         } else {
             counters.duplicates += 1
         }
