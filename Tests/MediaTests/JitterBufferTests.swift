@@ -26,8 +26,10 @@ import Testing
     static func run(
         _ buffer: inout JitterBuffer<UInt16>, _ packets: [Packet], pops: Int, startMilliseconds: Int = 0
     ) -> [JitterBufferOutput<UInt16>] {
-        let ordered = packets.enumerated().sorted { ($0.element.arrivalMilliseconds, $0.offset) < ($1.element.arrivalMilliseconds, $1.offset) }
-            .map(\.element)
+        let ordered = packets.enumerated().sorted {
+            ($0.element.arrivalMilliseconds, $0.offset) < ($1.element.arrivalMilliseconds, $1.offset)
+        }
+        .map(\.element)
         var next = 0
         var outputs: [JitterBufferOutput<UInt16>] = []
         for pop in 0..<pops {

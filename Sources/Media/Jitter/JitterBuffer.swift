@@ -323,8 +323,11 @@ public struct JitterBuffer<Frame> {
                 counters[keyPath: counter] += 1
                 pass(missing: false, timestamp: slots[index].mediaTimestamp)
             } else {
-                if case .playing = state { counters.lost += 1 }
-                pass(missing: true, timestamp: nextTimestamp)
+                // Before playout a gap is not a loss yet (and must not be "found" late later).
+                var playing = false
+                if case .playing = state { playing = true }
+                if playing { counters.lost += 1 }
+                pass(missing: playing, timestamp: nextTimestamp)
             }
         }
         if count > slots.count {

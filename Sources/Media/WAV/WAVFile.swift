@@ -102,7 +102,9 @@ public struct WAVFile: Sendable, Equatable {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(44 + dataBytes)
         func append(_ text: String) { bytes.append(contentsOf: Array(text.utf8)) }
-        func append32(_ value: UInt32) { for shift in stride(from: 0, to: 32, by: 8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt32(shift))) } }
+        func append32(_ value: UInt32) {
+            for shift in stride(from: 0, to: 32, by: 8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt32(shift))) }
+        }
         func append16(_ value: UInt16) { bytes.append(UInt8(truncatingIfNeeded: value)); bytes.append(UInt8(value >> 8)) }
         append("RIFF")
         append32(UInt32(36 + dataBytes))
