@@ -91,7 +91,9 @@ let package = Package(
                 "Gateway", "ControlAPI", "SIP",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-            ]
+            ],
+            // sipp scenarios, read from the source tree by path (#filePath) when tests run.
+            exclude: ["Scenarios"]
         ),
     ]
 )
