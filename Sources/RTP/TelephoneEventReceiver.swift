@@ -23,6 +23,11 @@ public struct TelephoneEventReceiver: Sendable {
         public var event: UInt8
         /// RTP timestamp of the event's first segment.
         public var timestamp: UInt32
+        public init(event: UInt8, timestamp: UInt32) {
+            self.event = event
+            self.timestamp = timestamp
+        }
+
         /// The DTMF digit, for events 0–15.
         public var digit: Character? { TelephoneEvent.digit(forEvent: event) }
     }
