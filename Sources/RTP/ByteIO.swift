@@ -80,7 +80,17 @@ struct RawSink: ByteSink {
     }
 
     mutating func write<C: Collection>(contentsOf bytes: C) where C.Element == UInt8 {
-        for byte in bytes { write(byte) }
+        // Payloads are arrays or slices: copy them in one go.
+        let copied: Int? = bytes.withContiguousStorageIfAvailable { source in
+            UnsafeMutableRawBufferPointer(rebasing: base[offset..<(offset + source.count)]).copyMemory(
+                from: UnsafeRawBufferPointer(source))
+            return source.count
+        }
+        if let copied {
+            offset += copied
+        } else {
+            for byte in bytes { write(byte) }
+        }
     }
 }
 

@@ -46,7 +46,9 @@ public struct RTPHeader: Sendable, Hashable {
         if let headerExtension {
             try checkField("header extension length", headerExtension.data.count, limit: RTPHeaderExtension.maximumDataLength)
             guard headerExtension.data.count % 4 == 0 else {
-                throw .fieldOutOfRange(field: "header extension length (multiple of 4)", value: headerExtension.data.count, limit: RTPHeaderExtension.maximumDataLength)
+                throw .fieldOutOfRange(
+                    field: "header extension length (multiple of 4)", value: headerExtension.data.count,
+                    limit: RTPHeaderExtension.maximumDataLength)
             }
         }
     }

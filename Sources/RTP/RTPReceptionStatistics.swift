@@ -37,7 +37,13 @@ public struct RTPReceptionStatistics: Sendable {
 
     /// Steps the statistics with one packet. `arrival` is the arrival time converted to the source's
     /// RTP clock (any origin, A.8), e.g. `RTPTimestamp(monotonicNow, clockRate: 8000)`.
-    public mutating func receive(ssrc: UInt32, sequenceNumber: UInt16, timestamp: UInt32, arrival: RTPTimestamp) -> Update {
+    ///
+    /// Pass `updatesJitter: false` for packets whose timestamp is not a sampling instant, such as
+    /// RFC 4733 telephone-event packets (every packet of an event repeats the event's start
+    /// timestamp, which would read as growing transit time); they still count for loss.
+    public mutating func receive(
+        ssrc: UInt32, sequenceNumber: UInt16, timestamp: UInt32, arrival: RTPTimestamp, updatesJitter: Bool = true
+    ) -> Update {
         var sourceChanged = false
         if self.ssrc != ssrc || tracker == nil {
             sourceChanged = self.ssrc != nil
@@ -53,19 +59,19 @@ public struct RTPReceptionStatistics: Sendable {
             expectedPrior = 0
             receivedPrior = 0
             previousTransit = nil
-            updateJitter(timestamp: timestamp, arrival: arrival)
+            if updatesJitter { updateJitter(timestamp: timestamp, arrival: arrival) }
         case .accepted, .late:
-            updateJitter(timestamp: timestamp, arrival: arrival)
+            if updatesJitter { updateJitter(timestamp: timestamp, arrival: arrival) }
         }
         return Update(outcome: outcome, sourceChanged: sourceChanged)
     }
 
     /// Steps the statistics with a packet header and an arrival time given as a duration since any
     /// fixed origin (a monotonic clock reading taken by the adapter).
-    public mutating func receive(_ header: RTPHeader, arrival: Duration) -> Update {
+    public mutating func receive(_ header: RTPHeader, arrival: Duration, updatesJitter: Bool = true) -> Update {
         receive(
             ssrc: header.ssrc, sequenceNumber: header.sequenceNumber, timestamp: header.timestamp,
-            arrival: RTPTimestamp(arrival, clockRate: clockRate))
+            arrival: RTPTimestamp(arrival, clockRate: clockRate), updatesJitter: updatesJitter)
     }
 
     private mutating func reset(ssrc: UInt32, firstSequenceNumber: UInt16) {

@@ -113,7 +113,8 @@ public struct TelephoneEventSender: Sendable {
         case .sending(let sending):
             return advance(sending, marker: false)
         case .ending(let packet, let remaining):
-            state = remaining > 1 ? .ending(packet: packet, remaining: remaining - 1) : (gapTicks > 0 ? .gap(remainingTicks: gapTicks) : .idle)
+            state =
+                remaining > 1 ? .ending(packet: packet, remaining: remaining - 1) : (gapTicks > 0 ? .gap(remainingTicks: gapTicks) : .idle)
             return packet
         case .gap(let remainingTicks):
             state = remainingTicks > 1 ? .gap(remainingTicks: remainingTicks - 1) : .idle
@@ -142,7 +143,8 @@ public struct TelephoneEventSender: Sendable {
         if isEnd {
             let retransmissions = endPacketCount - 1
             if retransmissions > 0 {
-                state = .ending(packet: Packet(marker: false, timestamp: packet.timestamp, payload: packet.payload), remaining: retransmissions)
+                state = .ending(
+                    packet: Packet(marker: false, timestamp: packet.timestamp, payload: packet.payload), remaining: retransmissions)
             } else {
                 state = gapTicks > 0 ? .gap(remainingTicks: gapTicks) : .idle
             }

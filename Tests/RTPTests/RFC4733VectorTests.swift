@@ -84,7 +84,8 @@ struct RFC4733VectorTests {
 
         // The first end packet, sent with sequence number 18, is Figure 3 byte for byte.
         let figure3 = try #require(try RFC4733Vectors.figures()[3])
-        let header = RTPHeader(marker: packets[4].marker, payloadType: 100, sequenceNumber: 18, timestamp: packets[4].timestamp, ssrc: 0x5234a8)
+        let header = RTPHeader(
+            marker: packets[4].marker, payloadType: 100, sequenceNumber: 18, timestamp: packets[4].timestamp, ssrc: 0x5234a8)
         #expect(try RTPPacket(header: header, payload: try packets[4].payload.serialized()).serialized() == figure3)
     }
 

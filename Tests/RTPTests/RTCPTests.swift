@@ -24,10 +24,11 @@ struct RTCPTests {
     @Test func compoundReceiverReportSDESByeAppAndUnknownRoundTrip() throws {
         let compound = RTCPCompoundPacket(packets: [
             .receiverReport(RTCPReceiverReport(ssrc: 1, reportBlocks: [Self.block, Self.block])),
-            .sourceDescription(RTCPSourceDescription(chunks: [
-                .init(source: 1, items: [.init(type: .cname, text: "dialgate@192.0.2.1"), .init(type: .tool, text: "dialgate")]),
-                .init(source: 2, items: [.init(type: .cname, text: "x")]),
-            ])),
+            .sourceDescription(
+                RTCPSourceDescription(chunks: [
+                    .init(source: 1, items: [.init(type: .cname, text: "dialgate@192.0.2.1"), .init(type: .tool, text: "dialgate")]),
+                    .init(source: 2, items: [.init(type: .cname, text: "x")]),
+                ])),
             .application(RTCPApplicationDefined(subtype: 3, ssrc: 1, name: 0x7465_7374, data: [1, 2, 3, 4])),
             .unknown(RTCPUnknownPacket(packetType: 205, count: 1, body: [0, 0, 0, 1, 0, 0, 0, 2])),
             .goodbye(RTCPGoodbye(sources: [1, 2], reasonText: "call ended")),
@@ -68,43 +69,53 @@ struct RTCPTests {
     @Test func typedErrorsForMalformedCompounds() {
         let rr = hex("80 c9 00 01 00 00 00 09")
         let sdes = hex("81 ca 00 03 00 00 00 07 01 02 61 62 00 00 00 00")
-        #expect(rtpError { () throws(RTPError) in try RTCPCompoundPacket(parsing: sdes) }
-            == .rtcpCompoundMustStartWithReport(firstPacketType: 202))
-        #expect(rtpError { () throws(RTPError) in try RTCPCompoundPacket(parsing: hex("80 c9 00 05 00 00 00 09")) }
-            == .rtcpLengthOverrun(packetType: 201, declared: 24, available: 8))
+        #expect(
+            rtpError { () throws(RTPError) in try RTCPCompoundPacket(parsing: sdes) }
+                == .rtcpCompoundMustStartWithReport(firstPacketType: 202))
+        #expect(
+            rtpError { () throws(RTPError) in try RTCPCompoundPacket(parsing: hex("80 c9 00 05 00 00 00 09")) }
+                == .rtcpLengthOverrun(packetType: 201, declared: 24, available: 8))
         // RC = 1 but no report block follows.
-        #expect(rtpError { () throws(RTPError) in try RTCPCompoundPacket(parsing: hex("81 c9 00 01 00 00 00 09")) }
-            == .rtcpCountMismatch(packetType: 201, count: 1, bodyLength: 4))
+        #expect(
+            rtpError { () throws(RTPError) in try RTCPCompoundPacket(parsing: hex("81 c9 00 01 00 00 00 09")) }
+                == .rtcpCountMismatch(packetType: 201, count: 1, bodyLength: 4))
         // Padding bit on the first of two packets.
-        #expect(rtpError { () throws(RTPError) in try RTCPCompoundPacket(parsing: [0xA0] + rr.dropFirst() + sdes) }
-            == .rtcpPaddingNotLast(packetType: 201))
-        #expect(rtpError { () throws(RTPError) in try RTCPCompoundPacket(parsing: rr + [0x80, 0xCA]) }
-            == .truncated(what: "RTCP header", needed: 4, available: 2))
+        #expect(
+            rtpError { () throws(RTPError) in try RTCPCompoundPacket(parsing: [0xA0] + rr.dropFirst() + sdes) }
+                == .rtcpPaddingNotLast(packetType: 201))
+        #expect(
+            rtpError { () throws(RTPError) in try RTCPCompoundPacket(parsing: rr + [0x80, 0xCA]) }
+                == .truncated(what: "RTCP header", needed: 4, available: 2))
         #expect(rtpError { () throws(RTPError) in try RTCPCompoundPacket(parsing: [0x40] + rr.dropFirst()) } == .unsupportedVersion(1))
         // SDES item whose length runs past the packet, and an item list with no null terminator.
-        #expect(rtpError { () throws(RTPError) in
-            try RTCPCompoundPacket(parsing: hex("81 ca 00 02 00 00 00 07 01 09 61 62"), requireReportFirst: false)
-        } == .truncated(what: "SDES item", needed: 9, available: 2))
-        #expect(rtpError { () throws(RTPError) in
-            try RTCPCompoundPacket(parsing: hex("81 ca 00 02 00 00 00 07 01 02 61 62"), requireReportFirst: false)
-        } == .sdesUnterminated(source: 7))
+        #expect(
+            rtpError { () throws(RTPError) in
+                try RTCPCompoundPacket(parsing: hex("81 ca 00 02 00 00 00 07 01 09 61 62"), requireReportFirst: false)
+            } == .truncated(what: "SDES item", needed: 9, available: 2))
+        #expect(
+            rtpError { () throws(RTPError) in
+                try RTCPCompoundPacket(parsing: hex("81 ca 00 02 00 00 00 07 01 02 61 62"), requireReportFirst: false)
+            } == .sdesUnterminated(source: 7))
         // BYE with a reason length past the end.
-        #expect(rtpError { () throws(RTPError) in
-            try RTCPCompoundPacket(parsing: hex("81 cb 00 02 00 00 00 07 08 61 62 63"), requireReportFirst: false)
-        } == .truncated(what: "BYE reason", needed: 8, available: 3))
+        #expect(
+            rtpError { () throws(RTPError) in
+                try RTCPCompoundPacket(parsing: hex("81 cb 00 02 00 00 00 07 08 61 62 63"), requireReportFirst: false)
+            } == .truncated(what: "BYE reason", needed: 8, available: 3))
     }
 
     @Test func serializationRejectsTooManyBlocks() {
         let report = RTCPReceiverReport(ssrc: 1, reportBlocks: Array(repeating: Self.block, count: 32))
-        #expect(rtpError { () throws(RTPError) in try RTCPCompoundPacket(packets: [.receiverReport(report)]).serialized() }
-            == .fieldOutOfRange(field: "RR report block count", value: 32, limit: 31))
+        #expect(
+            rtpError { () throws(RTPError) in try RTCPCompoundPacket(packets: [.receiverReport(report)]).serialized() }
+                == .fieldOutOfRange(field: "RR report block count", value: 32, limit: 31))
     }
 
     @Test func compoundPacketCountIsBounded() {
         let rr = hex("80 c9 00 01 00 00 00 09")
         let many = Array((0..<40).map { _ in rr }.joined())
-        #expect(rtpError { () throws(RTPError) in try RTCPCompoundPacket(parsing: many) }
-            == .tooMany(what: "RTCP packets in a compound packet", count: 33, limit: 32))
+        #expect(
+            rtpError { () throws(RTPError) in try RTCPCompoundPacket(parsing: many) }
+                == .tooMany(what: "RTCP packets in a compound packet", count: 33, limit: 32))
     }
 
     @Test func roundTripTimeFromTheRFC3550Example() {

@@ -54,12 +54,14 @@ struct RTPPacketTests {
 
     @Test func serializationRejectsFieldsThatDoNotFit() {
         var header = RTPHeader(payloadType: 128, sequenceNumber: 0, timestamp: 0, ssrc: 0)
-        #expect(rtpError { () throws(RTPError) in try RTPPacket(header: header, payload: []).serialized() }
-            == .fieldOutOfRange(field: "payload type", value: 128, limit: 127))
+        #expect(
+            rtpError { () throws(RTPError) in try RTPPacket(header: header, payload: []).serialized() }
+                == .fieldOutOfRange(field: "payload type", value: 128, limit: 127))
         header.payloadType = 0
         header.csrcs = Array(repeating: 1, count: 16)
-        #expect(rtpError { () throws(RTPError) in try RTPPacket(header: header, payload: []).serialized() }
-            == .fieldOutOfRange(field: "CSRC count", value: 16, limit: 15))
+        #expect(
+            rtpError { () throws(RTPError) in try RTPPacket(header: header, payload: []).serialized() }
+                == .fieldOutOfRange(field: "CSRC count", value: 16, limit: 15))
     }
 
     @Test func oneByteExtensionElements() throws {
@@ -74,7 +76,8 @@ struct RTPPacketTests {
         #expect(try ext.elements() == elements)
 
         // Round trip through a packet, then read the elements from the parsed slice.
-        let packet = RTPPacket(header: RTPHeader(payloadType: 0, sequenceNumber: 0, timestamp: 0, ssrc: 0, headerExtension: ext), payload: [])
+        let packet = RTPPacket(
+            header: RTPHeader(payloadType: 0, sequenceNumber: 0, timestamp: 0, ssrc: 0, headerExtension: ext), payload: [])
         let parsed = try RTPPacket(parsing: try packet.serialized())
         #expect(try parsed.header.headerExtension?.elements() == elements)
     }
@@ -103,27 +106,34 @@ struct RTPPacketTests {
 
     @Test func typedErrorsForMalformedPackets() {
         let valid = hex("80 00 00 01 00 00 00 02 00 00 00 03")
-        #expect(rtpError { () throws(RTPError) in try RTPPacket(parsing: Array(valid.prefix(11))) }
-            == .truncated(what: "RTP fixed header", needed: 12, available: 11))
+        #expect(
+            rtpError { () throws(RTPError) in try RTPPacket(parsing: Array(valid.prefix(11))) }
+                == .truncated(what: "RTP fixed header", needed: 12, available: 11))
         #expect(rtpError { () throws(RTPError) in try RTPPacket(parsing: [0x40] + valid.dropFirst()) } == .unsupportedVersion(1))
         // CC = 2 but only one CSRC follows.
-        #expect(rtpError { () throws(RTPError) in try RTPPacket(parsing: [0x82] + valid.dropFirst() + [0, 0, 0, 9]) }
-            == .csrcOverrun(count: 2, available: 4))
+        #expect(
+            rtpError { () throws(RTPError) in try RTPPacket(parsing: [0x82] + valid.dropFirst() + [0, 0, 0, 9]) }
+                == .csrcOverrun(count: 2, available: 4))
         // X set, extension says 2 words, one follows.
-        #expect(rtpError { () throws(RTPError) in try RTPPacket(parsing: [0x90] + valid.dropFirst() + hex("be de 00 02 01 02 03 04")) }
-            == .extensionOverrun(declared: 8, available: 4))
+        #expect(
+            rtpError { () throws(RTPError) in try RTPPacket(parsing: [0x90] + valid.dropFirst() + hex("be de 00 02 01 02 03 04")) }
+                == .extensionOverrun(declared: 8, available: 4))
         // X set, no room for the extension header.
-        #expect(rtpError { () throws(RTPError) in try RTPPacket(parsing: [0x90] + valid.dropFirst() + [0xBE]) }
-            == .truncated(what: "RTP header extension header", needed: 4, available: 1))
+        #expect(
+            rtpError { () throws(RTPError) in try RTPPacket(parsing: [0x90] + valid.dropFirst() + [0xBE]) }
+                == .truncated(what: "RTP header extension header", needed: 4, available: 1))
         // P set, padding count 5 with 3 bytes after the header.
-        #expect(rtpError { () throws(RTPError) in try RTPPacket(parsing: [0xA0] + valid.dropFirst() + [1, 2, 5]) }
-            == .paddingOverrun(padding: 5, available: 3))
+        #expect(
+            rtpError { () throws(RTPError) in try RTPPacket(parsing: [0xA0] + valid.dropFirst() + [1, 2, 5]) }
+                == .paddingOverrun(padding: 5, available: 3))
         // P set, padding count 0.
-        #expect(rtpError { () throws(RTPError) in try RTPPacket(parsing: [0xA0] + valid.dropFirst() + [1, 2, 0]) }
-            == .paddingOverrun(padding: 0, available: 3))
+        #expect(
+            rtpError { () throws(RTPError) in try RTPPacket(parsing: [0xA0] + valid.dropFirst() + [1, 2, 0]) }
+                == .paddingOverrun(padding: 0, available: 3))
         // P set on a bare header: the count octet would be inside the header.
-        #expect(rtpError { () throws(RTPError) in try RTPPacket(parsing: [0xA0] + valid.dropFirst()) }
-            == .paddingOverrun(padding: 3, available: 0))
+        #expect(
+            rtpError { () throws(RTPError) in try RTPPacket(parsing: [0xA0] + valid.dropFirst()) }
+                == .paddingOverrun(padding: 3, available: 0))
     }
 
     @Test func paddingMayTakeTheWholePayload() throws {

@@ -61,11 +61,14 @@ struct RandomInputTests {
             payload: [1, 0x8A, 0, 160], paddingLength: 4
         ).serialized()
         let rtcp = try RTCPCompoundPacket(packets: [
-            .senderReport(RTCPSenderReport(
-                ssrc: 1, ntpTimestamp: NTPTimestamp(seconds: 1, fraction: 2), rtpTimestamp: 3, packetCount: 4, octetCount: 5,
-                reportBlocks: [RTCPReportBlock(
-                    ssrc: 2, fractionLost: 1, cumulativeLost: 2, extendedHighestSequence: 3, jitter: 4, lastSenderReport: 5,
-                    delaySinceLastSenderReport: 6)])),
+            .senderReport(
+                RTCPSenderReport(
+                    ssrc: 1, ntpTimestamp: NTPTimestamp(seconds: 1, fraction: 2), rtpTimestamp: 3, packetCount: 4, octetCount: 5,
+                    reportBlocks: [
+                        RTCPReportBlock(
+                            ssrc: 2, fractionLost: 1, cumulativeLost: 2, extendedHighestSequence: 3, jitter: 4, lastSenderReport: 5,
+                            delaySinceLastSenderReport: 6)
+                    ])),
             .sourceDescription(RTCPSourceDescription(source: 1, cname: "cname@host")),
             .goodbye(RTCPGoodbye(sources: [1], reasonText: "bye")),
         ]).serialized()

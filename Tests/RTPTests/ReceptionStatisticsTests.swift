@@ -27,9 +27,11 @@ struct ReceptionStatisticsTests {
 
         let first = stats.makeReportBlock(at: NTPTimestamp(seconds: 10, fraction: 0))
         // A.3: expected_interval 6, received_interval 5, lost_interval 1: fraction = (1 << 8) / 6 = 42.
-        #expect(first == RTCPReportBlock(
-            ssrc: 0x1234, fractionLost: 42, cumulativeLost: 1, extendedHighestSequence: 1006, jitter: 9,
-            lastSenderReport: 0, delaySinceLastSenderReport: 0))
+        #expect(
+            first
+                == RTCPReportBlock(
+                    ssrc: 0x1234, fractionLost: 42, cumulativeLost: 1, extendedHighestSequence: 1006, jitter: 9,
+                    lastSenderReport: 0, delaySinceLastSenderReport: 0))
 
         _ = Self.step(&stats, seq: 1007, ts: 1120, arrival: 11120)  // transit 10000, D 80: J = 147 + 80 - 9 = 218
         // 1008, 1009 missing; 1010 arrives, then 1009 late.
@@ -47,9 +49,11 @@ struct ReceptionStatisticsTests {
         let second = stats.makeReportBlock(at: NTPTimestamp(seconds: 1002, fraction: 0x8000_0000))
         // expected 1010 - 1001 + 1 = 10, received 8, lost 2; interval: expected 4, received 3, lost 1:
         // fraction = 256 / 4 = 64. DLSR = 2.5 s × 65536 = 163840.
-        #expect(second == RTCPReportBlock(
-            ssrc: 0x1234, fractionLost: 64, cumulativeLost: 2, extendedHighestSequence: 1010, jitter: 28,
-            lastSenderReport: 0x5678_9ABC, delaySinceLastSenderReport: 163_840))
+        #expect(
+            second
+                == RTCPReportBlock(
+                    ssrc: 0x1234, fractionLost: 64, cumulativeLost: 2, extendedHighestSequence: 1010, jitter: 28,
+                    lastSenderReport: 0x5678_9ABC, delaySinceLastSenderReport: 163_840))
 
         // Nothing new: the next interval has no loss.
         #expect(stats.makeReportBlock(at: NTPTimestamp(seconds: 1003, fraction: 0)).fractionLost == 0)
@@ -89,6 +93,21 @@ struct ReceptionStatisticsTests {
         _ = stats.receive(header(2, 160), arrival: .milliseconds(20))
         _ = stats.receive(header(3, 320), arrival: .milliseconds(45))  // 5 ms late = 40 units: J = 40 → 2
         #expect(stats.jitter == 2)
+    }
+
+    @Test func telephoneEventPacketsCountForLossButNotJitter() {
+        var stats = RTPReceptionStatistics(clockRate: 8000)
+        _ = Self.step(&stats, seq: 1, ts: 0, arrival: 0)
+        _ = Self.step(&stats, seq: 2, ts: 160, arrival: 160)
+        // Three event packets repeating the event's start timestamp 320, 20 ms apart.
+        for (index, seq) in [UInt16(3), 4, 5].enumerated() {
+            _ = stats.receive(
+                ssrc: 0x1234, sequenceNumber: seq, timestamp: 320, arrival: RTPTimestamp(UInt32(320 + 160 * index)),
+                updatesJitter: false)
+        }
+        #expect(stats.jitter == 0)
+        #expect(stats.received == 4)
+        #expect(stats.expected == 4)
     }
 
     @Test func restartResetsCounts() {

@@ -14,10 +14,11 @@ private struct Feed {
     }
 
     var digits: String {
-        String(actions.compactMap { action -> Character? in
-            if case .began(let event) = action { return event.digit }
-            return nil
-        })
+        String(
+            actions.compactMap { action -> Character? in
+                if case .began(let event) = action { return event.digit }
+                return nil
+            })
     }
 
     var endedDurations: [UInt32] {
@@ -43,10 +44,12 @@ struct TelephoneEventTests {
         #expect(TelephoneEvent.event(forDigit: "d") == 15)
         #expect(TelephoneEvent.event(forDigit: "E") == nil)
         #expect(TelephoneEvent.digit(forEvent: 16) == nil)
-        #expect(rtpError { () throws(RTPError) in try TelephoneEvent(parsing: hex("01 02 03")) }
-            == .truncated(what: "telephone-event payload", needed: 4, available: 3))
-        #expect(rtpError { () throws(RTPError) in try TelephoneEvent(event: 1, volume: 64, duration: 1).serialized() }
-            == .fieldOutOfRange(field: "telephone-event volume", value: 64, limit: 63))
+        #expect(
+            rtpError { () throws(RTPError) in try TelephoneEvent(parsing: hex("01 02 03")) }
+                == .truncated(what: "telephone-event payload", needed: 4, available: 3))
+        #expect(
+            rtpError { () throws(RTPError) in try TelephoneEvent(event: 1, volume: 64, duration: 1).serialized() }
+                == .fieldOutOfRange(field: "telephone-event volume", value: 64, limit: 63))
     }
 
     @Test func retransmittedEndPacketsGiveOneDigit() {
@@ -178,7 +181,8 @@ struct TelephoneEventTests {
             ticks += 1
             if let packet = sender.nextPacket(mediaTimestamp: mediaTimestamp) {
                 let rtp = RTPPacket(
-                    header: RTPHeader(marker: packet.marker, payloadType: 101, sequenceNumber: sequence, timestamp: packet.timestamp, ssrc: 1),
+                    header: RTPHeader(
+                        marker: packet.marker, payloadType: 101, sequenceNumber: sequence, timestamp: packet.timestamp, ssrc: 1),
                     payload: try packet.payload.serialized())
                 actions += try receiver.receive(try RTPPacket(parsing: try rtp.serialized()))
             } else {
@@ -212,7 +216,8 @@ struct TelephoneEventTests {
         while let packet = sender.nextPacket(mediaTimestamp: 1000) {
             timestamps.insert(packet.timestamp)
             seq &+= 1
-            actions += receiver.receive(marker: packet.marker, timestamp: packet.timestamp, sequenceNumber: seq, ssrc: 1, payload: packet.payload)
+            actions += receiver.receive(
+                marker: packet.marker, timestamp: packet.timestamp, sequenceNumber: seq, ssrc: 1, payload: packet.payload)
         }
         #expect(timestamps.sorted() == [1000, 1000 + 0xFFFF])
         #expect(actions.count == 2)
@@ -242,8 +247,9 @@ struct ComfortNoiseTests {
     }
 
     @Test func malformedComfortNoise() {
-        #expect(rtpError { () throws(RTPError) in try ComfortNoise(parsing: [UInt8]()) }
-            == .truncated(what: "comfort-noise payload", needed: 1, available: 0))
+        #expect(
+            rtpError { () throws(RTPError) in try ComfortNoise(parsing: [UInt8]()) }
+                == .truncated(what: "comfort-noise payload", needed: 1, available: 0))
         #expect(throws: RTPError.self) { try ComfortNoise(parsing: hex("80")) }
         #expect(throws: RTPError.self) { try ComfortNoise(parsing: [0x10] + Array(repeating: 1, count: 65)) }
     }
