@@ -116,7 +116,7 @@ public struct RTPReceptionStatistics: Sendable {
 
     /// Interarrival jitter as a duration at `clockRate`.
     public var jitterDuration: Duration {
-        guard clockRate > 0 else { return .zero }
+        guard clockRate > 0, clockRate <= 1 << 32 else { return .zero }
         return .nanoseconds(Int64(jitter) * 1_000_000_000 / Int64(clockRate))
     }
 

@@ -22,9 +22,10 @@ public struct RTPTimestamp: Sendable, Hashable, RawRepresentable, CustomStringCo
     public func isAfter(_ other: RTPTimestamp) -> Bool { other.isBefore(self) }
 
     /// The signed difference `to - from` as a duration at `clockRate` Hz (8000 for G.711).
-    /// Returns nil for a clock rate of 0.
+    /// Returns nil for a clock rate outside 1...2^32 (it may come from a peer's SDP; larger rates
+    /// would overflow the nanosecond arithmetic).
     public static func duration(from: RTPTimestamp, to: RTPTimestamp, clockRate: Int) -> Duration? {
-        guard clockRate > 0 else { return nil }
+        guard clockRate > 0, clockRate <= 1 << 32 else { return nil }
         let ticks = Int64(from.distance(to: to))
         // Whole seconds first, then the remainder in nanoseconds: no overflow for any 32-bit difference.
         let seconds = ticks / Int64(clockRate)

@@ -26,6 +26,7 @@ struct SequenceArithmeticTests {
         #expect(RTPTimestamp.duration(from: before, to: after, clockRate: 8000) == .milliseconds(20))
         #expect(RTPTimestamp.duration(from: after, to: before, clockRate: 8000) == .milliseconds(-20))
         #expect(RTPTimestamp.duration(from: before, to: after, clockRate: 0) == nil)
+        #expect(RTPTimestamp.duration(from: after, to: before, clockRate: Int.max) == nil)  // from a hostile SDP
     }
 
     @Test func durationToClockTicks() {
