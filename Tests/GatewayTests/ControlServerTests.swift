@@ -114,3 +114,35 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: nested))
     }
 }
+
+@Suite(.timeLimit(.minutes(1))) struct ControlServerHostileClientTests {
+    @Test func garbageOnManyConnectionsLeavesTheServerServing() async throws {
+        try await withControlServer { server, _ in
+            var seed: UInt64 = 0xBAD
+            for _ in 0..<8 {
+                try await withControlClient(server.socketPath) { (client) async throws in
+                    var bytes: [UInt8] = []
+                    for _ in 0..<4096 {
+                        seed = seed &* 6364136223846793005 &+ 1442695040888963407
+                        bytes.append(UInt8(truncatingIfNeeded: seed >> 33))
+                    }
+                    try await client.send(raw: bytes)
+                    // Whatever came back, every line is a well-formed error reply.
+                    try await client.send(raw: [10])
+                    while let reply = try await client.readReply() {
+                        guard case .failure = reply.result else {
+                            Issue.record("garbage got a success reply: \(reply)")
+                            break
+                        }
+                        if reply.result == .failure(.badRequest("line longer than 65536 bytes")) { break }
+                        // Stop once the server has answered everything it read.
+                        if client.framer.bufferedByteCount == 0 { break }
+                    }
+                }
+            }
+            try await withControlClient(server.socketPath) { (client) async throws in
+                #expect(try await client.request(.status).result == .success(.status(FakeControlHandler.status)))
+            }
+        }
+    }
+}

@@ -1,0 +1,144 @@
+import ArgumentParser
+import ControlAPI
+import Foundation
+
+struct Status: ControlSubcommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show the daemon's version, uptime, listeners and call counts.")
+
+    @OptionGroup var global: GlobalOptions
+
+    func run(client: inout ControlClient) async throws {
+        let payload = try await client.request(.status)
+        guard case .status(let status) = payload else { throw CLIError.unexpectedReply(expected: "status") }
+        if global.json { try printJSON(payload) } else { Output.line(Format.status(status)) }
+    }
+}
+
+struct Calls: ControlSubcommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List the live calls.",
+        discussion: """
+            With --watch, keep the connection open and print one line per call change until \
+            interrupted; with --watch --json, the first line is {"watching":[live calls]} and then \
+            one {"event":{"kind":...,"call":{...}}} line per change.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Flag(name: .long, help: "Keep printing call changes as they happen.")
+    var watch = false
+
+    func run(client: inout ControlClient) async throws {
+        guard watch else {
+            let payload = try await client.request(.calls)
+            guard case .calls(let calls) = payload else { throw CLIError.unexpectedReply(expected: "calls") }
+            if global.json { try printJSON(payload) } else { Output.line(Format.calls(calls)) }
+            return
+        }
+        let first = try await client.request(.watchCalls)
+        guard case .watching(let calls) = first else { throw CLIError.unexpectedReply(expected: "watching") }
+        if global.json {
+            try printJSON(first)
+        } else {
+            Output.line(Format.calls(calls))
+            Output.line("watching for changes (Ctrl-C to stop)")
+        }
+        while let reply = try await client.nextReply() {
+            let payload = try reply.result.unwrapped()
+            guard case .event(let event) = payload else { continue }  // a newer daemon's extra line
+            if global.json { try printJSON(payload) } else { Output.line(Format.event(event, at: Date())) }
+        }
+        throw CLIError.connectionClosed(path: client.socketPath)
+    }
+}
+
+struct Call: ControlSubcommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show one call, live or recorded, by its gateway call id.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The gateway call id (the ID column of 'dialgatectl calls'), e.g. c7f3a2.")
+    var id: String
+
+    func run(client: inout ControlClient) async throws {
+        let payload = try await client.request(.call(id: id))
+        guard case .call(let call) = payload else { throw CLIError.unexpectedReply(expected: "call") }
+        if global.json { try printJSON(payload) } else { Output.line(Format.call(call)) }
+    }
+}
+
+struct History: ControlSubcommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List recorded calls, newest first.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "How many calls to show (1 to \(HistoryQuery.maxLimit)).")
+    var limit = HistoryQuery.defaultLimit
+
+    @Option(help: "Only calls from this caller.")
+    var caller: String?
+
+    @Option(help: "Only calls to this number.")
+    var called: String?
+
+    @Option(help: "Only calls with this outcome (completed, cancelled, rejected, failed, interrupted, refused-e2ee).")
+    var outcome: String?
+
+    @Option(help: ArgumentHelp("Only calls started at or after this time (ISO 8601, or YYYY-MM-DD for local midnight).", valueName: "time"))
+    var since: String?
+
+    @Option(help: ArgumentHelp("Only calls started before this time (ISO 8601, or YYYY-MM-DD).", valueName: "time"))
+    var until: String?
+
+    func validate() throws {
+        guard HistoryQuery.limitRange.contains(limit) else {
+            throw ValidationError("--limit must be between 1 and \(HistoryQuery.maxLimit)")
+        }
+        if let since, Self.parseTime(since) == nil { throw ValidationError("--since: not an ISO 8601 time: \(since)") }
+        if let until, Self.parseTime(until) == nil { throw ValidationError("--until: not an ISO 8601 time: \(until)") }
+    }
+
+    func run(client: inout ControlClient) async throws {
+        let query = HistoryQuery(
+            limit: limit, caller: caller, called: called, outcome: outcome.map(CallOutcome.init(rawValue:)),
+            since: since.flatMap(Self.parseTime), until: until.flatMap(Self.parseTime))
+        let payload = try await client.request(.history(query))
+        guard case .history(let calls) = payload else { throw CLIError.unexpectedReply(expected: "history") }
+        if global.json { try printJSON(payload) } else { Output.line(Format.history(calls)) }
+    }
+
+    /// ISO 8601 with time, or a bare date meaning local midnight.
+    static func parseTime(_ text: String) -> Date? {
+        if let date = ControlWire.parseISO8601(text) { return date }
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2])
+        else { return nil }
+        let components = DateComponents(year: year, month: month, day: day)
+        guard components.isValidDate(in: Calendar.current) else { return nil }
+        return Calendar.current.date(from: components)
+    }
+}
+
+struct Hangup: ControlSubcommand {
+    static let configuration = CommandConfiguration(
+        abstract: "End a live call (BYE, or a final response if it is still ringing).")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The gateway call id, e.g. c7f3a2.")
+    var id: String
+
+    func run(client: inout ControlClient) async throws {
+        let payload = try await client.request(.hangup(id: id))
+        guard case .call(let call) = payload else { throw CLIError.unexpectedReply(expected: "call") }
+        if global.json {
+            try printJSON(payload)
+        } else {
+            Output.line("hanging up \(call.id) (\(call.caller) -> \(call.called), \(call.state.rawValue))")
+        }
+    }
+}
