@@ -35,8 +35,10 @@ struct ControlClient {
         }
     }
 
-    private init(socketPath: String, reads: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator,
-                 outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) {
+    private init(
+        socketPath: String, reads: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator,
+        outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
+    ) {
         self.socketPath = socketPath
         self.reads = reads
         self.outbound = outbound

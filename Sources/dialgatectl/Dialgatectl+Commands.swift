@@ -115,7 +115,7 @@ struct History: ControlSubcommand {
         if let date = ControlWire.parseISO8601(text) { return date }
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2])
+            let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2])
         else { return nil }
         let components = DateComponents(year: year, month: month, day: day)
         guard components.isValidDate(in: Calendar.current) else { return nil }

@@ -24,9 +24,11 @@ struct Dialgatectl: AsyncParsableCommand {
 struct GlobalOptions: ParsableArguments {
     static let defaultSocket = "./var/dialgate.sock"
 
-    @Option(name: .long, help: ArgumentHelp(
-        "The daemon's control socket (default: $DIALGATE_SOCKET, else \(GlobalOptions.defaultSocket)).",
-        valueName: "path"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The daemon's control socket (default: $DIALGATE_SOCKET, else \(GlobalOptions.defaultSocket)).",
+            valueName: "path"))
     var socket: String?
 
     @Flag(name: .long, help: "Print exactly one JSON object (for scripts).")

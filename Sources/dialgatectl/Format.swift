@@ -49,8 +49,10 @@ enum Format {
         return table(
             ["ID", "STATE", "CALLER", "CALLED", "ROUTE", "TRANSPORT", "REMOTE", "DURATION", "SIP CALL-ID"],
             calls.map { call in
-                [call.id, call.state.rawValue, call.caller, call.called, orDash(call.route), call.transport,
-                 call.remote, duration(call.durationSeconds), call.sipCallID]
+                [
+                    call.id, call.state.rawValue, call.caller, call.called, orDash(call.route), call.transport,
+                    call.remote, duration(call.durationSeconds), call.sipCallID,
+                ]
             })
     }
 
@@ -59,9 +61,11 @@ enum Format {
         return table(
             ["ID", "STARTED", "CALLER", "CALLED", "ROUTE", "OUTCOME", "DURATION", "REASON", "SIP CALL-ID"],
             calls.map { call in
-                [call.id, time(call.startedAt), call.caller, call.called, orDash(call.route),
-                 call.outcome?.rawValue ?? call.state.rawValue, duration(call.durationSeconds),
-                 call.endReason ?? "-", call.sipCallID]
+                [
+                    call.id, time(call.startedAt), call.caller, call.called, orDash(call.route),
+                    call.outcome?.rawValue ?? call.state.rawValue, duration(call.durationSeconds),
+                    call.endReason ?? "-", call.sipCallID,
+                ]
             })
     }
 
@@ -113,12 +117,14 @@ enum Format {
     /// One line per `calls --watch` event.
     static func event(_ event: ControlEvent, at now: Date) -> String {
         let call = event.call
-        let what: String = switch event.kind {
-        case .callStarted: "started"
-        case .callUpdated: "updated"
-        case .callEnded: "ended"
-        }
-        var line = "\(time(now))  \(what.padding(toLength: 7, withPad: " ", startingAt: 0))  \(call.id)  "
+        let what: String =
+            switch event.kind {
+            case .callStarted: "started"
+            case .callUpdated: "updated"
+            case .callEnded: "ended"
+            }
+        var line =
+            "\(time(now))  \(what.padding(toLength: 7, withPad: " ", startingAt: 0))  \(call.id)  "
             + "\(call.caller) -> \(call.called)  \(call.state.rawValue)"
         if let meeting = call.meeting { line += "  meeting \(meeting)" }
         if event.kind == .callEnded {

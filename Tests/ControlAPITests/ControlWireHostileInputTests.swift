@@ -44,8 +44,10 @@ struct SplitMix64: RandomNumberGenerator {
 
     @Test func randomReplyLinesNeverCrashTheClientDecoder() {
         var random = SplitMix64(state: 0xC11E)
-        let pieces = [#"{"version":1,"id":1,"ok":{"#, #""calls":["#, #""event":{"kind":"callEnded","call":"#,
-                      #""error":{"code":"#, #""notFound""#, "}", "]", ",", "null", #""x""#]
+        let pieces = [
+            #"{"version":1,"id":1,"ok":{"#, #""calls":["#, #""event":{"kind":"callEnded","call":"#,
+            #""error":{"code":"#, #""notFound""#, "}", "]", ",", "null", #""x""#,
+        ]
         var decoded = 0
         for _ in 0..<5_000 {
             var line: [UInt8] = []

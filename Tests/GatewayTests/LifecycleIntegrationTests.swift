@@ -63,7 +63,7 @@ struct LifecycleIntegrationTests {
             [
                 "127.0.0.1:\(daemon.sipPort)", "-i", "127.0.0.1", "-sf", Self.scenarios.appendingPathComponent("bye-from-gateway.xml").path,
                 "-s", "1001",
-                "-m", "1", "-nostdin", "-timeout", "8s",
+                "-m", "1", "-nostdin", "-timeout", "3s",
             ],
             timeout: .seconds(15), currentDirectory: daemon.state)
         try await daemon.waitForLiveCalls(1)
