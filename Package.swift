@@ -76,15 +76,16 @@ let package = Package(
         // Release-build benchmarks (run with scripts/bench).
         .executableTarget(name: "SIPBenchmarks", dependencies: ["SIP"], path: "Benchmarks/SIPBenchmarks"),
 
-        // Tests sit next to the layer they test.
-        .testTarget(name: "SIPTests", dependencies: ["SIP"], resources: [.copy("Vectors")]),
-        .testTarget(name: "SDPTests", dependencies: ["SDP"], resources: [.copy("Vectors")]),
-        .testTarget(name: "RTPTests", dependencies: ["RTP"], resources: [.copy("Vectors")]),
-        .testTarget(name: "MediaTests", dependencies: ["Media"], resources: [.copy("Vectors")]),
+        // Tests sit next to the layer they test; TestSupport holds what several test targets share.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "SIPTests", dependencies: ["TestSupport", "SIP"], resources: [.copy("Vectors")]),
+        .testTarget(name: "SDPTests", dependencies: ["TestSupport", "SDP"], resources: [.copy("Vectors")]),
+        .testTarget(name: "RTPTests", dependencies: ["TestSupport", "RTP"], resources: [.copy("Vectors")]),
+        .testTarget(name: "MediaTests", dependencies: ["TestSupport", "Media"], resources: [.copy("Vectors")]),
         .testTarget(name: "FramesTests", dependencies: ["Frames"]),
         .testTarget(name: "DialplanTests", dependencies: ["Dialplan"]),
-        .testTarget(name: "CallsTests", dependencies: ["Calls", "SIP", "SDP", "Dialplan"]),
-        .testTarget(name: "ControlAPITests", dependencies: ["ControlAPI"]),
+        .testTarget(name: "CallsTests", dependencies: ["TestSupport", "Calls", "SIP", "SDP", "Dialplan"]),
+        .testTarget(name: "ControlAPITests", dependencies: ["TestSupport", "ControlAPI"]),
         .testTarget(
             name: "GatewayTests",
             dependencies: [

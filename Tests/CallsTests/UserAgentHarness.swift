@@ -1,4 +1,5 @@
 import SIP
+import TestSupport
 
 @testable import Calls
 

@@ -1,17 +1,6 @@
 import ControlAPI
+import TestSupport
 import Testing
-
-/// A small deterministic generator (SplitMix64) so failures reproduce.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 @Suite struct ControlWireHostileInputTests {
     /// Pieces of valid requests, so mutations reach past the JSON parser into command decoding.
@@ -22,7 +11,7 @@ struct SplitMix64: RandomNumberGenerator {
     ]
 
     @Test func randomRequestLinesNeverCrashAndAlwaysGetAReply() throws {
-        var random = SplitMix64(state: 0x5EED)
+        var random = SeededGenerator(seed: 0x5EED)
         for _ in 0..<5_000 {
             var line: [UInt8] = []
             for _ in 0..<Int.random(in: 0...12, using: &random) {
@@ -43,7 +32,7 @@ struct SplitMix64: RandomNumberGenerator {
     }
 
     @Test func randomReplyLinesNeverCrashTheClientDecoder() {
-        var random = SplitMix64(state: 0xC11E)
+        var random = SeededGenerator(seed: 0xC11E)
         let pieces = [
             #"{"version":1,"id":1,"ok":{"#, #""calls":["#, #""event":{"kind":"callEnded","call":"#,
             #""error":{"code":"#, #""notFound""#, "}", "]", ",", "null", #""x""#,

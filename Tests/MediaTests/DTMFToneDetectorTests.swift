@@ -1,12 +1,13 @@
 import Foundation
 import Media
+import TestSupport
 import Testing
 
 /// In-band DTMF detection on generated key sequences, with seeded noise.
 @Suite struct DTMFToneDetectorTests {
     /// Gaussian noise (Box–Muller) from the seeded generator.
     struct Noise {
-        var generator: SplitMix64
+        var generator: SeededGenerator
         mutating func next(standardDeviation: Double) -> Double {
             let u1 = max(Double(generator.next() >> 11) / Double(1 << 53), 1e-300)
             let u2 = Double(generator.next() >> 11) / Double(1 << 53)
@@ -31,7 +32,7 @@ import Testing
 
     /// Adds white noise `snr` dB below `signalPower` and quantises to 16 bits.
     static func addNoise(_ signal: [Double], signalPower: Double, snr: Double, seed: UInt64) -> [Int16] {
-        var noise = Noise(generator: SplitMix64(seed: seed))
+        var noise = Noise(generator: SeededGenerator(seed: seed))
         let deviation = (signalPower / pow(10, snr / 10)).squareRoot()
         return signal.map { Int16(clamping: Int(($0 + noise.next(standardDeviation: deviation)).rounded())) }
     }
@@ -99,7 +100,7 @@ import Testing
     /// Voiced-speech-like signal: a gliding 100–180 Hz pitch with its harmonics up to 3.4 kHz and
     /// falling spectrum, plus noise. Its harmonics cross every DTMF frequency, yet no key appears.
     @Test func speechLikeSignalIsNotAKey() {
-        var noise = Noise(generator: SplitMix64(seed: 99))
+        var noise = Noise(generator: SeededGenerator(seed: 99))
         var phase = 0.0
         var samples: [Int16] = []
         for n in 0..<(8000 * 4) {
@@ -117,7 +118,7 @@ import Testing
         }
         #expect(Self.detect(samples) == "")
         // White noise alone, loud, is no key either.
-        var loud = Noise(generator: SplitMix64(seed: 5))
+        var loud = Noise(generator: SeededGenerator(seed: 5))
         #expect(Self.detect((0..<16_000).map { _ in Int16(clamping: Int(loud.next(standardDeviation: 5000))) }) == "")
     }
 }

@@ -1,4 +1,5 @@
 import Media
+import TestSupport
 import Testing
 
 /// Jitter buffer scenarios on a fake media clock: packets carry their sequence number as the frame,
@@ -220,7 +221,7 @@ import Testing
 
     @Test func hostileValuesDoNotTrap() throws {
         var buffer = try JitterBuffer<UInt16>()
-        var generator = SplitMix64(seed: 7)
+        var generator = SeededGenerator(seed: 7)
         for step in 0..<2000 {
             let random = generator.next()
             buffer.insert(
@@ -229,18 +230,5 @@ import Testing
             if step % 3 == 0 { _ = buffer.pop(at: .seconds(Int64(bitPattern: generator.next()))) }
         }
         #expect(buffer.statistics.held <= buffer.capacity)
-    }
-}
-
-/// A small seeded generator so tests are repeatable (SplitMix64, public domain algorithm).
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,4 +1,5 @@
 import Media
+import TestSupport
 import Testing
 
 @Suite struct SRTPCryptoSuiteTests {
@@ -51,14 +52,14 @@ import Testing
 
     @Test(arguments: SRTPCryptoSuite.allCases)
     func generatedKeysHaveTheSuiteLength(suite: SRTPCryptoSuite) throws {
-        var generator = SRTPTestGenerator(state: 42)
+        var generator = SeededGenerator(seed: 42)
         let first = SRTPMasterKey.generate(for: suite, using: &generator)
         let second = SRTPMasterKey.generate(for: suite, using: &generator)
         #expect(first.masterKeyAndSalt.count == suite.masterKeyAndSaltLength)
         #expect(first.masterKey.count == suite.masterKeyLength)
         #expect(first.masterSalt.count == suite.masterSaltLength)
         #expect(first != second, "each call draws fresh bytes")
-        var replay = SRTPTestGenerator(state: 42)
+        var replay = SeededGenerator(seed: 42)
         #expect(SRTPMasterKey.generate(for: suite, using: &replay) == first, "only the generator decides the bytes")
         #expect(try SRTPMasterKey(suite: suite, masterKeyAndSalt: first.masterKeyAndSalt) == first)
     }

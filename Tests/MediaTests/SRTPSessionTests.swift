@@ -1,9 +1,10 @@
 import Media
+import TestSupport
 import Testing
 
 @Suite struct SRTPSessionTests {
     private func pair(_ suite: SRTPCryptoSuite, seed: UInt64 = 1) throws -> (sender: SRTPSession, receiver: SRTPSession) {
-        var generator = SRTPTestGenerator(state: seed)
+        var generator = SeededGenerator(seed: seed)
         let key = SRTPMasterKey.generate(for: suite, using: &generator)
         return (try SRTPSession(direction: .outbound, key: key), try SRTPSession(direction: .inbound, key: key))
     }

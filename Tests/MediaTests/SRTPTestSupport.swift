@@ -56,19 +56,6 @@ enum SRTPVectors {
     }
 }
 
-/// A seeded generator for reproducible test keys (SplitMix64). Never for production keys.
-struct SRTPTestGenerator: RandomNumberGenerator {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// RTP and RTCP packets for the round-trip tests.
 enum SRTPTestPackets {
     /// A version-2 RTP packet (RFC 3550 §5.1), payload type 0, with a recognisable payload.

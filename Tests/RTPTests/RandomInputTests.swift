@@ -1,4 +1,5 @@
 import RTP
+import TestSupport
 import Testing
 
 @Suite("Random and mutated input never crashes any parser")
