@@ -172,9 +172,14 @@ public final class CallRecordStore: Service, Sendable {
     /// Returns how many calls and audit entries were written.
     @discardableResult
     public func flush() async throws(CallRecordStoreError) -> Int {
-        // No empty transactions: they would still cost a commit.
-        guard pendingCount > 0 else { return 0 }
         do {
+            guard pendingCount > 0 else {
+                // Nothing left to take, but the flusher may have taken the last batch and still be
+                // committing it: wait behind it on the serial writer, so that a read after flush()
+                // sees everything recorded before it. No empty transaction is opened for this.
+                try await pool.writeWithoutTransaction { _ in }
+                return 0
+            }
             return try await pool.write { [pending] db in
                 try Self.writeBatch(db, pending: pending)
             }
