@@ -31,6 +31,8 @@ let package = Package(
         .target(name: "RTP"),
         .target(name: "Media", dependencies: ["COpus", "CSRTP"]),
         .target(name: "Frames", dependencies: ["CSodium"]),
+        // One phone leg's media: RTP, SRTP, jitter buffer, codec, DTMF, RTCP, playback.
+        .target(name: "LegMedia", dependencies: ["RTP", "Media"]),
 
         // Domain: routing decisions and the call core that drives SIP dialogs.
         .target(name: "Dialplan", dependencies: ["SIP"]),
@@ -43,7 +45,7 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "SIP", "SDP", "Media", "Frames", "Dialplan", "Calls", "ControlAPI",
+                "SIP", "SDP", "RTP", "Media", "LegMedia", "Frames", "Dialplan", "Calls", "ControlAPI",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -84,6 +86,7 @@ let package = Package(
         .testTarget(name: "MediaTests", dependencies: ["TestSupport", "Media"], resources: [.copy("Vectors")]),
         .testTarget(name: "FramesTests", dependencies: ["Frames"]),
         .testTarget(name: "DialplanTests", dependencies: ["Dialplan"]),
+        .testTarget(name: "LegMediaTests", dependencies: ["TestSupport", "LegMedia", "RTP", "Media"]),
         .testTarget(name: "CallsTests", dependencies: ["TestSupport", "Calls", "SIP", "SDP", "Dialplan"]),
         .testTarget(name: "ControlAPITests", dependencies: ["TestSupport", "ControlAPI"]),
         .testTarget(

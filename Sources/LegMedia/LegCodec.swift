@@ -1,0 +1,77 @@
+import Media
+
+/// The leg's audio codec state: decodes what the phone sends to 8 kHz PCM frames and encodes
+/// 8 kHz PCM frames for it. The state lives with the leg (one encoder/decoder per leg).
+struct LegCodec {
+    enum Kind {
+        case g711(G711Law, G711Concealer)
+        case opus(OpusEncoder, OpusDecoder)
+    }
+
+    private var kind: Kind
+    /// Samples per frame at 8 kHz (160 for 20 ms).
+    let samplesPerFrame: Int
+
+    init(_ codec: LegMediaConfiguration.Codec, samplesPerFrame: Int) throws(MediaError) {
+        self.samplesPerFrame = samplesPerFrame
+        switch codec {
+        case .pcmu: kind = .g711(.muLaw, G711Concealer())
+        case .pcma: kind = .g711(.aLaw, G711Concealer())
+        case .opus:
+            // Opus takes 8 kHz input and decodes any stream to 8 kHz: no resampler on the phone side.
+            let encoder = try OpusEncoder(sampleRate: 8000)
+            try encoder.setInbandFEC(true)
+            kind = .opus(encoder, try OpusDecoder(sampleRate: 8000))
+        }
+    }
+
+    /// Decodes one packet's payload into `pcm` (one frame); false when it could not be decoded.
+    mutating func decode(_ payload: ArraySlice<UInt8>, into pcm: UnsafeMutableBufferPointer<Int16>) -> Bool {
+        switch kind {
+        case .g711(let law, var concealer):
+            let count = payload.withUnsafeBufferPointer { law.decode($0, into: pcm) }
+            for index in count..<pcm.count { pcm[index] = 0 }
+            concealer.received(pcm)
+            kind = .g711(law, concealer)
+            return true
+        case .opus(_, let decoder):
+            let samples = payload.withUnsafeBufferPointer { input in (try? decoder.decode(input, into: pcm)) ?? -1 }
+            guard samples >= 0 else { return false }
+            for index in min(samples, pcm.count)..<pcm.count { pcm[index] = 0 }
+            return true
+        }
+    }
+
+    /// Fills `pcm` for a missing packet: G.711 repeats and fades (G.711 Appendix I in spirit),
+    /// Opus runs its packet-loss concealment.
+    mutating func conceal(into pcm: UnsafeMutableBufferPointer<Int16>) {
+        switch kind {
+        case .g711(let law, var concealer):
+            concealer.conceal(into: pcm)
+            kind = .g711(law, concealer)
+        case .opus(_, let decoder):
+            let empty: [UInt8] = []
+            let samples = empty.withUnsafeBufferPointer { (try? decoder.decode($0, into: pcm)) ?? 0 }
+            for index in min(samples, pcm.count)..<pcm.count { pcm[index] = 0 }
+        }
+    }
+
+    /// Encodes one frame into `payload` (cleared first); false when the encoder failed.
+    mutating func encode(_ pcm: UnsafeBufferPointer<Int16>, into payload: inout [UInt8]) -> Bool {
+        switch kind {
+        case .g711(let law, _):
+            payload.removeAll(keepingCapacity: true)
+            payload.append(contentsOf: repeatElement(0, count: pcm.count))
+            _ = payload.withUnsafeMutableBufferPointer { law.encode(pcm, into: $0) }
+            return true
+        case .opus(let encoder, _):
+            if payload.count < OpusEncoder.maxPacketSize {
+                payload.append(contentsOf: repeatElement(0, count: OpusEncoder.maxPacketSize - payload.count))
+            }
+            let written = payload.withUnsafeMutableBufferPointer { (try? encoder.encode(pcm, into: $0)) ?? -1 }
+            guard written >= 0 else { return false }
+            payload.removeSubrange(written...)
+            return true
+        }
+    }
+}

@@ -1,0 +1,131 @@
+import Media
+import RTP
+
+extension PhoneLegMedia {
+    /// One packet time (20 ms) of the leg: play out what the phone sent, run the application,
+    /// and return what to send. The adapter's media clock calls it for every leg on its loop.
+    public func tick(now: Duration, send: (Datagram) -> Void) -> [LegMediaEvent] {
+        var events: [LegMediaEvent] = []
+        let heard = playOut(now: now)
+        if heard, configuration.detectInBandDTMF {
+            inboundPCM.withUnsafeBufferPointer { pcm in
+                if let digit = toneDetector.process(pcm) {
+                    statistics.digits += 1
+                    events.append(.digit(digit.character, via: .inBand))
+                }
+            }
+        }
+        if configuration.sends, produceOutbound(heard: heard) {
+            if let packet = makeRTPPacket() { send(packet) }
+        }
+        // The RTP timestamp advances with the media clock whether or not we sent (RFC 3550 §5.1).
+        timestamp &+= UInt32(codec.samplesPerFrame * configuration.codec.clockRate / 8000)
+        if now >= nextRTCPAt {
+            nextRTCPAt = now + Self.rtcpInterval
+            if let report = makeRTCPReport(now: now) { send(report) }
+        }
+        if configuration.receives, !reportedNoMedia, now - lastMediaAt >= configuration.noMediaTimeout {
+            reportedNoMedia = true
+            events.append(.noMedia(now - lastMediaAt))
+        }
+        return events
+    }
+
+    /// Ends barge-in-able playback (a DTMF digit interrupts a prompt).
+    public func stopPlayback() { player.stop() }
+
+    /// Pops the jitter buffer into `inboundPCM`; true when there is audio from the phone.
+    private func playOut(now: Duration) -> Bool {
+        switch jitterBuffer.pop(at: now) {
+        case .frame(let payload, _, _):
+            let decoded = inboundPCM.withUnsafeMutableBufferPointer { codec.decode(payload, into: $0) }
+            if !decoded {
+                statistics.malformedPackets += 1
+                inboundPCM.withUnsafeMutableBufferPointer { codec.conceal(into: $0) }
+            }
+            return true
+        case .conceal(.missing):
+            statistics.concealedFrames += 1
+            inboundPCM.withUnsafeMutableBufferPointer { codec.conceal(into: $0) }
+            return true
+        case .conceal(.underrun), .conceal(.waiting), .empty:
+            return false
+        }
+    }
+
+    /// Fills `outboundPCM` from the application; false when there is nothing to send.
+    private func produceOutbound(heard: Bool) -> Bool {
+        switch configuration.application {
+        case .echo:
+            guard heard else { return false }
+            outboundPCM = inboundPCM
+            return true
+        case .playback:
+            return outboundPCM.withUnsafeMutableBufferPointer { player.nextFrame(into: $0) }
+        case .silence:
+            return false
+        }
+    }
+
+    private func makeRTPPacket() -> Datagram? {
+        let encoded = outboundPCM.withUnsafeBufferPointer { codec.encode($0, into: &payload) }
+        guard encoded else { return nil }
+        let header = RTPHeader(
+            marker: statistics.packetsSent == 0, payloadType: configuration.payloadType, sequenceNumber: sequenceNumber,
+            timestamp: timestamp, ssrc: ssrc)
+        sequenceNumber &+= 1
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(header.serializedSize + payload.count + SRTPCryptoSuite.maximumOverhead)
+        // Our own header never exceeds RTP's limits (no CSRCs, no extension), so this cannot fail.
+        guard (try? RTPPacket(header: header, payload: payload[...]).serialize(into: &bytes)) != nil else { return nil }
+        if let outboundSRTP {
+            do {
+                try outboundSRTP.protectRTP(&bytes)
+            } catch {
+                statistics.srtpFailures += 1
+                return nil
+            }
+        }
+        statistics.packetsSent += 1
+        statistics.octetsSent += payload.count
+        return Datagram(bytes: bytes, to: sendTo)
+    }
+
+    /// A sender report (we send) or receiver report, with SDES CNAME (RFC 3550 §6.1: every
+    /// compound packet carries a CNAME).
+    private func makeRTCPReport(now: Duration) -> Datagram? {
+        let ntp = clock.ntp(at: now)
+        var blocks: [RTCPReportBlock] = []
+        if statistics.packetsReceived > 0 {
+            let block = reception.makeReportBlock(at: ntp)
+            blocks.append(block)
+            statistics.cumulativeLost = Int(block.cumulativeLost)
+            statistics.fractionLost = Double(block.fractionLost) / 256
+        }
+        statistics.jitter = reception.jitterDuration
+        let jitterFigures = jitterBuffer.statistics
+        statistics.lateFrames = jitterFigures.late
+        let first: RTCPPacket
+        if statistics.packetsSent > 0 {
+            first = .senderReport(
+                RTCPSenderReport(
+                    ssrc: ssrc, ntpTimestamp: ntp, rtpTimestamp: timestamp, packetCount: UInt32(truncatingIfNeeded: statistics.packetsSent),
+                    octetCount: UInt32(truncatingIfNeeded: statistics.octetsSent), reportBlocks: blocks))
+            lastSenderReport = (ntp, now)
+        } else {
+            first = .receiverReport(RTCPReceiverReport(ssrc: ssrc, reportBlocks: blocks))
+        }
+        let compound = RTCPCompoundPacket(packets: [
+            first, .sourceDescription(RTCPSourceDescription(source: ssrc, cname: "dialgate@\(ssrc)")),
+        ])
+        guard var bytes = try? compound.serialized() else { return nil }
+        if let outboundSRTP {
+            bytes.reserveCapacity(bytes.count + SRTPCryptoSuite.maximumOverhead)
+            guard (try? outboundSRTP.protectRTCP(&bytes)) != nil else {
+                statistics.srtpFailures += 1
+                return nil
+            }
+        }
+        return Datagram(bytes: bytes, to: configuration.rtcpMux ? sendTo : configuration.remoteRTCP)
+    }
+}

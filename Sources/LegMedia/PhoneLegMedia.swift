@@ -1,0 +1,123 @@
+import Media
+import RTP
+
+/// The media half of one phone leg: RTP in and out, SRTP, symmetric RTP, the jitter buffer, the
+/// codec, DTMF, RTCP and what the leg plays (echo, prompts, tones).
+///
+/// Pure and single-threaded: the adapter hands it each datagram as it arrives (`receive`) and
+/// steps it once per packet time from its media clock (`tick`); it returns the datagrams to send
+/// and the events for the call. Time is passed in; nothing here reads a clock or touches a socket.
+/// It belongs to one event loop for the leg's life (its codec and SRTP state are not thread-safe).
+public final class PhoneLegMedia {
+    public internal(set) var configuration: LegMediaConfiguration
+    public internal(set) var statistics = LegMediaStatistics()
+
+    /// A datagram to send, and where.
+    public struct Datagram: Sendable, Equatable {
+        public var bytes: [UInt8]
+        public var to: LegMediaConfiguration.Address
+    }
+
+    var codec: LegCodec
+    var inboundSRTP: SRTPSession?
+    var outboundSRTP: SRTPSession?
+    var jitterBuffer: JitterBuffer<ArraySlice<UInt8>>
+    var latch = RTPSourceLatch<LegMediaConfiguration.Address>()
+    var reception: RTPReceptionStatistics
+    var events = TelephoneEventReceiver()
+    var toneDetector = DTMFToneDetector()
+    var player = LegPlayer()
+    /// Where we send: the SDP address, until the latch learns the real source (symmetric RTP).
+    var sendTo: LegMediaConfiguration.Address
+    var lastMediaAt: Duration
+    var reportedNoMedia = false
+
+    // Outbound RTP state (RFC 3550 §5.1: random initial sequence number and timestamp).
+    let ssrc: UInt32
+    var sequenceNumber: UInt16
+    var timestamp: UInt32
+    var lastSenderReport: (ntp: NTPTimestamp, at: Duration)?
+    var nextRTCPAt: Duration
+    let clock: LegClock
+
+    // Buffers reused every frame so the per-packet path does not allocate for audio.
+    var inboundPCM: [Int16]
+    var outboundPCM: [Int16]
+    var payload: [UInt8] = []
+
+    /// RFC 3550 §6.2: 5 s is the minimum RTCP interval for a two-party session.
+    static let rtcpInterval: Duration = .seconds(5)
+
+    public init(configuration: LegMediaConfiguration, clock: LegClock, random: inout some RandomNumberGenerator) throws(MediaError) {
+        self.configuration = configuration
+        self.clock = clock
+        let samplesPerFrame =
+            Int(configuration.ptime.components.seconds * 8000) + Int(configuration.ptime.components.attoseconds / 125_000_000_000_000)
+        codec = try LegCodec(configuration.codec, samplesPerFrame: samplesPerFrame)
+        inboundPCM = Array(repeating: 0, count: samplesPerFrame)
+        outboundPCM = Array(repeating: 0, count: samplesPerFrame)
+        payload.reserveCapacity(OpusEncoder.maxPacketSize)
+        var jitterConfiguration = JitterBufferConfiguration()
+        jitterConfiguration.clockRate = configuration.codec.clockRate
+        jitterConfiguration.samplesPerFrame = samplesPerFrame * configuration.codec.clockRate / 8000
+        do {
+            jitterBuffer = try JitterBuffer(configuration: jitterConfiguration)
+        } catch {
+            throw .badFrameSize(expected: 160, got: samplesPerFrame)
+        }
+        reception = RTPReceptionStatistics(clockRate: configuration.codec.clockRate)
+        sendTo = configuration.remoteRTP
+        lastMediaAt = clock.now
+        nextRTCPAt = clock.now + Self.rtcpInterval
+        ssrc = UInt32.random(in: 1...UInt32.max, using: &random)
+        sequenceNumber = UInt16.random(in: 0...UInt16.max, using: &random)
+        timestamp = UInt32.random(in: 0...UInt32.max, using: &random)
+        try applySRTP(configuration.srtp)
+        player.load(configuration.application)
+    }
+
+    /// A re-INVITE changed the media (hold, resume, a new address, new keys).
+    public func update(_ configuration: LegMediaConfiguration, now: Duration) throws(MediaError) {
+        let addressChanged = configuration.remoteRTP != self.configuration.remoteRTP
+        if configuration.srtp != self.configuration.srtp { try applySRTP(configuration.srtp) }
+        if configuration.application != self.configuration.application { player.load(configuration.application) }
+        self.configuration = configuration
+        if addressChanged {
+            // A new address in SDP: learn the source again (RFC 3264 §8.3.1).
+            sendTo = configuration.remoteRTP
+            latch.relearn()
+        }
+        lastMediaAt = now
+        reportedNoMedia = false
+    }
+
+    func applySRTP(_ keys: LegMediaConfiguration.SRTPKeys?) throws(MediaError) {
+        guard let keys else {
+            inboundSRTP = nil
+            outboundSRTP = nil
+            return
+        }
+        inboundSRTP = try SRTPSession(suite: keys.suite, direction: .inbound, masterKeyAndSalt: keys.remote)
+        outboundSRTP = try SRTPSession(suite: keys.suite, direction: .outbound, masterKeyAndSalt: keys.local)
+    }
+}
+
+/// The leg's notion of time: the adapter's monotonic `now` and the wall clock at the same
+/// moment, so RTCP can carry NTP timestamps (RFC 3550 §6.4.1) without reading a clock.
+public struct LegClock: Sendable {
+    public var now: Duration
+    /// Time since 1900-01-01 (the NTP epoch) at `now`.
+    public var ntpTime: Duration
+
+    public init(now: Duration, ntpTime: Duration) {
+        self.now = now
+        self.ntpTime = ntpTime
+    }
+
+    /// 70 years and 17 leap days between the NTP epoch (1900) and the Unix epoch (1970).
+    public static let unixToNTP: Duration = .seconds(2_208_988_800)
+
+    func ntp(at instant: Duration) -> NTPTimestamp {
+        NTPTimestamp(sinceEpoch: ntpTime + (instant - now))
+    }
+}
