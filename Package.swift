@@ -36,7 +36,7 @@ let package = Package(
 
         // Domain: routing decisions and the call core that drives SIP dialogs.
         .target(name: "Dialplan", dependencies: ["SIP"]),
-        .target(name: "Calls", dependencies: ["SIP", "SDP", "Dialplan"]),
+        .target(name: "Calls", dependencies: ["SIP", "SDP", "Media", "Dialplan"]),
 
         // The one command model of the control API (versioned Codable values).
         .target(name: "ControlAPI"),
@@ -59,7 +59,7 @@ let package = Package(
         .executableTarget(
             name: "dialgate",
             dependencies: [
-                "Gateway",
+                "Gateway", "Calls",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

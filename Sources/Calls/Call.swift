@@ -1,3 +1,4 @@
+import Dialplan
 import SIP
 
 /// One phone leg: its dialog, its session state machine, and what records show about it.
@@ -12,6 +13,10 @@ struct Call {
     let peer: SIPPeer
     /// Our RTP port for the call's media.
     let rtpPort: Int
+    /// What the call's media plays (nil: a meeting, silence until the bridge arrives).
+    let application: CallApplication?
+    /// The last DTMF digit, for reporting each press once across RFC 4733, SIP INFO and tones.
+    var lastDigit: (digit: Character, source: DigitSource, at: SIPInstant)?
     /// The media negotiated so far (our SDP, the codec, hold state).
     var media: NegotiatedSession
     /// The last 2xx we sent to an INVITE or re-INVITE, retransmitted until its ACK.

@@ -61,18 +61,18 @@ extension UserAgent {
             }
         }
         let decision = dialplan.route(facts)
-        let (meetingID, ringFor): (String?, Duration)
+        let (meetingID, ringFor, application): (String?, Duration, CallApplication?)
         switch decision {
         case .reject(let status, let reason, let route):
             return refuse(&self, status, reason, route, "no route for \(facts.called.isEmpty ? "(empty)" : facts.called)")
-        case .answer(_, _, let ring): (meetingID, ringFor) = (nil, ring)
-        case .joinMeeting(let meeting, _, _, let ring): (meetingID, ringFor) = (meeting, ring)
+        case .answer(let app, _, let ring): (meetingID, ringFor, application) = (nil, ring, app)
+        case .joinMeeting(let meeting, _, _, let ring): (meetingID, ringFor, application) = (meeting, ring, nil)
         }
         guard let rtpPort = ports.allocate(using: &random) else {
             return refuse(&self, 503, nil, decision.route, "RTP ports exhausted")
         }
         let media: NegotiatedSession
-        switch offerAnswer(offer: offer, rtpPort: rtpPort, previous: nil) {
+        switch offerAnswer(offer: offer, rtpPort: rtpPort, previous: nil, from: peer) {
         case .success(let negotiated): media = negotiated
         case .failure(let failure):
             ports.release(rtpPort)
@@ -99,7 +99,7 @@ extension UserAgent {
             onHold: media.onHold, startedAt: now)
         let call = Call(
             facts: callFacts, session: CallSession(answerAt: now + ringFor, timers: settings.timers), dialog: dialog,
-            inviteKey: key, invite: invite, peer: peer, rtpPort: rtpPort, media: media)
+            inviteKey: key, invite: invite, peer: peer, rtpPort: rtpPort, application: application, media: media)
         calls[id] = call
         dialogs[dialog.key] = id
         invites[key] = id
@@ -143,7 +143,7 @@ extension UserAgent {
                 notice: failure.detail
             ) { UserAgent.describeAcceptedBodies(&$0, status: failure.status) }
         }
-        switch offerAnswer(offer: offer, rtpPort: call.rtpPort, previous: call.media) {
+        switch offerAnswer(offer: offer, rtpPort: call.rtpPort, previous: call.media, from: peer) {
         case .failure(let failure):
             calls[id] = call
             // §14.2: a refused re-INVITE leaves the session as it was.
@@ -166,6 +166,7 @@ extension UserAgent {
         var actions = apply(transactions.respond(answer, key: key, now: now), now: now)
         actions += handle(.reinviteAnswered, for: id, now: now)
         actions.append(.callEvent(CallEvent(kind: .updated, call: call.facts)))
+        actions.append(.media(.update(id, mediaPlan(for: call))))
         return actions
     }
 

@@ -72,7 +72,7 @@ extension UserAgent {
             call.facts.phase = .answered
             calls[id] = call
             return apply(transactions.respond(answer, key: call.inviteKey, now: now), now: now)
-                + [.callEvent(CallEvent(kind: .updated, call: call.facts))]
+                + [.callEvent(CallEvent(kind: .updated, call: call.facts)), .media(.start(id, mediaPlan(for: call)))]
         case .retransmitAnswer:
             // RFC 6026 §8.1: the 2xx is retransmitted by the TU straight to the transport.
             guard let answer = call.lastAnswer else { return [] }
@@ -105,7 +105,8 @@ extension UserAgent {
             calls.removeValue(forKey: id)
             dialogs.removeValue(forKey: call.dialog.key)
             ports.release(call.rtpPort)
-            return [.callEvent(CallEvent(kind: .ended, call: call.facts))]
+            let stop: [UserAgentAction] = call.facts.answeredAt == nil ? [] : [.media(.stop(id))]
+            return stop + [.callEvent(CallEvent(kind: .ended, call: call.facts))]
         }
     }
 

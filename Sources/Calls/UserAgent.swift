@@ -11,6 +11,10 @@ public enum UserAgentAction: Sendable {
     /// A request refused for what it was (malformed, unsupported, unknown number): one line
     /// each in the security log, with the remote address.
     case notice(SecurityNotice)
+    /// Start, change or stop a call's media.
+    case media(MediaInstruction)
+    /// A DTMF digit, once per press whatever mix of methods the phone uses.
+    case digit(GatewayCallID, Character, DigitSource)
 }
 
 /// A refused request, for the security log.

@@ -16,13 +16,38 @@ public struct UserAgentSettings: Sendable {
     /// The RTP port range (`--rtp-ports`); even ports are handed out (RFC 3550 §11).
     public var rtpPorts: ClosedRange<Int> = 20000...29999
 
+    /// Whether calls use SRTP (RFC 3711) with SDES keys (RFC 4568): a daemon default until trunks
+    /// carry their own (`--srtp`).
+    public var srtp: SRTPPolicy = .optional
+    /// A call that expects media and gets none for this long is ended with a Reason.
+    public var noMediaTimeout: Duration = .seconds(30)
+
     public init(advertisedHost: String, sipPort: Int) {
         self.advertisedHost = advertisedHost
         self.sipPort = sipPort
     }
 
     /// Methods this UAS implements, for Allow headers (RFC 3261 §20.5).
-    public static let allowedMethods: [SIPMethod] = [.invite, .ack, .bye, .cancel, .options]
+    public static let allowedMethods: [SIPMethod] = [.invite, .ack, .bye, .cancel, .options, .info]
     /// Option tags this UAS supports (RFC 3261 §8.2.2.3); extensions add theirs.
     public static let supportedExtensions: Set<String> = []
+}
+
+/// SRTP for phone legs (media policy `forbidden | optional | mandatory`).
+public enum SRTPPolicy: String, Sendable, CaseIterable {
+    /// Plain RTP only: `RTP/SAVP` offers are refused with 488.
+    case forbidden
+    /// SRTP when the phone offers it and its keys may travel; plain RTP otherwise.
+    case optional
+    /// SRTP only: plain RTP offers, and SRTP offers whose keys could not travel safely, get 488.
+    case mandatory
+}
+
+extension SIPPeer {
+    /// 127.0.0.0/8 or ::1: the bundled loopback trunk.
+    public var isLoopback: Bool { host.hasPrefix("127.") || host == "::1" }
+
+    /// RFC 4568 §8: SDES keys travel in SDP, so only over TLS, unless the trunk explicitly allows
+    /// otherwise; the bundled loopback trunk does (DESIGN.md §3: for local tests only).
+    public var mayCarrySDESKeys: Bool { transport == .tls || isLoopback }
 }

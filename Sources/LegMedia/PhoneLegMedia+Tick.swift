@@ -126,6 +126,6 @@ extension PhoneLegMedia {
                 return nil
             }
         }
-        return Datagram(bytes: bytes, to: configuration.rtcpMux ? sendTo : configuration.remoteRTCP)
+        return Datagram(bytes: bytes, to: configuration.rtcpMux ? sendTo : configuration.remoteRTCP, fromRTCPPort: !configuration.rtcpMux)
     }
 }

@@ -16,6 +16,8 @@ public final class PhoneLegMedia {
     public struct Datagram: Sendable, Equatable {
         public var bytes: [UInt8]
         public var to: LegMediaConfiguration.Address
+        /// RTCP without rtcp-mux leaves from the RTCP socket (RTP port + 1, RFC 3550 §11).
+        public var fromRTCPPort: Bool = false
     }
 
     var codec: LegCodec

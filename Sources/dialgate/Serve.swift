@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Calls
 import Gateway
 import Logging
 
@@ -42,6 +43,12 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("max-calls"), help: "Concurrent calls; more get 503 with Retry-After.")
     var maxCalls: Int = 2000
 
+    @Option(name: .long, help: "SRTP for phone legs: forbidden, optional or mandatory (SDES keys only over TLS or loopback).")
+    var srtp: String = "optional"
+
+    @Option(name: .customLong("media-timeout"), help: "Seconds without media before a call is ended with a Reason.")
+    var mediaTimeout: Int = 30
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
@@ -70,8 +77,11 @@ struct Serve: AsyncParsableCommand {
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
         }
-        guard ringTime >= 0, drainGrace >= 0, maxCalls > 0 else {
-            throw ValidationError("--ring-time and --drain-grace must not be negative, --max-calls must be positive")
+        guard SRTPPolicy(rawValue: srtp) != nil else {
+            throw ValidationError("--srtp must be forbidden, optional or mandatory")
+        }
+        guard ringTime >= 0, drainGrace >= 0, maxCalls > 0, mediaTimeout > 0 else {
+            throw ValidationError("--ring-time and --drain-grace must not be negative, --max-calls and --media-timeout must be positive")
         }
     }
 
@@ -92,6 +102,8 @@ struct Serve: AsyncParsableCommand {
         configuration.ringTime = .milliseconds(ringTime)
         configuration.drainGracePeriod = .seconds(drainGrace)
         configuration.maxCalls = maxCalls
+        configuration.srtp = SRTPPolicy(rawValue: srtp) ?? .optional
+        configuration.noMediaTimeout = .seconds(mediaTimeout)
 
         let level = Logger.Level(rawValue: logLevel) ?? .info
         LoggingSystem.bootstrap { label in

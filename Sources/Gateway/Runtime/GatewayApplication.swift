@@ -36,10 +36,15 @@ public struct GatewayApplication: Sendable {
         settings.product = "dialgate/\(version)"
         settings.rtpPorts = configuration.rtpPorts
         settings.maxCalls = configuration.maxCalls
+        settings.srtp = configuration.srtp
+        settings.noMediaTimeout = configuration.noMediaTimeout
         let userAgent = UserAgent(
             settings: settings, dialplan: BuiltinDialplan(ringTime: configuration.ringTime), random: SystemRandomNumberGenerator())
         let signalling = SignallingLoop(
             loop: MultiThreadedEventLoopGroup.singleton.next(), userAgent: userAgent, sink: events, logger: Logger(label: "dialgate.sip"))
+        signalling.media = MediaEngine(
+            group: MultiThreadedEventLoopGroup.singleton, bindHost: configuration.sipHost, prompts: try Self.loadPrompts(logger: logger),
+            logger: Logger(label: "dialgate.media"))
         let sip = SignallingService(signalling: signalling, configuration: configuration, logger: logger)
         let control = try await ControlServer.bind(
             socketPath: configuration.controlSocketPath,
@@ -66,6 +71,11 @@ public struct GatewayApplication: Sendable {
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await group.run()
+    }
+
+    /// The spoken prompts the applications play (none bundled yet: tones only).
+    static func loadPrompts(logger: Logger) throws -> PromptSource {
+        .none
     }
 
     /// Contact and SDP need a routable address: a wildcard bind advertises loopback until an

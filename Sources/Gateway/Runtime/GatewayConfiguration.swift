@@ -1,3 +1,4 @@
+import Calls
 import Foundation
 
 /// Everything `dialgate serve` needs, from flags (and later the config file).
@@ -17,6 +18,10 @@ public struct GatewayConfiguration: Sendable {
     /// On SIGTERM, how long live calls may go on before the gateway ends them with BYE.
     public var drainGracePeriod: Duration = .seconds(30)
     public var maxCalls: Int = 2000
+    /// SRTP for phone legs (a daemon default until trunks carry their own).
+    public var srtp: SRTPPolicy = .optional
+    /// A call that expects media and gets none for this long is ended with a Reason.
+    public var noMediaTimeout: Duration = .seconds(30)
 
     public init() {}
 

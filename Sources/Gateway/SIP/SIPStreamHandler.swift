@@ -45,7 +45,8 @@ final class SIPStreamHandler: ChannelInboundHandler {
         } catch {
             signalling.receiveMalformed(error, from: peer)
             // Let the error response go out first, then close.
-            context.channel.eventLoop.execute { context.close(promise: nil) }
+            let channel = context.channel
+            channel.eventLoop.execute { channel.close(promise: nil) }
         }
     }
 

@@ -1,5 +1,6 @@
 import Calls
 import Foundation
+import LegMedia
 import Logging
 import NIOCore
 import SIP
@@ -39,6 +40,8 @@ final class SignallingLoop: @unchecked Sendable {
     private var nextConnectionID: UInt64 = 1
     private var timer: Scheduled<Void>?
     private var timerDeadline: SIPInstant?
+    /// Runs the legs' media; set once before the listeners open.
+    var media: MediaEngine?
 
     /// Stream connections beyond this are closed at once (hostile peers must not exhaust descriptors).
     static let maxConnections = 4096
@@ -134,9 +137,39 @@ final class SignallingLoop: @unchecked Sendable {
                 sink.callEvent(event, clock: clock)
             case .notice(let notice):
                 logger.warning("security: request refused", metadata: ["notice": "\(notice)"])
+            case .media(let instruction):
+                carryOut(instruction)
+            case .digit(let call, let digit, let source):
+                logger.info("digit", metadata: ["call": "\(call)", "digit": "\(digit)", "via": "\(source.rawValue)"])
             }
         }
         rearmTimer()
+    }
+
+    private func carryOut(_ instruction: MediaInstruction) {
+        guard let media else { return }
+        switch instruction {
+        case .start(let call, let plan):
+            media.start(call, plan: plan) { [self] event in
+                loop.execute { self.mediaEvent(event, for: call) }
+            }
+        case .update(let call, let plan):
+            media.update(call, plan: plan)
+        case .stop(let call):
+            media.stop(call)
+        }
+    }
+
+    /// Something a leg's media reported, back on the signalling loop.
+    private func mediaEvent(_ event: LegMediaEvent, for call: GatewayCallID) {
+        switch event {
+        case .digit(let digit, let source):
+            perform(userAgent.mediaDigit(digit, source: source == .inBand ? .inBand : .rfc4733, for: call, now: now))
+        case .noMedia(let silence):
+            perform(userAgent.mediaTimedOut(call, after: silence, now: now))
+        case .sourceLocked(let address):
+            logger.debug("media source locked", metadata: ["call": "\(call)", "source": "\(address)"])
+        }
     }
 
     private func send(_ message: SIPMessage, to peer: SIPPeer) {

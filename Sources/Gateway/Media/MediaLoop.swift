@@ -1,0 +1,146 @@
+import Calls
+import Foundation
+import LegMedia
+import Logging
+import NIOCore
+import NIOPosix
+
+/// The legs on one event loop, their sockets, and the loop's media clock. Everything here runs
+/// on `loop` (checked), so the legs' codec and SRTP state need no locks.
+final class MediaLoop: @unchecked Sendable {
+    let loop: any EventLoop
+    private let logger: Logger
+    private var legs: [GatewayCallID: Leg] = [:]
+    private var clock: RepeatedTask?
+
+    /// RFC 3551 §4.2: 20 ms is the default packet time for G.711 and what phones use.
+    static let packetTime: TimeAmount = .milliseconds(20)
+
+    struct Leg {
+        let media: PhoneLegMedia
+        let rtp: any Channel
+        let rtcp: (any Channel)?
+        let events: @Sendable (LegMediaEvent) -> Void
+    }
+
+    init(loop: any EventLoop, logger: Logger) {
+        self.loop = loop
+        self.logger = logger
+    }
+
+    static var now: Duration { .nanoseconds(Int64(clamping: NIODeadline.now().uptimeNanoseconds)) }
+
+    func open(
+        _ call: GatewayCallID, port: Int, host: String, configuration: LegMediaConfiguration,
+        events: @escaping @Sendable (LegMediaEvent) -> Void
+    ) {
+        loop.preconditionInEventLoop()
+        let media: PhoneLegMedia
+        do {
+            var random = SystemRandomNumberGenerator()
+            let wallClock = Date().timeIntervalSince1970
+            let clock = LegClock(now: Self.now, ntpTime: LegClock.unixToNTP + .nanoseconds(Int64(wallClock * 1e9)))
+            media = try PhoneLegMedia(configuration: configuration, clock: clock, random: &random)
+        } catch {
+            logger.error("media: cannot set up the leg", metadata: ["call": "\(call)", "error": "\(error)"])
+            return
+        }
+        // RFC 3550 §11: RTP on the even port, RTCP on the next one unless rtcp-mux (RFC 5761).
+        let rtpBind = bind(host: host, port: port, call: call)
+        let rtcpBind = configuration.rtcpMux ? loop.makeSucceededFuture(nil) : bind(host: host, port: port + 1, call: call).map { Optional($0) }
+        rtpBind.and(rtcpBind).whenComplete { result in
+            switch result {
+            case .success(let (rtp, rtcp)):
+                self.legs[call] = Leg(media: media, rtp: rtp, rtcp: rtcp, events: events)
+                self.startClock()
+            case .failure(let error):
+                self.logger.error("media: cannot bind RTP", metadata: ["call": "\(call)", "port": "\(port)", "error": "\(error)"])
+                rtpBind.whenSuccess { $0.close(promise: nil) }
+                rtcpBind.whenSuccess { $0?.close(promise: nil) }
+            }
+        }
+    }
+
+    private func bind(host: String, port: Int, call: GatewayCallID) -> EventLoopFuture<any Channel> {
+        DatagramBootstrap(group: loop)
+            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 2048))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(MediaDatagramHandler(call: call, mediaLoop: self))
+                }
+            }
+            .bind(host: host, port: port)
+    }
+
+    func update(_ call: GatewayCallID, configuration: LegMediaConfiguration) {
+        loop.preconditionInEventLoop()
+        guard let leg = legs[call] else { return }
+        do {
+            try leg.media.update(configuration, now: Self.now)
+        } catch {
+            logger.error("media: cannot update the leg", metadata: ["call": "\(call)", "error": "\(error)"])
+        }
+    }
+
+    func close(_ call: GatewayCallID) {
+        loop.preconditionInEventLoop()
+        guard let leg = legs.removeValue(forKey: call) else { return }
+        leg.rtp.close(promise: nil)
+        leg.rtcp?.close(promise: nil)
+        if legs.isEmpty {
+            clock?.cancel()
+            clock = nil
+        }
+    }
+
+    func receive(_ call: GatewayCallID, bytes: inout [UInt8], from address: SocketAddress) {
+        guard let leg = legs[call], let host = address.ipAddress, let port = address.port else { return }
+        let events = leg.media.receive(&bytes, from: LegMediaConfiguration.Address(host: host, port: port), now: Self.now)
+        for event in events { leg.events(event) }
+    }
+
+    /// One clock for all legs on this loop, not a timer per leg.
+    private func startClock() {
+        guard clock == nil else { return }
+        clock = loop.scheduleRepeatedTask(initialDelay: Self.packetTime, delay: Self.packetTime) { [self] _ in tick() }
+    }
+
+    private func tick() {
+        let now = Self.now
+        var written: [ObjectIdentifier: any Channel] = [:]
+        for leg in legs.values {
+            let events = leg.media.tick(now: now) { datagram in
+                let channel = datagram.fromRTCPPort ? (leg.rtcp ?? leg.rtp) : leg.rtp
+                guard let address = try? SocketAddress(ipAddress: datagram.to.host, port: datagram.to.port) else { return }
+                channel.write(AddressedEnvelope(remoteAddress: address, data: channel.allocator.buffer(bytes: datagram.bytes)), promise: nil)
+                written[ObjectIdentifier(channel)] = channel
+            }
+            for event in events { leg.events(event) }
+        }
+        // One flush per socket per tick: NIO turns the queued datagrams into one sendmmsg.
+        for channel in written.values { channel.flush() }
+    }
+}
+
+/// Reads a leg's RTP (and RTCP) datagrams and hands them to its media loop.
+final class MediaDatagramHandler: ChannelInboundHandler {
+    typealias InboundIn = AddressedEnvelope<ByteBuffer>
+
+    private let call: GatewayCallID
+    private let mediaLoop: MediaLoop
+
+    init(call: GatewayCallID, mediaLoop: MediaLoop) {
+        self.call = call
+        self.mediaLoop = mediaLoop
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let envelope = unwrapInboundIn(data)
+        var bytes = Array(envelope.data.readableBytesView)
+        mediaLoop.receive(call, bytes: &bytes, from: envelope.remoteAddress)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // ICMP port unreachable and the like: the leg goes on; the no-media timer ends dead calls.
+    }
+}
