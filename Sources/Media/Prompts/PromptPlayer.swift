@@ -71,7 +71,7 @@ public struct PromptPlayer: Sendable {
     /// Barge-in (a DTMF digit, a hang-up): drops the playing item and everything queued. The next
     /// `nextFrame` returns false with a silent frame.
     public mutating func stop() {
-        queue.removeAll(keepingCapacity: true)
+        if !queue.isEmpty { queue.removeAll(keepingCapacity: true) }
         nextItem = 0
         finishItem()
     }
@@ -95,7 +95,8 @@ public struct PromptPlayer: Sendable {
     /// there is none.
     private mutating func startNextItem() -> Bool {
         guard nextItem < queue.count else {
-            queue.removeAll(keepingCapacity: true)
+            // Once per drained queue, not on every idle frame.
+            if !queue.isEmpty { queue.removeAll(keepingCapacity: true) }
             nextItem = 0
             return false
         }
