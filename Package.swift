@@ -29,7 +29,10 @@ let package = Package(
         .target(name: "SIP"),
         .target(name: "SDP"),
         .target(name: "RTP"),
-        .target(name: "Media", dependencies: ["COpus", "CSRTP"]),
+        .target(
+            name: "Media", dependencies: ["COpus", "CSRTP"],
+            // Spoken prompts (scripts/make-prompts) ship in the target's bundle; their texts are the source, not a resource.
+            exclude: ["Prompts/prompts.txt"], resources: [.copy("Prompts/Audio")]),
         .target(name: "Frames", dependencies: ["CSodium"]),
         // One phone leg's media: RTP, SRTP, jitter buffer, codec, DTMF, RTCP, playback.
         .target(name: "LegMedia", dependencies: ["RTP", "Media"]),
