@@ -14,12 +14,16 @@ extension UserAgent {
         }
         let type = (try? request.headers.contentType())?.essence.lowercased()
         guard type == "application/dtmf-relay" || type == "application/dtmf" else {
-            return respond(to: request, key: key, from: peer, status: 415, reason: nil, toTag: toTag, now: now, notice: "INFO \(type ?? "without type")") {
+            return respond(
+                to: request, key: key, from: peer, status: 415, reason: nil, toTag: toTag, now: now,
+                notice: "INFO \(type ?? "without type")"
+            ) {
                 $0.headers.add("Accept", "application/dtmf-relay, application/dtmf")
             }
         }
         guard let digit = UserAgent.infoDigit(request.body, relay: type == "application/dtmf-relay") else {
-            return respond(to: request, key: key, from: peer, status: 400, reason: "Bad Request (no DTMF signal in INFO)", toTag: toTag, now: now)
+            return respond(
+                to: request, key: key, from: peer, status: 400, reason: "Bad Request (no DTMF signal in INFO)", toTag: toTag, now: now)
         }
         return respond(to: request, key: key, from: peer, status: 200, reason: nil, toTag: toTag, now: now)
             + digitReceived(digit, source: .sipInfo, for: id, now: now)
@@ -30,15 +34,18 @@ extension UserAgent {
         let text = String(decoding: body.prefix(512), as: UTF8.self)
         let value: Substring?
         if relay {
-            value = text.split(whereSeparator: \.isNewline).lazy.compactMap { line -> Substring? in
-                let parts = line.split(separator: "=", maxSplits: 1)
-                guard parts.count == 2, parts[0].trimmedSpaces.lowercased() == "signal" else { return nil }
-                return Substring(parts[1].trimmedSpaces)
-            }.first
+            value =
+                text.split(whereSeparator: \.isNewline).lazy.compactMap { line -> Substring? in
+                    let parts = line.split(separator: "=", maxSplits: 1)
+                    guard parts.count == 2, parts[0].trimmedSpaces.lowercased() == "signal" else { return nil }
+                    return Substring(parts[1].trimmedSpaces)
+                }.first
         } else {
             value = Substring(text.trimmedSpaces)
         }
-        guard let value, value.count == 1, let digit = value.first?.uppercased().first, "0123456789*#ABCD".contains(digit) else { return nil }
+        guard let value, value.count == 1, let digit = value.first?.uppercased().first, "0123456789*#ABCD".contains(digit) else {
+            return nil
+        }
         return digit
     }
 

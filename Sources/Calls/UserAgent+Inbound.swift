@@ -138,6 +138,8 @@ extension UserAgent {
         case .bye: return handleBye(request, key: key, from: peer, now: now)
         case .options:
             return respond(to: request, key: key, from: peer, status: 200, reason: nil, now: now, decorate: UserAgent.describeCapabilities)
+        case .info:
+            return handleInfo(request, key: key, from: peer, now: now)
         default:
             // ACK and CANCEL never arrive here (the layer routes them); keep the switch total.
             return respond(to: request, key: key, from: peer, status: 405, reason: nil, now: now, notice: "method \(request.method)") {

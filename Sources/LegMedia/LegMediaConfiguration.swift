@@ -18,14 +18,8 @@ public struct LegMediaConfiguration: Sendable {
         case silence
         /// `1001`: what the caller sends comes back.
         case echo
-        /// Play these prompts and tones in order, then silence.
-        case playback([PlaybackItem])
-    }
-
-    public enum PlaybackItem: Sendable, Equatable {
-        case tone(Tone)
-        case silence(Duration)
-        case samples(name: String, [Int16])
+        /// Play these prompts, tones and silences in order, then silence.
+        case playback([PromptPlayer.Item])
     }
 
     /// Where to send: the SDP's `c=`/`m=` address until symmetric RTP learns the real source.

@@ -28,7 +28,7 @@ public final class PhoneLegMedia {
     var reception: RTPReceptionStatistics
     var events = TelephoneEventReceiver()
     var toneDetector = DTMFToneDetector()
-    var player = LegPlayer()
+    var player = PromptPlayer()
     /// Where we send: the SDP address, until the latch learns the real source (symmetric RTP).
     var sendTo: LegMediaConfiguration.Address
     var lastMediaAt: Duration
@@ -75,14 +75,14 @@ public final class PhoneLegMedia {
         sequenceNumber = UInt16.random(in: 0...UInt16.max, using: &random)
         timestamp = UInt32.random(in: 0...UInt32.max, using: &random)
         try applySRTP(configuration.srtp)
-        player.load(configuration.application)
+        loadPlayback(configuration.application)
     }
 
     /// A re-INVITE changed the media (hold, resume, a new address, new keys).
     public func update(_ configuration: LegMediaConfiguration, now: Duration) throws(MediaError) {
         let addressChanged = configuration.remoteRTP != self.configuration.remoteRTP
         if configuration.srtp != self.configuration.srtp { try applySRTP(configuration.srtp) }
-        if configuration.application != self.configuration.application { player.load(configuration.application) }
+        if configuration.application != self.configuration.application { loadPlayback(configuration.application) }
         self.configuration = configuration
         if addressChanged {
             // A new address in SDP: learn the source again (RFC 3264 §8.3.1).
@@ -91,6 +91,11 @@ public final class PhoneLegMedia {
         }
         lastMediaAt = now
         reportedNoMedia = false
+    }
+
+    func loadPlayback(_ application: LegMediaConfiguration.Application) {
+        player = PromptPlayer()
+        if case .playback(let items) = application { player.enqueue(contentsOf: items) }
     }
 
     func applySRTP(_ keys: LegMediaConfiguration.SRTPKeys?) throws(MediaError) {

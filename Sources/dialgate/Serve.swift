@@ -1,6 +1,6 @@
 import ArgumentParser
-import Foundation
 import Calls
+import Foundation
 import Gateway
 import Logging
 

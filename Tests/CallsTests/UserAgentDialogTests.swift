@@ -233,7 +233,7 @@ import Testing
         let options = Messages.inDialog("OPTIONS", branch: "z9hG4bK-o", cseq: 1, toTag: "x").replacingOccurrences(of: ";tag=x", with: "")
         let ok = try #require(harness.receive(options).responses.first)
         #expect(ok.statusCode == 200)
-        #expect(ok.headers["Allow"] == "INVITE, ACK, BYE, CANCEL, OPTIONS")
+        #expect(ok.headers["Allow"] == "INVITE, ACK, BYE, CANCEL, OPTIONS, INFO")
         #expect(ok.headers["Accept"] == "application/sdp")
         #expect(try ok.headers.to().tag != nil)
     }

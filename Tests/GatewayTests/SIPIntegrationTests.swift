@@ -53,7 +53,7 @@ struct SIPIntegrationTests {
         await daemon.stop()
         #expect(result.status == 0, "sipsak: \(result.standardOutput) \(result.standardError)")
         #expect(result.standardOutput.contains("200 OK"))
-        #expect(result.standardOutput.contains("Allow: INVITE, ACK, BYE, CANCEL, OPTIONS"))
+        #expect(result.standardOutput.contains("Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, INFO"))
     }
 
     @Test func cancelBeforeAnswer() async throws {

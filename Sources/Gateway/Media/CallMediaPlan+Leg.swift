@@ -3,15 +3,11 @@ import Dialplan
 import LegMedia
 import Media
 
-/// The prompts the applications play, loaded once at start-up (by name, 8 kHz samples).
+/// The prompts the applications play, loaded once at start-up.
 struct PromptSource: Sendable {
-    let samples: [String: [Int16]]
+    let library: PromptLibrary
 
-    static let none = PromptSource(samples: [:])
-
-    func item(_ name: String) -> LegMediaConfiguration.PlaybackItem? {
-        samples[name].map { .samples(name: name, $0) }
-    }
+    func item(_ name: PromptLibrary.Name) -> PromptPlayer.Item { .prompt(library[name]) }
 }
 
 extension CallMediaPlan {
@@ -25,7 +21,8 @@ extension CallMediaPlan {
             default: .pcmu
             }
         let rtp = LegMediaConfiguration.Address(host: media.remoteRTP.address, port: Int(media.remoteRTP.port))
-        let rtcp = media.remoteRTCP.map { LegMediaConfiguration.Address(host: $0.address, port: Int($0.port)) }
+        let rtcp =
+            media.remoteRTCP.map { LegMediaConfiguration.Address(host: $0.address, port: Int($0.port)) }
             ?? LegMediaConfiguration.Address(host: rtp.host, port: rtp.port + 1)
         let keys = srtp.flatMap { pair in
             SRTPCryptoSuite(rawValue: pair.suite).map { LegMediaConfiguration.SRTPKeys(suite: $0, local: pair.local, remote: pair.remote) }
@@ -44,14 +41,13 @@ extension CallMediaPlan {
             return .echo
         case .toneTest?:
             // 1002: the prompt, then a 1 kHz test tone at -10 dBm0 for 3 s, then a beep.
-            let items: [LegMediaConfiguration.PlaybackItem?] = [
-                prompts.item("tone-test"), .silence(.milliseconds(300)), .tone(.beep(frequency: 1000, duration: .seconds(3), level: -10)),
+            return .playback([
+                prompts.item(.toneTest), .silence(.milliseconds(300)), .tone(.beep(frequency: 1000, duration: .seconds(3), level: -10)),
                 .silence(.milliseconds(500)), .tone(.beep(frequency: 440, duration: .milliseconds(300), level: -10)),
-            ]
-            return .playback(items.compactMap { $0 })
+            ])
         case .meetingEntry?:
             // 1000: the welcome and the first question; collecting the digits is the dialplan's.
-            return .playback([prompts.item("welcome"), .silence(.milliseconds(300)), prompts.item("enter-meeting-id")].compactMap { $0 })
+            return .playback([prompts.item(.welcome), .silence(.milliseconds(300)), prompts.item(.enterMeetingID)])
         case nil:
             return .silence
         }

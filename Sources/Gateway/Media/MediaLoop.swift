@@ -47,11 +47,14 @@ final class MediaLoop: @unchecked Sendable {
         }
         // RFC 3550 §11: RTP on the even port, RTCP on the next one unless rtcp-mux (RFC 5761).
         let rtpBind = bind(host: host, port: port, call: call)
-        let rtcpBind = configuration.rtcpMux ? loop.makeSucceededFuture(nil) : bind(host: host, port: port + 1, call: call).map { Optional($0) }
+        let rtcpBind =
+            configuration.rtcpMux ? loop.makeSucceededFuture(nil) : bind(host: host, port: port + 1, call: call).map { Optional($0) }
+        // The leg's media stays on this loop: the bind completes here too.
+        let boundMedia = NIOLoopBound(media, eventLoop: loop)
         rtpBind.and(rtcpBind).whenComplete { result in
             switch result {
             case .success(let (rtp, rtcp)):
-                self.legs[call] = Leg(media: media, rtp: rtp, rtcp: rtcp, events: events)
+                self.legs[call] = Leg(media: boundMedia.value, rtp: rtp, rtcp: rtcp, events: events)
                 self.startClock()
             case .failure(let error):
                 self.logger.error("media: cannot bind RTP", metadata: ["call": "\(call)", "port": "\(port)", "error": "\(error)"])
@@ -112,7 +115,8 @@ final class MediaLoop: @unchecked Sendable {
             let events = leg.media.tick(now: now) { datagram in
                 let channel = datagram.fromRTCPPort ? (leg.rtcp ?? leg.rtp) : leg.rtp
                 guard let address = try? SocketAddress(ipAddress: datagram.to.host, port: datagram.to.port) else { return }
-                channel.write(AddressedEnvelope(remoteAddress: address, data: channel.allocator.buffer(bytes: datagram.bytes)), promise: nil)
+                channel.write(
+                    AddressedEnvelope(remoteAddress: address, data: channel.allocator.buffer(bytes: datagram.bytes)), promise: nil)
                 written[ObjectIdentifier(channel)] = channel
             }
             for event in events { leg.events(event) }

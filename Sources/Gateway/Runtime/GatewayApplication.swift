@@ -73,9 +73,11 @@ public struct GatewayApplication: Sendable {
         try await group.run()
     }
 
-    /// The spoken prompts the applications play (none bundled yet: tones only).
+    /// The spoken prompts the applications play, bundled with the Media module.
     static func loadPrompts(logger: Logger) throws -> PromptSource {
-        .none
+        let library = try PromptLibrary.bundled()
+        logger.info("prompts loaded", metadata: ["count": "\(PromptLibrary.Name.allCases.count)", "samples": "\(library.totalSamples)"])
+        return PromptSource(library: library)
     }
 
     /// Contact and SDP need a routable address: a wildcard bind advertises loopback until an
