@@ -203,15 +203,26 @@ enum SippEchoPeer {
 struct BaresipDialgateEchoTests {
     func echo(codec: Baresip.Codec, srtp: Bool = false, threshold: Double) async throws {
         let daemon = try await Daemon.start()
-        defer {
-            daemon.cleanUp()
+        defer { daemon.cleanUp() }
+        let call = try await Self.stopping(daemon) {
+            try await Baresip.call(uri: "sip:1001@127.0.0.1:\(daemon.sipPort)", codec: codec, srtp: srtp)
         }
-        let call = try await Baresip.call(uri: "sip:1001@127.0.0.1:\(daemon.sipPort)", codec: codec, srtp: srtp)
         defer { call.cleanUp() }
-        await daemon.stop()
         #expect(call.established, "\(call.log.suffix(3000))\n\(daemon.log.suffix(2000))")
         let result = try call.audioCheck()
         #expect(result.correlation > threshold, "\(result)\n\(daemon.log.suffix(2000))")
+    }
+
+    /// Runs `body`, then stops the daemon whether or not it threw.
+    static func stopping(_ daemon: Daemon, _ body: () async throws -> BaresipCall) async throws -> BaresipCall {
+        do {
+            let call = try await body()
+            await daemon.stop()
+            return call
+        } catch {
+            await daemon.stop()
+            throw error
+        }
     }
 
     @Test func pcmuEcho() async throws { try await echo(codec: .pcmu, threshold: BaresipHarnessTests.g711Threshold) }
@@ -224,9 +235,10 @@ struct BaresipDialgateEchoTests {
     @Test func rfc4733Digits() async throws {
         let daemon = try await Daemon.start()
         defer { daemon.cleanUp() }
-        let call = try await Baresip.call(uri: "sip:1001@127.0.0.1:\(daemon.sipPort)", codec: .pcmu, digits: "123#", duration: .seconds(1))
+        let call = try await Self.stopping(daemon) {
+            try await Baresip.call(uri: "sip:1001@127.0.0.1:\(daemon.sipPort)", codec: .pcmu, digits: "123#", duration: .seconds(1))
+        }
         defer { call.cleanUp() }
-        await daemon.stop()
         #expect(call.established)
     }
 }
