@@ -95,12 +95,12 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "ControlAPI", "SIP",
+                "Gateway", "ControlAPI", "SIP", "Media",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
-            // sipp scenarios, read from the source tree by path (#filePath) when tests run.
-            exclude: ["Scenarios"]
+            // sipp scenarios and softphone test audio, read from the source tree by path (#filePath).
+            exclude: ["Scenarios", "Fixtures"]
         ),
     ]
 )
