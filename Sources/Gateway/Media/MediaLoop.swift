@@ -11,7 +11,11 @@ final class MediaLoop: @unchecked Sendable {
     let loop: any EventLoop
     private let logger: Logger
     private var legs: [GatewayCallID: Leg] = [:]
-    private var clock: RepeatedTask?
+    private var clock: Scheduled<Void>?
+    /// The ideal time of the next tick: ticks are `packetTime` apart on the monotonic clock, not
+    /// `packetTime` after the previous tick finished, so the media clock never drifts against
+    /// the phones' (a drifting clock makes the jitter buffer drop or conceal a frame every few).
+    private var nextTick: NIODeadline = .now()
 
     /// RFC 3551 §4.2: 20 ms is the default packet time for G.711 and what phones use.
     static let packetTime: TimeAmount = .milliseconds(20)
@@ -105,11 +109,29 @@ final class MediaLoop: @unchecked Sendable {
     /// One clock for all legs on this loop, not a timer per leg.
     private func startClock() {
         guard clock == nil else { return }
-        clock = loop.scheduleRepeatedTask(initialDelay: Self.packetTime, delay: Self.packetTime) { [self] _ in tick() }
+        nextTick = .now() + Self.packetTime
+        scheduleTick()
     }
 
-    private func tick() {
-        let now = Self.now
+    private func scheduleTick() {
+        clock = loop.scheduleTask(deadline: nextTick) { [self] in
+            let ideal = nextTick
+            tick(at: ideal)
+            nextTick = ideal + Self.packetTime
+            // Far behind (a stalled machine): skip ahead rather than burst out a backlog of ticks.
+            if nextTick + Self.packetTime * 5 < .now() { nextTick = .now() + Self.packetTime }
+            guard !legs.isEmpty else {
+                clock = nil
+                return
+            }
+            scheduleTick()
+        }
+    }
+
+    /// Runs every leg for the packet time starting at `deadline` (the ideal tick time, so playout
+    /// is regular even when the loop wakes a little late).
+    private func tick(at deadline: NIODeadline) {
+        let now = Duration.nanoseconds(Int64(clamping: deadline.uptimeNanoseconds))
         var written: [ObjectIdentifier: any Channel] = [:]
         for leg in legs.values {
             let events = leg.media.tick(now: now) { datagram in
