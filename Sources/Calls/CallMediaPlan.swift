@@ -27,6 +27,8 @@ public enum MediaInstruction: Sendable, Equatable {
     /// A re-INVITE changed the media (hold, resume, a new address).
     case update(GatewayCallID, CallMediaPlan)
     case stop(GatewayCallID)
+    /// A digit arrived by SIP INFO: stop the prompt (the leg stops it itself for RFC 4733 and tones).
+    case stopPlayback(GatewayCallID)
 }
 
 /// How a DTMF digit reached the gateway.

@@ -20,7 +20,10 @@ struct LegCodec {
         case .opus:
             // Opus takes 8 kHz input and decodes any stream to 8 kHz: no resampler on the phone side.
             let encoder = try OpusEncoder(sampleRate: 8000)
+            // In-band FEC (it only works with an expected loss above zero) and DTX for silence.
             try encoder.setInbandFEC(true)
+            try encoder.setExpectedPacketLoss(percent: 5)
+            try encoder.setDTX(true)
             kind = .opus(encoder, try OpusDecoder(sampleRate: 8000))
         }
     }
@@ -42,8 +45,17 @@ struct LegCodec {
         }
     }
 
-    /// Fills `pcm` for a missing packet: G.711 repeats and fades (G.711 Appendix I in spirit),
-    /// Opus runs its packet-loss concealment.
+    /// Fills `pcm` for a missing packet: Opus recovers it from the next packet's in-band FEC when
+    /// that packet is already here (RFC 6716 §2.1.7), else runs its packet-loss concealment; G.711
+    /// repeats and fades (G.711 Appendix I in spirit).
+    mutating func conceal(into pcm: UnsafeMutableBufferPointer<Int16>, next: ArraySlice<UInt8>?) {
+        if case .opus(_, let decoder) = kind, let next, !next.isEmpty {
+            let samples = next.withUnsafeBufferPointer { (try? decoder.decodeFEC($0, into: pcm)) ?? -1 }
+            if samples == pcm.count { return }
+        }
+        conceal(into: pcm)
+    }
+
     mutating func conceal(into pcm: UnsafeMutableBufferPointer<Int16>) {
         switch kind {
         case .g711(let law, var concealer):

@@ -63,11 +63,15 @@ public struct LegMediaConfiguration: Sendable {
     public var noMediaTimeout: Duration
     /// Detect DTMF tones in the audio (for trunks that send tones in band, not RFC 4733 events).
     public var detectInBandDTMF: Bool
+    /// A digit from the caller stops the playback (barge-in: callers who know the menu need not
+    /// wait for the prompt).
+    public var bargeIn: Bool
 
     public init(
         codec: Codec, payloadType: UInt8, telephoneEventPayloadType: UInt8?, remoteRTP: Address, remoteRTCP: Address, rtcpMux: Bool,
         sends: Bool = true, receives: Bool = true, ptime: Duration = .milliseconds(20), srtp: SRTPKeys? = nil,
-        application: Application = .silence, noMediaTimeout: Duration = .seconds(30), detectInBandDTMF: Bool = false
+        application: Application = .silence, noMediaTimeout: Duration = .seconds(30), detectInBandDTMF: Bool = false,
+        bargeIn: Bool = false
     ) {
         self.codec = codec
         self.payloadType = payloadType
@@ -82,5 +86,6 @@ public struct LegMediaConfiguration: Sendable {
         self.application = application
         self.noMediaTimeout = noMediaTimeout
         self.detectInBandDTMF = detectInBandDTMF
+        self.bargeIn = bargeIn
     }
 }

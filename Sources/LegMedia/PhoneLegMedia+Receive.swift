@@ -59,6 +59,7 @@ extension PhoneLegMedia {
             for case .began(let event) in actions {
                 if let digit = event.digit {
                     statistics.digits += 1
+                    if configuration.bargeIn { player.stop() }
                     events.append(.digit(digit, via: .rfc4733))
                 }
             }

@@ -11,11 +11,16 @@ extension PhoneLegMedia {
             inboundPCM.withUnsafeBufferPointer { pcm in
                 if let digit = toneDetector.process(pcm) {
                     statistics.digits += 1
+                    if configuration.bargeIn { player.stop() }
                     events.append(.digit(digit.character, via: .inBand))
                 }
             }
         }
-        if configuration.sends, produceOutbound(heard: heard) {
+        if configuration.sends, let event = digitSender.nextPacket(mediaTimestamp: timestamp) {
+            // RFC 4733 §2.5.1: while an event plays, its packets replace the audio.
+            if let packet = makeEventPacket(event) { send(packet) }
+            _ = produceOutbound(heard: heard)
+        } else if configuration.sends, produceOutbound(heard: heard) {
             if let packet = makeRTPPacket() { send(packet) }
         }
         // The RTP timestamp advances with the media clock whether or not we sent (RFC 3550 §5.1).
@@ -31,8 +36,24 @@ extension PhoneLegMedia {
         return events
     }
 
-    /// Ends barge-in-able playback (a DTMF digit interrupts a prompt).
+    /// Ends the playback (barge-in: a digit interrupts a prompt).
     public func stopPlayback() { player.stop() }
+
+    /// Sends digits to the phone as RFC 4733 events (100 ms each, with a pause between). False
+    /// when the phone did not negotiate telephone-event, so events cannot be sent to it.
+    public func sendDigits(_ digits: String) throws(RTPError) -> Bool {
+        guard configuration.telephoneEventPayloadType != nil else { return false }
+        try digitSender.enqueue(digits: digits, duration: UInt32(configuration.codec.clockRate / 10))
+        return true
+    }
+
+    private func makeEventPacket(_ event: TelephoneEventSender.Packet) -> Datagram? {
+        guard let payloadType = configuration.telephoneEventPayloadType, let body = try? event.payload.serialized() else { return nil }
+        let header = RTPHeader(
+            marker: event.marker, payloadType: payloadType, sequenceNumber: sequenceNumber, timestamp: event.timestamp, ssrc: ssrc)
+        sequenceNumber &+= 1
+        return protectAndAddress(header: header, payload: body[...])
+    }
 
     /// Pops the jitter buffer into `inboundPCM`; true when there is audio from the phone.
     private func playOut(now: Duration) -> Bool {
@@ -46,7 +67,8 @@ extension PhoneLegMedia {
             return true
         case .conceal(.missing):
             statistics.concealedFrames += 1
-            inboundPCM.withUnsafeMutableBufferPointer { codec.conceal(into: $0) }
+            let next = jitterBuffer.nextFrame
+            inboundPCM.withUnsafeMutableBufferPointer { codec.conceal(into: $0, next: next) }
             return true
         case .conceal(.underrun), .conceal(.waiting), .empty:
             return false
@@ -74,10 +96,14 @@ extension PhoneLegMedia {
             marker: statistics.packetsSent == 0, payloadType: configuration.payloadType, sequenceNumber: sequenceNumber,
             timestamp: timestamp, ssrc: ssrc)
         sequenceNumber &+= 1
+        return protectAndAddress(header: header, payload: payload[...])
+    }
+
+    private func protectAndAddress(header: RTPHeader, payload: ArraySlice<UInt8>) -> Datagram? {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(header.serializedSize + payload.count + SRTPCryptoSuite.maximumOverhead)
         // Our own header never exceeds RTP's limits (no CSRCs, no extension), so this cannot fail.
-        guard (try? RTPPacket(header: header, payload: payload[...]).serialize(into: &bytes)) != nil else { return nil }
+        guard (try? RTPPacket(header: header, payload: payload).serialize(into: &bytes)) != nil else { return nil }
         if let outboundSRTP {
             do {
                 try outboundSRTP.protectRTP(&bytes)

@@ -27,6 +27,7 @@ public final class PhoneLegMedia {
     var latch = RTPSourceLatch<LegMediaConfiguration.Address>()
     var reception: RTPReceptionStatistics
     var events = TelephoneEventReceiver()
+    var digitSender: TelephoneEventSender
     var toneDetector = DTMFToneDetector()
     var player = PromptPlayer()
     /// Where we send: the SDP address, until the latch learns the real source (symmetric RTP).
@@ -68,6 +69,12 @@ public final class PhoneLegMedia {
             throw .badFrameSize(expected: 160, got: samplesPerFrame)
         }
         reception = RTPReceptionStatistics(clockRate: configuration.codec.clockRate)
+        do {
+            // One event packet per packet time, in RTP clock units (RFC 4733 §2.5.1.2).
+            digitSender = try TelephoneEventSender(packetDuration: UInt32(samplesPerFrame * configuration.codec.clockRate / 8000))
+        } catch {
+            throw .badFrameSize(expected: 160, got: samplesPerFrame)
+        }
         sendTo = configuration.remoteRTP
         lastMediaAt = clock.now
         nextRTCPAt = clock.now + Self.rtcpInterval

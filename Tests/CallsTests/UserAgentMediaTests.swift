@@ -112,6 +112,7 @@ import Testing
         let secondPress = harness.userAgent.mediaDigit("7", source: .rfc4733, for: id, now: harness.now)
         #expect(digits(viaEvents) == ["7"])
         #expect(digits(viaInfo).isEmpty)
+        #expect(plans(viaInfo).isEmpty, "a press already heard does not stop the prompt twice")
         #expect(digits(secondPress) == ["7"])
     }
 

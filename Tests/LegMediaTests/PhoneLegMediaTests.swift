@@ -192,3 +192,44 @@ import Testing
         #expect(rtcp.first?.to.port == 40001)
     }
 }
+
+@Suite struct PhoneLegMediaDigitTests {
+    @Test func digitsSentAsEventsReachThePhoneOnce() throws {
+        let leg = try PhoneLegMediaTests.leg(PhoneLegMediaTests.configuration(application: .silence))
+        #expect(try leg.sendDigits("42#"))
+        var receiver = TelephoneEventReceiver()
+        var heard: [Character] = []
+        for index in 0..<100 {
+            _ = leg.tick(now: PhoneLegMediaTests.frame * index) { datagram in
+                guard RTPDemultiplexer.classify(datagram.bytes) == .rtp, let packet = try? RTPPacket(parsing: datagram.bytes),
+                    packet.header.payloadType == 101
+                else { return }
+                for case .began(let event) in (try? receiver.receive(packet)) ?? [] { heard += event.digit.map { [$0] } ?? [] }
+            }
+        }
+        #expect(heard == ["4", "2", "#"])
+    }
+
+    /// Barge-in: a digit from the caller stops the prompt at once.
+    @Test func aDigitStopsThePromptWhenBargeInIsOn() throws {
+        var configuration = PhoneLegMediaTests.configuration(
+            application: .playback([.tone(.beep(frequency: 500, duration: .seconds(10), level: -10))]))
+        configuration.bargeIn = true
+        let leg = try PhoneLegMediaTests.leg(configuration)
+        var sent = 0
+        for index in 0..<10 { _ = leg.tick(now: PhoneLegMediaTests.frame * index) { _ in sent += 1 } }
+        #expect(sent == 10)
+        var sender = try TelephoneEventSender()
+        try sender.enqueue(digits: "1")
+        let first = sender.nextPacket(mediaTimestamp: 0)
+        let event = try #require(first)
+        var bytes = try RTPPacket(
+            header: RTPHeader(marker: true, payloadType: 101, sequenceNumber: 1, timestamp: event.timestamp, ssrc: 7),
+            payload: try event.payload.serialized()
+        ).serialized()
+        #expect(leg.receive(&bytes, from: PhoneLegMediaTests.phone, now: .milliseconds(200)) == [.digit("1", via: .rfc4733)])
+        var after = 0
+        for index in 11..<20 { _ = leg.tick(now: PhoneLegMediaTests.frame * index) { _ in after += 1 } }
+        #expect(after == 0, "the 10 s tone stopped at the digit")
+    }
+}

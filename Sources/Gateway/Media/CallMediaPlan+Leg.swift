@@ -31,7 +31,7 @@ extension CallMediaPlan {
             codec: codec, payloadType: media.codec.payloadType, telephoneEventPayloadType: media.telephoneEventPayloadType,
             remoteRTP: rtp, remoteRTCP: rtcp, rtcpMux: media.rtcpMux, sends: media.direction.sends, receives: media.direction.receives,
             ptime: .milliseconds(media.ptime), srtp: keys, application: Self.application(application, prompts: prompts),
-            noMediaTimeout: noMediaTimeout)
+            noMediaTimeout: noMediaTimeout, bargeIn: application == .meetingEntry)
     }
 
     /// What the built-in applications play (DESIGN.md §3).

@@ -38,6 +38,11 @@ final class MediaEngine: Sendable {
         target.loop.execute { target.update(call, configuration: configuration) }
     }
 
+    func stopPlayback(_ call: GatewayCallID) {
+        let target = loop(for: call)
+        target.loop.execute { target.stopPlayback(call) }
+    }
+
     func stop(_ call: GatewayCallID) {
         let target = loop(for: call)
         target.loop.execute { target.close(call) }

@@ -89,6 +89,11 @@ final class MediaLoop: @unchecked Sendable {
         }
     }
 
+    func stopPlayback(_ call: GatewayCallID) {
+        loop.preconditionInEventLoop()
+        legs[call]?.media.stopPlayback()
+    }
+
     func close(_ call: GatewayCallID) {
         loop.preconditionInEventLoop()
         guard let leg = legs.removeValue(forKey: call) else { return }

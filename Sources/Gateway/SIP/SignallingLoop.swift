@@ -157,6 +157,8 @@ final class SignallingLoop: @unchecked Sendable {
             media.update(call, plan: plan)
         case .stop(let call):
             media.stop(call)
+        case .stopPlayback(let call):
+            media.stopPlayback(call)
         }
     }
 

@@ -29,6 +29,15 @@ public final class OpusDecoder {
         return Int(samples)
     }
 
+    /// Recovers a lost frame from the in-band FEC data of the packet after it (RFC 6716 §2.1.7):
+    /// `packet` is the next packet, `pcm` is sized for the lost frame.
+    public func decodeFEC(_ packet: UnsafeBufferPointer<UInt8>, into pcm: UnsafeMutableBufferPointer<Int16>) throws(MediaError) -> Int {
+        guard let output = pcm.baseAddress, !packet.isEmpty else { throw .badFrameSize(expected: 1, got: 0) }
+        let samples = opus_decode(decoder, packet.baseAddress, Int32(packet.count), output, Int32(pcm.count) / channels, 1)
+        guard samples >= 0 else { throw .opus(operation: "decode_fec", code: samples, message: OpusEncoder.message(for: samples)) }
+        return Int(samples)
+    }
+
     /// Convenience for tests and non-hot paths.
     public func decode(_ packet: [UInt8]) throws(MediaError) -> [Int16] {
         var pcm = [Int16](repeating: 0, count: Int(sampleRate / 1000 * 120 * channels))

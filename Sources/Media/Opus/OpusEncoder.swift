@@ -34,6 +34,20 @@ public final class OpusEncoder {
         guard status == OPUS_OK else { throw .opus(operation: "set_inband_fec", code: status, message: OpusEncoder.message(for: status)) }
     }
 
+    /// Discontinuous transmission: during silence the encoder sends a packet only every 400 ms.
+    public func setDTX(_ on: Bool) throws(MediaError) {
+        let status = dialgate_opus_set_dtx(encoder, on ? 1 : 0)
+        guard status == OPUS_OK else { throw .opus(operation: "set_dtx", code: status, message: OpusEncoder.message(for: status)) }
+    }
+
+    /// Tells the encoder how lossy the path is, so in-band FEC spends bits where it helps.
+    public func setExpectedPacketLoss(percent: Int32) throws(MediaError) {
+        let status = dialgate_opus_set_packet_loss_perc(encoder, percent)
+        guard status == OPUS_OK else {
+            throw .opus(operation: "set_packet_loss_perc", code: status, message: OpusEncoder.message(for: status))
+        }
+    }
+
     public func bitrate() throws(MediaError) -> Int32 {
         var value: Int32 = 0
         let status = dialgate_opus_get_bitrate(encoder, &value)
