@@ -50,6 +50,8 @@ public struct CallFacts: Sendable, Equatable {
     public var phase: CallPhase
     public var peer: SIPPeer
     public var codec: String?
+    /// The media is SRTP-protected (SDES keys negotiated).
+    public var srtp: Bool = false
     public var onHold: Bool
     public var startedAt: SIPInstant
     public var answeredAt: SIPInstant?
@@ -58,6 +60,42 @@ public struct CallFacts: Sendable, Equatable {
     /// Why it ended, in words an operator understands ("BYE from caller", "404 Not Found").
     public var endReason: String?
     public var hungUpBy: HangupParty?
+    /// The media figures the leg reported last (every RTCP interval, RFC 3550 §6.2).
+    public var quality: CallQuality?
+}
+
+/// Media quality of a leg, from its RTP reception statistics and RTCP (RFC 3550 §6.4).
+public struct CallQuality: Sendable, Equatable {
+    public var packetsReceived: Int
+    public var packetsSent: Int
+    /// Lost packets of the phone's stream, in percent of those expected.
+    public var lossPercent: Double
+    /// Interarrival jitter of the phone's stream (RFC 3550 A.8).
+    public var jitter: Duration
+    /// From the phone's RTCP report on our stream (RFC 3550 §6.4.1), once it has sent one.
+    public var roundTrip: Duration?
+
+    public init(packetsReceived: Int, packetsSent: Int, lossPercent: Double, jitter: Duration, roundTrip: Duration?) {
+        self.packetsReceived = packetsReceived
+        self.packetsSent = packetsSent
+        self.lossPercent = lossPercent
+        self.jitter = jitter
+        self.roundTrip = roundTrip
+    }
+
+    /// An estimated MOS (1–4.5) by the ITU-T G.107 E-model, simplified as usual for VoIP
+    /// monitoring: R = 93.2 − Id − Ie,eff, with the one-way delay taken as RTT/2 + 2·jitter + 10 ms
+    /// of codec and packetisation, and G.711 with packet-loss concealment (Ie = 0, Bpl = 25.1,
+    /// ITU-T G.113 Appendix I). A figure for comparing calls, not a listening test.
+    public var estimatedMOS: Double {
+        let milliseconds = { (d: Duration) in Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15 }
+        let delay = (roundTrip.map(milliseconds) ?? 0) / 2 + 2 * milliseconds(jitter) + 10
+        let delayImpairment = 0.024 * delay + (delay > 177.3 ? 0.11 * (delay - 177.3) : 0)
+        let loss = max(0, min(100, lossPercent))
+        let lossImpairment = 95 * loss / (loss + 25.1)
+        let r = max(0, min(100, 93.2 - delayImpairment - lossImpairment))
+        return 1 + 0.035 * r + 7e-6 * r * (r - 60) * (100 - r)
+    }
 }
 
 /// A change in a call's life, for records, control-API watchers and logs.

@@ -76,3 +76,10 @@ extension UserAgent {
         return hangup(id, by: .gateway, reason: "no media for \(seconds) s", now: now) ?? []
     }
 }
+
+extension UserAgent {
+    /// The leg's latest media figures: kept with the call (shown live, written when it ends).
+    public mutating func mediaQuality(_ quality: CallQuality, for id: GatewayCallID) {
+        calls[id]?.facts.quality = quality
+    }
+}

@@ -69,6 +69,7 @@ extension UserAgent {
             decorateAnswer(&answer, media: call.media)
             call.lastAnswer = answer
             call.facts.answeredAt = now
+            call.facts.srtp = call.media.media.srtp != nil
             call.facts.phase = .answered
             calls[id] = call
             return apply(transactions.respond(answer, key: call.inviteKey, now: now), now: now)

@@ -38,6 +38,8 @@ public struct CallSnapshot: Codable, Sendable, Hashable {
     /// Why it ended, for a person: "BYE from caller", "hangup by operator", "404 Not Found".
     public var endReason: String?
     public var hungUpBy: CallParty?
+    /// Media quality, once the leg has reported (every RTCP interval).
+    public var quality: CallQualityFigures?
 
     public init(
         id: String, sipCallID: String, caller: String, callerName: String? = nil, called: String,
@@ -66,5 +68,27 @@ public struct CallSnapshot: Codable, Sendable, Hashable {
         self.outcome = outcome
         self.endReason = endReason
         self.hungUpBy = hungUpBy
+    }
+}
+
+/// A call's media figures (RFC 3550 §6.4), as the control API and the records show them.
+public struct CallQualityFigures: Codable, Sendable, Hashable {
+    public var packetsReceived: Int
+    public var packetsSent: Int
+    public var lossPercent: Double
+    public var jitterMilliseconds: Double
+    public var roundTripMilliseconds: Double?
+    /// ITU-T G.107 E-model estimate, 1 to 4.5.
+    public var mos: Double
+
+    public init(
+        packetsReceived: Int, packetsSent: Int, lossPercent: Double, jitterMilliseconds: Double, roundTripMilliseconds: Double?, mos: Double
+    ) {
+        self.packetsReceived = packetsReceived
+        self.packetsSent = packetsSent
+        self.lossPercent = lossPercent
+        self.jitterMilliseconds = jitterMilliseconds
+        self.roundTripMilliseconds = roundTripMilliseconds
+        self.mos = mos
     }
 }

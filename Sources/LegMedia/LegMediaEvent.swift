@@ -6,6 +6,8 @@ public enum LegMediaEvent: Sendable, Equatable {
     case sourceLocked(LegMediaConfiguration.Address)
     /// No media for the configured time while media was expected.
     case noMedia(Duration)
+    /// The leg's figures, after each RTCP report (every 5 s).
+    case quality(LegMediaStatistics)
 
     public enum DigitSource: String, Sendable, Equatable {
         case rfc4733
@@ -29,7 +31,8 @@ public struct LegMediaStatistics: Sendable, Equatable {
     public var digits = 0
     /// From RTCP and the reception statistics (RFC 3550 §6.4).
     public var cumulativeLost = 0
-    public var fractionLost: Double = 0
+    /// Lost packets of the phone's stream over all expected so far (0–1).
+    public var lossRatio: Double = 0
     public var jitter: Duration = .zero
     public var roundTripTime: Duration?
     public var lateFrames = 0

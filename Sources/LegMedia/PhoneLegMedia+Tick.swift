@@ -29,6 +29,11 @@ extension PhoneLegMedia {
             nextRTCPAt = now + Self.rtcpInterval
             if let report = makeRTCPReport(now: now) { send(report) }
         }
+        if now >= nextQualityAt {
+            nextQualityAt = now + Self.qualityInterval
+            refreshReceptionFigures()
+            events.append(.quality(statistics))
+        }
         if configuration.receives, !reportedNoMedia, now - lastMediaAt >= configuration.noMediaTimeout {
             reportedNoMedia = true
             events.append(.noMedia(now - lastMediaAt))
@@ -117,20 +122,25 @@ extension PhoneLegMedia {
         return Datagram(bytes: bytes, to: sendTo)
     }
 
+    /// Loss (cumulative, of all expected so far), jitter and late frames from the reception
+    /// statistics and the jitter buffer.
+    private func refreshReceptionFigures() {
+        statistics.cumulativeLost = Int(reception.cumulativeLost)
+        let expected = reception.expected
+        statistics.lossRatio = expected > 0 ? Double(max(0, reception.cumulativeLost)) / Double(expected) : 0
+        statistics.jitter = reception.jitterDuration
+        statistics.lateFrames = jitterBuffer.statistics.late
+    }
+
     /// A sender report (we send) or receiver report, with SDES CNAME (RFC 3550 §6.1: every
     /// compound packet carries a CNAME).
     private func makeRTCPReport(now: Duration) -> Datagram? {
         let ntp = clock.ntp(at: now)
         var blocks: [RTCPReportBlock] = []
         if statistics.packetsReceived > 0 {
-            let block = reception.makeReportBlock(at: ntp)
-            blocks.append(block)
-            statistics.cumulativeLost = Int(block.cumulativeLost)
-            statistics.fractionLost = Double(block.fractionLost) / 256
+            blocks.append(reception.makeReportBlock(at: ntp))
         }
-        statistics.jitter = reception.jitterDuration
-        let jitterFigures = jitterBuffer.statistics
-        statistics.lateFrames = jitterFigures.late
+        refreshReceptionFigures()
         let first: RTCPPacket
         if statistics.packetsSent > 0 {
             first = .senderReport(

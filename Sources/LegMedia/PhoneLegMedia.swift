@@ -41,6 +41,7 @@ public final class PhoneLegMedia {
     var timestamp: UInt32
     var lastSenderReport: (ntp: NTPTimestamp, at: Duration)?
     var nextRTCPAt: Duration
+    var nextQualityAt: Duration
     let clock: LegClock
 
     // Buffers reused every frame so the per-packet path does not allocate for audio.
@@ -50,6 +51,8 @@ public final class PhoneLegMedia {
 
     /// RFC 3550 §6.2: 5 s is the minimum RTCP interval for a two-party session.
     static let rtcpInterval: Duration = .seconds(5)
+    /// How often the leg reports its figures to the call (records and `dialgatectl call`).
+    static let qualityInterval: Duration = .seconds(1)
 
     public init(configuration: LegMediaConfiguration, clock: LegClock, random: inout some RandomNumberGenerator) throws(MediaError) {
         self.configuration = configuration
@@ -78,6 +81,7 @@ public final class PhoneLegMedia {
         sendTo = configuration.remoteRTP
         lastMediaAt = clock.now
         nextRTCPAt = clock.now + Self.rtcpInterval
+        nextQualityAt = clock.now + Self.qualityInterval
         ssrc = UInt32.random(in: 1...UInt32.max, using: &random)
         sequenceNumber = UInt16.random(in: 0...UInt16.max, using: &random)
         timestamp = UInt32.random(in: 0...UInt32.max, using: &random)

@@ -73,7 +73,7 @@ enum Format {
     static func call(_ call: CallSnapshot) -> String {
         var caller = call.caller
         if let name = call.callerName, !name.isEmpty { caller = "\"\(name)\" \(call.caller)" }
-        let fields: [(String, String)] = [
+        var fields: [(String, String)] = [
             ("id", call.id),
             ("sip call-id", call.sipCallID),
             ("state", call.state.rawValue),
@@ -94,6 +94,16 @@ enum Format {
             ("end reason", call.endReason ?? "-"),
             ("hung up by", call.hungUpBy?.rawValue ?? "-"),
         ]
+        if let quality = call.quality {
+            let rtt = quality.roundTripMilliseconds.map { "\(Int($0.rounded())) ms" } ?? "-"
+            fields.append(("packets", "\(quality.packetsReceived) in, \(quality.packetsSent) out"))
+            fields.append(
+                (
+                    "loss / jitter / rtt",
+                    "\((quality.lossPercent * 10).rounded() / 10) % / \(Int(quality.jitterMilliseconds.rounded())) ms / \(rtt)"
+                ))
+            fields.append(("mos (estimate)", "\((quality.mos * 100).rounded() / 100)"))
+        }
         return keyValues(fields)
     }
 

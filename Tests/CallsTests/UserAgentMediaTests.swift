@@ -127,3 +127,19 @@ import Testing
         #expect(bye.headers["Reason"]?.contains("no media for 30 s") == true)
     }
 }
+
+@Suite struct CallQualityTests {
+    /// E-model anchors: a clean LAN call is near G.711's ceiling (R 93.2 → MOS 4.41); 5 % loss
+    /// with PLC costs about 15 R (MOS ≈ 4.0); 400 ms one way and 10 % loss is poor.
+    @Test func estimatedMOSFollowsTheEModel() {
+        let clean = CallQuality(packetsReceived: 500, packetsSent: 500, lossPercent: 0, jitter: .zero, roundTrip: .milliseconds(1))
+        #expect(abs(clean.estimatedMOS - 4.40) < 0.02)
+        let lossy = CallQuality(
+            packetsReceived: 500, packetsSent: 500, lossPercent: 5, jitter: .milliseconds(5), roundTrip: .milliseconds(40))
+        #expect(lossy.estimatedMOS > 3.8 && lossy.estimatedMOS < 4.1)
+        let bad = CallQuality(
+            packetsReceived: 500, packetsSent: 500, lossPercent: 10, jitter: .milliseconds(30), roundTrip: .milliseconds(800))
+        #expect(bad.estimatedMOS < 3.0)
+        #expect(clean.estimatedMOS > lossy.estimatedMOS && lossy.estimatedMOS > bad.estimatedMOS)
+    }
+}

@@ -30,6 +30,8 @@ enum CallColumn {
     static let jitterMilliseconds = Column("jitter_ms")
     static let roundTripMilliseconds = Column("rtt_ms")
     static let mos = Column("mos")
+    static let packetsReceived = Column("packets_received")
+    static let packetsSent = Column("packets_sent")
 }
 
 extension CallRecord: FetchableRecord, PersistableRecord {
@@ -57,14 +59,14 @@ extension CallRecord: FetchableRecord, PersistableRecord {
             outcome: (row[CallColumn.outcome] as String?).map(CallOutcome.init(rawValue:)),
             endReason: row[CallColumn.endReason],
             hungUpBy: (row[CallColumn.hungUpBy] as String?).map(CallParty.init(rawValue:)))
-        self.init(
-            call: call,
-            policyDecision: row[CallColumn.policyDecision],
-            policyReason: row[CallColumn.policyReason],
-            packetLossPercent: row[CallColumn.packetLossPercent],
-            jitterMilliseconds: row[CallColumn.jitterMilliseconds],
-            roundTripMilliseconds: row[CallColumn.roundTripMilliseconds],
-            mos: row[CallColumn.mos])
+        var withQuality = call
+        if let mos = row[CallColumn.mos] as Double? {
+            withQuality.quality = CallQualityFigures(
+                packetsReceived: row[CallColumn.packetsReceived] ?? 0, packetsSent: row[CallColumn.packetsSent] ?? 0,
+                lossPercent: row[CallColumn.packetLossPercent] ?? 0, jitterMilliseconds: row[CallColumn.jitterMilliseconds] ?? 0,
+                roundTripMilliseconds: row[CallColumn.roundTripMilliseconds], mos: mos)
+        }
+        self.init(call: withQuality, policyDecision: row[CallColumn.policyDecision], policyReason: row[CallColumn.policyReason])
     }
 
     public func encode(to container: inout PersistenceContainer) throws {
@@ -90,10 +92,12 @@ extension CallRecord: FetchableRecord, PersistableRecord {
         container[CallColumn.hungUpBy] = call.hungUpBy?.rawValue
         container[CallColumn.policyDecision] = policyDecision
         container[CallColumn.policyReason] = policyReason
-        container[CallColumn.packetLossPercent] = packetLossPercent
-        container[CallColumn.jitterMilliseconds] = jitterMilliseconds
-        container[CallColumn.roundTripMilliseconds] = roundTripMilliseconds
-        container[CallColumn.mos] = mos
+        container[CallColumn.packetLossPercent] = call.quality?.lossPercent
+        container[CallColumn.jitterMilliseconds] = call.quality?.jitterMilliseconds
+        container[CallColumn.roundTripMilliseconds] = call.quality?.roundTripMilliseconds
+        container[CallColumn.mos] = call.quality?.mos
+        container[CallColumn.packetsReceived] = call.quality?.packetsReceived
+        container[CallColumn.packetsSent] = call.quality?.packetsSent
     }
 }
 

@@ -52,6 +52,13 @@ extension CallRecordStore {
             try db.create(index: "audit_at", on: "audit", columns: ["at"])
             try db.create(index: "audit_call", on: "audit", columns: ["call_id"])
         }
+        // v2: packet counts of the media leg, beside v1's quality columns.
+        migrator.registerMigration("v2: media packet counts") { db in
+            try db.alter(table: "calls") { t in
+                t.add(column: "packets_received", .integer)
+                t.add(column: "packets_sent", .integer)
+            }
+        }
         return migrator
     }
 }

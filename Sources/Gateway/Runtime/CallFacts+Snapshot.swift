@@ -12,11 +12,21 @@ extension CallSnapshot {
             id: facts.id.rawValue, sipCallID: facts.sipCallID, caller: facts.caller, callerName: facts.callerDisplayName,
             called: facts.called, trunk: facts.trunk, route: facts.route ?? "-", meeting: facts.meetingID,
             state: CallState(rawValue: facts.phase.rawValue), transport: facts.peer.transport.rawValue.lowercased(),
-            remote: facts.peer.hostPort, codec: facts.codec, srtp: false, startedAt: startedAt, answeredAt: answeredAt,
+            remote: facts.peer.hostPort, codec: facts.codec, srtp: facts.srtp, startedAt: startedAt, answeredAt: answeredAt,
             endedAt: endedAt,
             // Talk time for answered calls; ringing time does not count (as on a phone bill).
             durationSeconds: endedAt.flatMap { end in answeredAt.map { end.timeIntervalSince($0) } },
             outcome: facts.outcome.map { CallOutcome(rawValue: $0.rawValue) }, endReason: facts.endReason,
             hungUpBy: facts.hungUpBy.map { CallParty(rawValue: $0.rawValue) })
+        quality = facts.quality.map { quality in
+            CallQualityFigures(
+                packetsReceived: quality.packetsReceived, packetsSent: quality.packetsSent, lossPercent: quality.lossPercent,
+                jitterMilliseconds: quality.jitter.milliseconds, roundTripMilliseconds: quality.roundTrip?.milliseconds,
+                mos: quality.estimatedMOS)
+        }
     }
+}
+
+extension Duration {
+    var milliseconds: Double { Double(components.seconds) * 1000 + Double(components.attoseconds) / 1e15 }
 }

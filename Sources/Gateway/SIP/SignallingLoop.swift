@@ -169,6 +169,12 @@ final class SignallingLoop: @unchecked Sendable {
             perform(userAgent.mediaDigit(digit, source: source == .inBand ? .inBand : .rfc4733, for: call, now: now))
         case .noMedia(let silence):
             perform(userAgent.mediaTimedOut(call, after: silence, now: now))
+        case .quality(let figures):
+            userAgent.mediaQuality(
+                CallQuality(
+                    packetsReceived: figures.packetsReceived, packetsSent: figures.packetsSent, lossPercent: figures.lossRatio * 100,
+                    jitter: figures.jitter, roundTrip: figures.roundTripTime),
+                for: call)
         case .sourceLocked(let address):
             logger.debug("media source locked", metadata: ["call": "\(call)", "source": "\(address)"])
         }

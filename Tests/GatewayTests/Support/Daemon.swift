@@ -47,7 +47,8 @@ final class Daemon: @unchecked Sendable {
 
     private func waitUntilListening() async throws {
         let clock = ContinuousClock()
-        let deadline = clock.now.advanced(by: .seconds(20))
+        // Generous: a loaded CI machine can be slow to start a debug build.
+        let deadline = clock.now.advanced(by: .seconds(60))
         while clock.now < deadline {
             guard process.isRunning else { throw HarnessError("dialgate exited early:\n\(log)") }
             if FileManager.default.fileExists(atPath: socket), let status = try? await ctlJSON(["status"]),
@@ -60,7 +61,7 @@ final class Daemon: @unchecked Sendable {
             }
             try await Task.sleep(for: .milliseconds(50))
         }
-        throw HarnessError("dialgate did not start listening within 20 s:\n\(log)")
+        throw HarnessError("dialgate did not start listening within 60 s:\n\(log)")
     }
 
     var log: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
