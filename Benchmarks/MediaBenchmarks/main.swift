@@ -44,7 +44,8 @@ let cases = [
         name: "transcode PCMU↔Opus, SRTP *", key: "transcode", leg: transcode,
         bare: BareLoop(
             path: .transcode(
-                .muLaw, must("Opus encoder") { try OpusEncoder(sampleRate: 8000) }, must("Opus decoder") { try OpusDecoder(sampleRate: 8000) }),
+                .muLaw, must("Opus encoder") { try OpusEncoder(sampleRate: 8000) },
+                must("Opus decoder") { try OpusDecoder(sampleRate: 8000) }),
             phoneCodec: .pcmu, phoneKey: phoneKey, gatewayKey: gatewayKey),
         check: { transcode.check }),
 ]
@@ -79,7 +80,8 @@ if let framesFlag = arguments.firstIndex(of: "--frames"), framesFlag + 1 < argum
         ]
         print(columns.joined())
     }
-    print("* assembled from the cores (SRTPSession, RTPPacket, JitterBuffer, MuLaw, OpusEncoder/OpusDecoder) until the meeting bridge exists")
+    print(
+        "* assembled from the cores (SRTPSession, RTPPacket, JitterBuffer, MuLaw, OpusEncoder/OpusDecoder) until the meeting bridge exists")
     print("checks:")
     for item in cases { print("  \(item.name): \(item.check())") }
 }
