@@ -80,6 +80,7 @@ let package = Package(
 
         // Release-build benchmarks (run with scripts/bench).
         .executableTarget(name: "SIPBenchmarks", dependencies: ["SIP"], path: "Benchmarks/SIPBenchmarks"),
+        .executableTarget(name: "MediaBenchmarks", dependencies: ["LegMedia", "Media", "RTP"], path: "Benchmarks/MediaBenchmarks"),
 
         // Tests sit next to the layer they test; TestSupport holds what several test targets share.
         .target(name: "TestSupport", path: "Tests/TestSupport"),

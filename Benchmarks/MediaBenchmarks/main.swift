@@ -1,0 +1,87 @@
+// Media benchmarks (release build: `scripts/bench`): the cost of one 20 ms frame of a phone leg
+// (one SRTP datagram in, one tick out) next to the bare library calls on the same audio.
+//
+// As in SIPBenchmarks, every figure comes with its baseline measured in the same run, because these
+// machines are shared and noisy: compare the ratio between runs, not raw times. Leg and bare are
+// measured alternately, three windows of ~0.7 s each, and the best window of each is kept (noise
+// only ever adds time).
+//
+// `MediaBenchmarks --frames N --only NAME [--prepare-only]` runs one loop for exactly N frames,
+// untimed, for valgrind (allocation counts, call graphs); see docs/performance.md.
+import LegMedia
+import Media
+
+var random = SystemRandomNumberGenerator()
+let phoneKey = SRTPMasterKey.generate(for: .aesCM128HMACSHA1Tag80, using: &random).masterKeyAndSalt
+let gatewayKey = SRTPMasterKey.generate(for: .aesCM128HMACSHA1Tag80, using: &random).masterKeyAndSalt
+
+/// The leg's Opus settings (LegCodec): 8 kHz in and out, in-band FEC on.
+func legOpus() -> BareLoop.Path {
+    let encoder = must("Opus encoder") { try OpusEncoder(sampleRate: 8000) }
+    must("Opus FEC") { try encoder.setInbandFEC(true) }
+    return .opus(encoder, must("Opus decoder") { try OpusDecoder(sampleRate: 8000) })
+}
+
+struct Case {
+    let name: String
+    let key: String
+    let leg: FrameLoop
+    let bare: FrameLoop
+    let check: () -> String
+}
+
+let pcmuLeg = LegLoop(codec: .pcmu, phoneKey: phoneKey, gatewayKey: gatewayKey)
+let opusLeg = LegLoop(codec: .opus, phoneKey: phoneKey, gatewayKey: gatewayKey)
+let transcode = TranscodeLoop(phoneKey: phoneKey, gatewayKey: gatewayKey)
+let cases = [
+    Case(
+        name: "leg, PCMU echo, SRTP", key: "pcmu", leg: pcmuLeg,
+        bare: BareLoop(path: .g711(.muLaw), phoneCodec: .pcmu, phoneKey: phoneKey, gatewayKey: gatewayKey), check: { pcmuLeg.check }),
+    Case(
+        name: "leg, Opus echo, SRTP", key: "opus", leg: opusLeg,
+        bare: BareLoop(path: legOpus(), phoneCodec: .opus, phoneKey: phoneKey, gatewayKey: gatewayKey), check: { opusLeg.check }),
+    Case(
+        name: "transcode PCMU↔Opus, SRTP *", key: "transcode", leg: transcode,
+        bare: BareLoop(
+            path: .transcode(
+                .muLaw, must("Opus encoder") { try OpusEncoder(sampleRate: 8000) },
+                must("Opus decoder") { try OpusDecoder(sampleRate: 8000) }),
+            phoneCodec: .pcmu, phoneKey: phoneKey, gatewayKey: gatewayKey),
+        check: { transcode.check }),
+]
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+if let framesFlag = arguments.firstIndex(of: "--frames"), framesFlag + 1 < arguments.count, let frames = Int(arguments[framesFlag + 1]),
+    let onlyFlag = arguments.firstIndex(of: "--only"), onlyFlag + 1 < arguments.count
+{
+    // NAME is a case key, with "-bare" for its baseline: pcmu, pcmu-bare, opus, ..., transcode-bare.
+    let name = arguments[onlyFlag + 1]
+    let bare = name.hasSuffix("-bare")
+    guard let chosen = cases.first(where: { $0.key == (bare ? String(name.dropLast(5)) : name) }) else {
+        fatalError("no case \(name); cases: \(cases.map(\.key))")
+    }
+    run(bare ? chosen.bare : chosen.leg, frames: frames, prepareOnly: arguments.contains("--prepare-only"))
+    print("\(name): \(frames) frames\(arguments.contains("--prepare-only") ? " prepared" : "")")
+} else {
+    let rounds = 3
+    var legBest = Array(repeating: Double.infinity, count: cases.count)
+    var bareBest = Array(repeating: Double.infinity, count: cases.count)
+    for _ in 0..<rounds {
+        for (index, item) in cases.enumerated() {
+            legBest[index] = min(legBest[index], microsecondsPerFrame(item.leg))
+            bareBest[index] = min(bareBest[index], microsecondsPerFrame(item.bare))
+        }
+    }
+    print(pad("benchmark (per 20 ms frame)", 32) + pad("µs leg", 10) + pad("µs bare", 10) + pad("ratio", 8) + "full-duplex legs per core")
+    for (index, item) in cases.enumerated() {
+        let columns = [
+            pad(item.name, 32), pad(fixed(legBest[index], 2), 10), pad(fixed(bareBest[index], 2), 10),
+            pad(fixed(legBest[index] / bareBest[index], 3), 8), format(20_000 / legBest[index]),
+        ]
+        print(columns.joined())
+    }
+    print(
+        "* assembled from the cores (SRTPSession, RTPPacket, JitterBuffer, MuLaw, OpusEncoder/OpusDecoder) until the meeting bridge exists")
+    print("checks:")
+    for item in cases { print("  \(item.name): \(item.check())") }
+}
