@@ -5,6 +5,11 @@
 // A lower layer never imports a higher one.
 import PackageDescription
 
+/// The per-packet cores are generic (the jitter buffer over its frame type, the source latch over
+/// its address type); cross-module optimisation lets release builds specialise them in the
+/// modules that use them instead of calling through generic witnesses on every packet.
+let perPacketSettings: [SwiftSetting] = [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]
+
 let package = Package(
     name: "dialgate",
     platforms: [.macOS(.v14)],
@@ -28,14 +33,14 @@ let package = Package(
         // Pure cores: no sockets, no clocks, no globals.
         .target(name: "SIP"),
         .target(name: "SDP"),
-        .target(name: "RTP"),
+        .target(name: "RTP", swiftSettings: perPacketSettings),
         .target(
             name: "Media", dependencies: ["COpus", "CSRTP"],
             // Spoken prompts (scripts/make-prompts) ship in the target's bundle; their texts are the source, not a resource.
-            exclude: ["Prompts/prompts.txt"], resources: [.copy("Prompts/Audio")]),
+            exclude: ["Prompts/prompts.txt"], resources: [.copy("Prompts/Audio")], swiftSettings: perPacketSettings),
         .target(name: "Frames", dependencies: ["CSodium"]),
         // One phone leg's media: RTP, SRTP, jitter buffer, codec, DTMF, RTCP, playback.
-        .target(name: "LegMedia", dependencies: ["RTP", "Media"]),
+        .target(name: "LegMedia", dependencies: ["RTP", "Media"], swiftSettings: perPacketSettings),
 
         // Domain: routing decisions and the call core that drives SIP dialogs.
         .target(name: "Dialplan", dependencies: ["SIP"]),

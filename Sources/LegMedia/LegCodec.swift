@@ -4,19 +4,22 @@ import Media
 /// 8 kHz PCM frames for it. The state lives with the leg (one encoder/decoder per leg).
 struct LegCodec {
     enum Kind {
-        case g711(G711Law, G711Concealer)
+        case g711(G711Law)
         case opus(OpusEncoder, OpusDecoder)
     }
 
-    private var kind: Kind
+    private let kind: Kind
+    /// Kept out of `kind`: a concealer inside an enum payload would be copied out and back (its
+    /// history buffer with it) on every frame.
+    private var concealer = G711Concealer()
     /// Samples per frame at 8 kHz (160 for 20 ms).
     let samplesPerFrame: Int
 
     init(_ codec: LegMediaConfiguration.Codec, samplesPerFrame: Int) throws(MediaError) {
         self.samplesPerFrame = samplesPerFrame
         switch codec {
-        case .pcmu: kind = .g711(.muLaw, G711Concealer())
-        case .pcma: kind = .g711(.aLaw, G711Concealer())
+        case .pcmu: kind = .g711(.muLaw)
+        case .pcma: kind = .g711(.aLaw)
         case .opus:
             // Opus takes 8 kHz input and decodes any stream to 8 kHz: no resampler on the phone side.
             let encoder = try OpusEncoder(sampleRate: 8000)
@@ -31,11 +34,10 @@ struct LegCodec {
     /// Decodes one packet's payload into `pcm` (one frame); false when it could not be decoded.
     mutating func decode(_ payload: ArraySlice<UInt8>, into pcm: UnsafeMutableBufferPointer<Int16>) -> Bool {
         switch kind {
-        case .g711(let law, var concealer):
+        case .g711(let law):
             let count = payload.withUnsafeBufferPointer { law.decode($0, into: pcm) }
             for index in count..<pcm.count { pcm[index] = 0 }
             concealer.received(pcm)
-            kind = .g711(law, concealer)
             return true
         case .opus(_, let decoder):
             let samples = payload.withUnsafeBufferPointer { input in (try? decoder.decode(input, into: pcm)) ?? -1 }
@@ -58,9 +60,8 @@ struct LegCodec {
 
     mutating func conceal(into pcm: UnsafeMutableBufferPointer<Int16>) {
         switch kind {
-        case .g711(let law, var concealer):
+        case .g711:
             concealer.conceal(into: pcm)
-            kind = .g711(law, concealer)
         case .opus(_, let decoder):
             let empty: [UInt8] = []
             let samples = empty.withUnsafeBufferPointer { (try? decoder.decode($0, into: pcm)) ?? 0 }
@@ -71,7 +72,7 @@ struct LegCodec {
     /// Encodes one frame into `payload` (cleared first); false when the encoder failed.
     mutating func encode(_ pcm: UnsafeBufferPointer<Int16>, into payload: inout [UInt8]) -> Bool {
         switch kind {
-        case .g711(let law, _):
+        case .g711(let law):
             payload.removeAll(keepingCapacity: true)
             payload.append(contentsOf: repeatElement(0, count: pcm.count))
             _ = payload.withUnsafeMutableBufferPointer { law.encode(pcm, into: $0) }

@@ -4,7 +4,7 @@ import RTP
 extension PhoneLegMedia {
     /// One packet time (20 ms) of the leg: play out what the phone sent, run the application,
     /// and return what to send. The adapter's media clock calls it for every leg on its loop.
-    public func tick(now: Duration, send: (Datagram) -> Void) -> [LegMediaEvent] {
+    public func tick(now: Duration, send: (OutboundDatagram) -> Void) -> [LegMediaEvent] {
         var events: [LegMediaEvent] = []
         let heard = playOut(now: now)
         if heard, configuration.detectInBandDTMF {
@@ -18,16 +18,21 @@ extension PhoneLegMedia {
         }
         if configuration.sends, let event = digitSender.nextPacket(mediaTimestamp: timestamp) {
             // RFC 4733 §2.5.1: while an event plays, its packets replace the audio.
-            if let packet = makeEventPacket(event) { send(packet) }
+            sendEventPacket(event, send: send)
             _ = produceOutbound(heard: heard)
         } else if configuration.sends, produceOutbound(heard: heard) {
-            if let packet = makeRTPPacket() { send(packet) }
+            sendRTPPacket(send: send)
         }
         // The RTP timestamp advances with the media clock whether or not we sent (RFC 3550 §5.1).
         timestamp &+= UInt32(codec.samplesPerFrame * configuration.codec.clockRate / 8000)
         if now >= nextRTCPAt {
             nextRTCPAt = now + Self.rtcpInterval
-            if let report = makeRTCPReport(now: now) { send(report) }
+            if var report = makeRTCPReport(now: now) {
+                let to = configuration.rtcpMux ? sendTo : configuration.remoteRTCP
+                report.withUnsafeMutableBytes {
+                    send(OutboundDatagram(bytes: UnsafeRawBufferPointer($0), to: to, fromRTCPPort: !configuration.rtcpMux))
+                }
+            }
         }
         if now >= nextQualityAt {
             nextQualityAt = now + Self.qualityInterval
@@ -52,12 +57,12 @@ extension PhoneLegMedia {
         return true
     }
 
-    private func makeEventPacket(_ event: TelephoneEventSender.Packet) -> Datagram? {
-        guard let payloadType = configuration.telephoneEventPayloadType, let body = try? event.payload.serialized() else { return nil }
+    private func sendEventPacket(_ event: TelephoneEventSender.Packet, send: (OutboundDatagram) -> Void) {
+        guard let payloadType = configuration.telephoneEventPayloadType, let body = try? event.payload.serialized() else { return }
         let header = RTPHeader(
             marker: event.marker, payloadType: payloadType, sequenceNumber: sequenceNumber, timestamp: event.timestamp, ssrc: ssrc)
         sequenceNumber &+= 1
-        return protectAndAddress(header: header, payload: body[...])
+        protectAndSend(header: header, payload: body[...], send: send)
     }
 
     /// Pops the jitter buffer into `inboundPCM`; true when there is audio from the phone.
@@ -85,7 +90,10 @@ extension PhoneLegMedia {
         switch configuration.application {
         case .echo:
             guard heard else { return false }
-            outboundPCM = inboundPCM
+            // Copy in place: assigning the array would share it, and the next decode would copy it.
+            outboundPCM.withUnsafeMutableBufferPointer { out in
+                inboundPCM.withUnsafeBufferPointer { heard in _ = out.update(fromContentsOf: heard) }
+            }
             return true
         case .playback:
             return outboundPCM.withUnsafeMutableBufferPointer { player.nextFrame(into: $0) }
@@ -94,32 +102,33 @@ extension PhoneLegMedia {
         }
     }
 
-    private func makeRTPPacket() -> Datagram? {
+    private func sendRTPPacket(send: (OutboundDatagram) -> Void) {
         let encoded = outboundPCM.withUnsafeBufferPointer { codec.encode($0, into: &payload) }
-        guard encoded else { return nil }
+        guard encoded else { return }
         let header = RTPHeader(
             marker: statistics.packetsSent == 0, payloadType: configuration.payloadType, sequenceNumber: sequenceNumber,
             timestamp: timestamp, ssrc: ssrc)
         sequenceNumber &+= 1
-        return protectAndAddress(header: header, payload: payload[...])
+        protectAndSend(header: header, payload: payload[...], send: send)
     }
 
-    private func protectAndAddress(header: RTPHeader, payload: ArraySlice<UInt8>) -> Datagram? {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(header.serializedSize + payload.count + SRTPCryptoSuite.maximumOverhead)
+    /// Serialises into the reused send buffer, protects in place, and lends it to `send`.
+    private func protectAndSend(header: RTPHeader, payload: ArraySlice<UInt8>, send: (OutboundDatagram) -> Void) {
+        sendBuffer.removeAll(keepingCapacity: true)
         // Our own header never exceeds RTP's limits (no CSRCs, no extension), so this cannot fail.
-        guard (try? RTPPacket(header: header, payload: payload).serialize(into: &bytes)) != nil else { return nil }
+        guard (try? RTPPacket(header: header, payload: payload).serialize(into: &sendBuffer)) != nil else { return }
         if let outboundSRTP {
             do {
-                try outboundSRTP.protectRTP(&bytes)
+                try outboundSRTP.protectRTP(&sendBuffer)
             } catch {
                 statistics.srtpFailures += 1
-                return nil
+                return
             }
         }
         statistics.packetsSent += 1
         statistics.octetsSent += payload.count
-        return Datagram(bytes: bytes, to: sendTo)
+        let to = sendTo
+        sendBuffer.withUnsafeBytes { send(OutboundDatagram(bytes: $0, to: to, fromRTCPPort: false)) }
     }
 
     /// Loss (cumulative, of all expected so far), jitter and late frames from the reception
@@ -134,7 +143,7 @@ extension PhoneLegMedia {
 
     /// A sender report (we send) or receiver report, with SDES CNAME (RFC 3550 §6.1: every
     /// compound packet carries a CNAME).
-    private func makeRTCPReport(now: Duration) -> Datagram? {
+    private func makeRTCPReport(now: Duration) -> [UInt8]? {
         let ntp = clock.ntp(at: now)
         var blocks: [RTCPReportBlock] = []
         if statistics.packetsReceived > 0 {
@@ -162,6 +171,6 @@ extension PhoneLegMedia {
                 return nil
             }
         }
-        return Datagram(bytes: bytes, to: configuration.rtcpMux ? sendTo : configuration.remoteRTCP, fromRTCPPort: !configuration.rtcpMux)
+        return bytes
     }
 }

@@ -12,12 +12,27 @@ public final class PhoneLegMedia {
     public internal(set) var configuration: LegMediaConfiguration
     public internal(set) var statistics = LegMediaStatistics()
 
-    /// A datagram to send, and where.
+    /// A datagram to send, lent to the adapter for the duration of its `send` callback: the bytes
+    /// live in the leg's reused send buffer, so sending allocates nothing (the adapter copies them
+    /// into its own socket buffer).
+    public struct OutboundDatagram {
+        public let bytes: UnsafeRawBufferPointer
+        public let to: LegMediaConfiguration.Address
+        /// RTCP without rtcp-mux leaves from the RTCP socket (RTP port + 1, RFC 3550 §11).
+        public let fromRTCPPort: Bool
+    }
+
+    /// An owned copy of an `OutboundDatagram` (for tests and tools).
     public struct Datagram: Sendable, Equatable {
         public var bytes: [UInt8]
         public var to: LegMediaConfiguration.Address
-        /// RTCP without rtcp-mux leaves from the RTCP socket (RTP port + 1, RFC 3550 §11).
-        public var fromRTCPPort: Bool = false
+        public var fromRTCPPort: Bool
+
+        public init(_ datagram: OutboundDatagram) {
+            bytes = Array(datagram.bytes)
+            to = datagram.to
+            fromRTCPPort = datagram.fromRTCPPort
+        }
     }
 
     var codec: LegCodec
@@ -48,6 +63,8 @@ public final class PhoneLegMedia {
     var inboundPCM: [Int16]
     var outboundPCM: [Int16]
     var payload: [UInt8] = []
+    /// RTP header + payload + SRTP trailer, reused for every datagram.
+    var sendBuffer: [UInt8] = []
 
     /// RFC 3550 §6.2: 5 s is the minimum RTCP interval for a two-party session.
     static let rtcpInterval: Duration = .seconds(5)
@@ -63,6 +80,7 @@ public final class PhoneLegMedia {
         inboundPCM = Array(repeating: 0, count: samplesPerFrame)
         outboundPCM = Array(repeating: 0, count: samplesPerFrame)
         payload.reserveCapacity(OpusEncoder.maxPacketSize)
+        sendBuffer.reserveCapacity(RTPHeader.fixedSize + OpusEncoder.maxPacketSize + SRTPCryptoSuite.maximumOverhead)
         var jitterConfiguration = JitterBufferConfiguration()
         jitterConfiguration.clockRate = configuration.codec.clockRate
         jitterConfiguration.samplesPerFrame = samplesPerFrame * configuration.codec.clockRate / 8000

@@ -66,7 +66,7 @@ import Testing
                 var bytes = packets[index]
                 events += leg.receive(&bytes, from: from, now: now)
             }
-            events += leg.tick(now: now + .milliseconds(1)) { out.append($0) }
+            events += leg.tick(now: now + .milliseconds(1)) { out.append(PhoneLegMedia.Datagram($0)) }
         }
         return (out, events)
     }
@@ -181,7 +181,7 @@ import Testing
         let leg = try Self.leg(
             Self.configuration(application: .playback([.tone(.beep(frequency: 1000, duration: .seconds(1), level: -10))])))
         var out: [PhoneLegMedia.Datagram] = []
-        for index in 0..<300 { _ = leg.tick(now: Self.frame * index) { out.append($0) } }
+        for index in 0..<300 { _ = leg.tick(now: Self.frame * index) { out.append(PhoneLegMedia.Datagram($0)) } }
         let rtp = out.filter { RTPDemultiplexer.classify($0.bytes) == .rtp }
         let rtcp = out.filter { RTPDemultiplexer.classify($0.bytes) == .rtcp }
         #expect(rtp.count == 50, "1 s of tone is 50 packets, then nothing")

@@ -99,7 +99,7 @@ enum Baresip {
 
         let console = try Console(directory: directory)
         defer { console.stopIfRunning() }
-        try await console.waitFor("baresip is ready.", timeout: .seconds(10))
+        try await console.waitFor("baresip is ready.", timeout: .seconds(60))
         try console.send("/dial \(uri)\n")
         let established = try await console.waitForCallEstablished(timeout: answerTimeout)
         if established {

@@ -30,7 +30,13 @@ final class Daemon: @unchecked Sendable {
         daemon.process.arguments =
             ["serve", "--sip", "127.0.0.1:0", "--state", state.path, "--dialplans", state.path, "--drain-grace", "2"] + extraArguments
         try daemon.process.run()
-        try await daemon.waitUntilListening()
+        do {
+            try await daemon.waitUntilListening()
+        } catch {
+            // Never leave a daemon behind a failed start.
+            daemon.kill()
+            throw error
+        }
         return daemon
     }
 
