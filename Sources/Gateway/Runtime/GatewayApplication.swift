@@ -40,8 +40,12 @@ public struct GatewayApplication: Sendable {
         settings.noMediaTimeout = configuration.noMediaTimeout
         let userAgent = UserAgent(
             settings: settings, dialplan: BuiltinDialplan(ringTime: configuration.ringTime), random: SystemRandomNumberGenerator())
+        // Signalling gets a thread of its own: media ticks for many legs must never delay SIP
+        // (retransmission timers would fire and calls fail under load). Media uses the shared group.
+        let signallingThread = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        defer { signallingThread.shutdownGracefully { _ in } }
         let signalling = SignallingLoop(
-            loop: MultiThreadedEventLoopGroup.singleton.next(), userAgent: userAgent, sink: events, logger: Logger(label: "dialgate.sip"))
+            loop: signallingThread.next(), userAgent: userAgent, sink: events, logger: Logger(label: "dialgate.sip"))
         signalling.media = MediaEngine(
             group: MultiThreadedEventLoopGroup.singleton, bindHost: configuration.sipHost, prompts: try Self.loadPrompts(logger: logger),
             logger: Logger(label: "dialgate.media"))

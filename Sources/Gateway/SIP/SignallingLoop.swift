@@ -128,13 +128,18 @@ final class SignallingLoop: @unchecked Sendable {
     // MARK: - Actions
 
     private func perform(_ actions: [UserAgentAction]) {
+        // Call events first: a call's record is queued before the peer hears the answer that
+        // ended it, so whoever asks the records after a BYE's 200 finds the call there.
+        for case .callEvent(let event) in actions {
+            log(event)
+            sink.callEvent(event, clock: clock)
+        }
         for action in actions {
             switch action {
             case .send(let message, let peer):
                 send(message, to: peer)
-            case .callEvent(let event):
-                log(event)
-                sink.callEvent(event, clock: clock)
+            case .callEvent:
+                break
             case .notice(let notice):
                 logger.warning("security: request refused", metadata: ["notice": "\(notice)"])
             case .media(let instruction):
