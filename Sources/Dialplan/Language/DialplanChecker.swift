@@ -137,9 +137,6 @@ public struct DialplanChecker: Sendable {
                         }
                     }
                 }
-                if route.steps.isEmpty {
-                    sink.error(route.location, "route '\(route.name)' has no steps", hint: "add steps such as answer, play, join or reject")
-                }
                 if !route.isMatchable, !gotoTargets.contains(route.name) {
                     sink.error(
                         route.location, "route '\(route.name)' can never run: it has no match lines and no goto leads to it",

@@ -213,14 +213,21 @@ public struct TimeWindow: Hashable, Sendable {
     public var end: Int?
     public var timeZone: String?
 
+    public init(weekdays: Set<Int>, start: Int? = nil, end: Int? = nil, timeZone: String? = nil) {
+        self.weekdays = weekdays
+        self.start = start
+        self.end = end
+        self.timeZone = timeZone
+    }
+
     /// Whether a moment given as ISO weekday and minutes after midnight (local to `timeZone`) falls
-    /// in the window. A window that wraps midnight belongs to the day it starts on.
+    /// in the window. The days name the day of the moment itself, so `mon-fri 18:00-08:00` means
+    /// "on weekdays, outside 08:00 to 18:00" (Monday 03:00 is in, Saturday 03:00 is not).
     public func contains(weekday: Int, minute: Int) -> Bool {
-        guard let start, let end else { return weekdays.contains(weekday) }
-        if start <= end { return weekdays.contains(weekday) && minute >= start && minute < end }
-        if minute >= start { return weekdays.contains(weekday) }
-        let previous = weekday == 1 ? 7 : weekday - 1
-        return minute < end && weekdays.contains(previous)
+        guard weekdays.contains(weekday) else { return false }
+        guard let start, let end else { return true }
+        if start <= end { return minute >= start && minute < end }
+        return minute >= start || minute < end
     }
 }
 

@@ -71,8 +71,11 @@ extension DialplanChecker {
     public func load(_ sources: [DialplanSource], resolve: DialplanLoader.IncludeResolver) -> DialplanCheckResult {
         let (document, parseDiagnostics) = DialplanLoader.load(sources, resolve: resolve)
         var sink = DiagnosticSink()
-        sink.add(contentsOf: parseDiagnostics)
-        sink.add(contentsOf: check(document))
+        // One list in file order: a parse error and the checker's findings on the same line sit together.
+        let all = (parseDiagnostics + check(document)).enumerated().sorted { a, b in
+            a.element.location == b.element.location ? a.offset < b.offset : a.element.location < b.element.location
+        }
+        sink.add(contentsOf: all.map(\.element))
         return DialplanCheckResult(document: document, diagnostics: sink.diagnostics)
     }
 }

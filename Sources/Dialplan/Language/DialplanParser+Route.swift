@@ -23,6 +23,9 @@ extension DialplanParser {
 
     mutating func route(_ name: String, _ location: SourceLocation, _ block: [SyntaxNode]) -> Route {
         var route = Route(name: name, location: location)
+        if !block.contains(where: { $0.keyword != "match" && $0.keyword != "on-failure" }) {
+            sink.error(location, "route '\(name)' has no steps", hint: "add steps such as answer, play, join or reject")
+        }
         for node in block {
             switch node.keyword {
             case "match":

@@ -8,6 +8,9 @@ extension DialplanParser {
     mutating func trunk(_ name: String, _ location: SourceLocation, _ block: [SyntaxNode]) -> Trunk {
         var trunk = Trunk(name: name, location: location)
         var seen: [String: SourceLocation] = [:]
+        // Only a trunk with no `from` or `auth` lines at all is said to accept no calls; a bad
+        // address is reported where it is written.
+        let hasSources = block.contains { $0.keyword == "from" || $0.keyword == "auth" }
         for node in block {
             // `from` may be repeated (one line per range); the other settings are said once.
             if node.keyword != "from", DialplanParser.trunkKeywords.contains(node.keyword) {
@@ -85,7 +88,7 @@ extension DialplanParser {
                 unknown(node, in: "in a trunk", known: DialplanParser.trunkKeywords)
             }
         }
-        if trunk.sources.isEmpty, trunk.authentication == nil {
+        if !hasSources {
             sink.error(
                 location, "trunk '\(name)' accepts no calls: it has neither 'from' addresses nor 'auth'",
                 hint: "add 'from ADDRESS/PREFIX' lines, or an auth { ... } block for phones that register from anywhere")
