@@ -214,7 +214,9 @@ extension DialplanParser {
                 continue
             }
             guard let argument else {
-                sink.error(location, "collect option '\(key)' needs a value", hint: usage)
+                // `terminator #` reads the # as a comment: say so.
+                let hint = key == "terminator" ? "write the # in quotes: terminator \"#\" (a bare # starts a comment)" : usage
+                sink.error(location, "collect option '\(key)' needs a value", hint: hint)
                 valid = false
                 continue
             }
