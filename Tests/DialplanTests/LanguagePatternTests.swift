@@ -89,6 +89,9 @@ import Testing
         let doc = try AddressRange.parse("2001:db8::/32", at: at)
         #expect(doc.contains([0x20, 0x01, 0x0d, 0xb8] + Array(repeating: 7, count: 12)))
         #expect(!doc.contains([127, 0, 0, 1]))
+        #expect(doc.description == "2001:db8::/32")
+        #expect(try AddressRange.parse("1:0:0:2:0:0:0:3", at: at).description == "1:0:0:2::3/128")
+        #expect(try AddressRange.parse("::", at: at).description == "::/128")
         for bad in ["1.2.3", "1.2.3.4/33", "1.2.3.256", "1::2::3", "12345::", "10.0.0.1/8", "::/129", "1.2.3.4/x"] {
             #expect(throws: NumberPattern.Problem.self, "\(bad)") { try AddressRange.parse(bad, at: at) }
         }

@@ -9,7 +9,7 @@ let bundledPrompts: Set<String> = [
 /// Loads `text` as `t.dialplan` (plus `files` reachable by include) and checks it.
 func check(_ text: String, files: [String: String] = [:]) -> DialplanCheckResult {
     DialplanChecker(knownPrompts: bundledPrompts).load([DialplanSource(path: "t.dialplan", text: text)]) { path, _ in
-        files[path].map { DialplanSource(path: path, text: $0) }
+        (path == "t.dialplan" ? text : files[path]).map { DialplanSource(path: path, text: $0) }
     }
 }
 

@@ -85,13 +85,26 @@ extension AddressRange {
 
     static func format(_ bytes: [UInt8]) -> String {
         if bytes.count == 4 { return bytes.map(String.init).joined(separator: ".") }
-        var groups: [String] = []
+        var groups: [UInt16] = []
         var i = 0
         while i + 1 < bytes.count {
-            groups.append(String(UInt16(bytes[i]) << 8 | UInt16(bytes[i + 1]), radix: 16))
+            groups.append(UInt16(bytes[i]) << 8 | UInt16(bytes[i + 1]))
             i += 2
         }
-        return groups.joined(separator: ":")
+        // RFC 5952 §4.2: the longest run of two or more zero groups becomes "::".
+        var best: Range<Int>?
+        var start: Int?
+        for index in 0...groups.count {
+            if index < groups.count, groups[index] == 0 {
+                if start == nil { start = index }
+            } else if let s = start {
+                if index - s >= 2, index - s > (best?.count ?? 0) { best = s..<index }
+                start = nil
+            }
+        }
+        let text = groups.map { String($0, radix: 16) }
+        guard let run = best else { return text.joined(separator: ":") }
+        return text[..<run.lowerBound].joined(separator: ":") + "::" + text[run.upperBound...].joined(separator: ":")
     }
 }
 
