@@ -116,3 +116,28 @@ import Testing
         #expect(patterns.first?.captures("123456789*4321") == ["meeting_id": "123456789", "passcode": "4321"])
     }
 }
+
+/// The complete plans shown in docs/dialplan.md (```dialplan blocks) pass the checker.
+@Suite struct LanguageDocumentationTests {
+    @Test func documentedPlansCheckClean() throws {
+        let url = LanguageBundledPlanTests.repository.appendingPathComponent("docs/dialplan.md")
+        let lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+        var blocks: [(line: Int, text: String)] = []
+        var current: (line: Int, text: String)?
+        for (index, line) in lines.enumerated() {
+            if line == "```dialplan" {
+                current = (index + 1, "")
+            } else if line == "```", let block = current {
+                blocks.append(block)
+                current = nil
+            } else if current != nil {
+                current?.text += line + "\n"
+            }
+        }
+        #expect(blocks.count >= 4)
+        for block in blocks {
+            let result = DialplanChecker(knownPrompts: bundledPrompts).load([DialplanSource(path: "docs/dialplan.md@\(block.line)", text: block.text)]) { _, _ in nil }
+            #expect(result.diagnostics.map(\.description) == [], "block at line \(block.line)")
+        }
+    }
+}
