@@ -4,7 +4,8 @@ import Testing
 
 /// The shipped plans (`dialplans/`) pass the checker and say what DESIGN.md §3 says.
 @Suite struct LanguageBundledPlanTests {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
 
     static func source(_ relative: String) throws -> DialplanSource {
         let url = repository.appendingPathComponent(relative)
@@ -136,7 +137,9 @@ import Testing
         }
         #expect(blocks.count >= 4)
         for block in blocks {
-            let result = DialplanChecker(knownPrompts: bundledPrompts).load([DialplanSource(path: "docs/dialplan.md@\(block.line)", text: block.text)]) { _, _ in nil }
+            let result = DialplanChecker(knownPrompts: bundledPrompts).load([
+                DialplanSource(path: "docs/dialplan.md@\(block.line)", text: block.text)
+            ]) { _, _ in nil }
             #expect(result.diagnostics.map(\.description) == [], "block at line \(block.line)")
         }
     }

@@ -46,7 +46,9 @@ import Testing
         let keyword = ender.split(separator: " ")[0]
         #expect(
             messages(route("    answer\n    \(ender)\n    play goodbye\n    hangup"))
-                == ["t.dialplan:5:5: unreachable step 'play': '\(keyword)' at line 4 ends the route first\n  hint: remove it, or move it before '\(keyword)'"])
+                == [
+                    "t.dialplan:5:5: unreachable step 'play': '\(keyword)' at line 4 ends the route first\n  hint: remove it, or move it before '\(keyword)'"
+                ])
     }
 
     @Test func unreachableInsideTriesAndOnFailure() {
@@ -75,7 +77,11 @@ import Testing
                     "t.dialplan:3:5: check-passcode needs a meeting: no lookup comes before it\n  hint: lookup $meeting_id first",
                     "t.dialplan:4:5: join without a meeting needs a lookup before it\n  hint: lookup $meeting_id first, or name the meeting: join 123456789",
                 ])
-        #expect(messages(route("    collect id\n    lookup $id\n    tries 2 {\n        collect pin\n        check-passcode $pin\n        join\n    }")).isEmpty)
+        #expect(
+            messages(
+                route(
+                    "    collect id\n    lookup $id\n    tries 2 {\n        collect pin\n        check-passcode $pin\n        join\n    }")
+            ).isEmpty)
     }
 
     @Test func routesThatCanNeverMatch() {
@@ -118,7 +124,10 @@ import Testing
             }
             """
         // A pattern after a pattern is not decided (only literals are compared), so it is not reported.
-        #expect(heads(text) == ["t.dialplan:6:1: route 'exact' can never match: route 'any-number' at t.dialplan:1:1 comes first and takes all its calls"])
+        #expect(
+            heads(text) == [
+                "t.dialplan:6:1: route 'exact' can never match: route 'any-number' at t.dialplan:1:1 comes first and takes all its calls"
+            ])
     }
 
     @Test func narrowerFirstIsFine() {
@@ -138,7 +147,10 @@ import Testing
             }
             """
         // `night` after `exact`: exact takes every 1000, so night never matches.
-        #expect(heads(text) == ["t.dialplan:5:1: route 'night' can never match: route 'exact' at t.dialplan:1:1 comes first and takes all its calls"])
+        #expect(
+            heads(text) == [
+                "t.dialplan:5:1: route 'night' can never match: route 'exact' at t.dialplan:1:1 comes first and takes all its calls"
+            ])
     }
 
     @Test func routesNoCallCanReach() {
@@ -192,7 +204,10 @@ import Testing
 
     @Test func sourceAddressOnTwoTrunks() {
         let text = "trunk a {\n    from 192.0.2.0/24\n}\ntrunk b {\n    from 192.0.2.0/24\n}\n"
-        #expect(messages(text) == ["t.dialplan:5:10: 192.0.2.0/24 is already a source of trunk 'a'\n  hint: a source address must name one trunk"])
+        #expect(
+            messages(text) == [
+                "t.dialplan:5:10: 192.0.2.0/24 is already a source of trunk 'a'\n  hint: a source address must name one trunk"
+            ])
     }
 
     @Test func tierNamesAnUnknownPolicy() {
@@ -211,7 +226,9 @@ import Testing
         #expect(check("include \"a.dialplan\"\n", files: files).document.files == ["t.dialplan", "a.dialplan", "b.dialplan", "c.dialplan"])
         #expect(
             messages("include \"missing.dialplan\"\n", files: files)
-                == ["t.dialplan:1:9: cannot find included file 'missing.dialplan'\n  hint: paths are relative to the file that includes them"])
+                == [
+                    "t.dialplan:1:9: cannot find included file 'missing.dialplan'\n  hint: paths are relative to the file that includes them"
+                ])
         #expect(
             messages("include \"loop.dialplan\"\n", files: files)
                 == ["loop.dialplan:1:9: include cycle: t.dialplan → loop.dialplan → t.dialplan\n  hint: remove one of these includes"])
@@ -219,7 +236,8 @@ import Testing
 
     @Test func includedRoutesKeepTheirPlace() {
         let files = ["mid.dialplan": "route mid {\n    match called 2\n    answer\n}\n"]
-        let text = "route first {\n    match called 1\n    answer\n}\ninclude \"mid.dialplan\"\nroute last {\n    match any\n    reject 404\n}\n"
+        let text =
+            "route first {\n    match called 1\n    answer\n}\ninclude \"mid.dialplan\"\nroute last {\n    match any\n    reject 404\n}\n"
         #expect(check(text, files: files).document.routes.map(\.name) == ["first", "mid", "last"])
     }
 

@@ -1,7 +1,7 @@
 import Dialplan
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// 5,000 seeded random and mutated plans through lexer, parser, loader and checker: nothing may
 /// crash, and every diagnostic must point inside the text it is about.

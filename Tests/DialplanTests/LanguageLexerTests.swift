@@ -17,7 +17,8 @@ import Testing
         let list = tokens("from 1.2.3.4, ::1 # trailing comment\n# whole line\nterminator \"#\" a#b")
         #expect(
             list.map(\.kind) == [
-                .word("from"), .word("1.2.3.4"), .word("::1"), .newline, .newline, .word("terminator"), .string("#"), .word("a#b"), .endOfFile,
+                .word("from"), .word("1.2.3.4"), .word("::1"), .newline, .newline, .word("terminator"), .string("#"), .word("a#b"),
+                .endOfFile,
             ])
     }
 

@@ -7,12 +7,14 @@ extension AddressRange {
         let bytes: [UInt8]
         if addressText.contains(":") {
             guard let parsed = parseIPv6(addressText) else {
-                throw NumberPattern.Problem(offset: 0, message: "'\(text)' is not an IPv6 address or range", hint: "for example 2001:db8::/32 or ::1")
+                throw NumberPattern.Problem(
+                    offset: 0, message: "'\(text)' is not an IPv6 address or range", hint: "for example 2001:db8::/32 or ::1")
             }
             bytes = parsed
         } else {
             guard let parsed = parseIPv4(addressText) else {
-                throw NumberPattern.Problem(offset: 0, message: "'\(text)' is not an IPv4 address or range", hint: "for example 192.0.2.0/24 or 127.0.0.1")
+                throw NumberPattern.Problem(
+                    offset: 0, message: "'\(text)' is not an IPv4 address or range", hint: "for example 192.0.2.0/24 or 127.0.0.1")
             }
             bytes = parsed
         }
@@ -52,7 +54,9 @@ extension AddressRange {
         guard parts.count == 4 else { return nil }
         var bytes: [UInt8] = []
         for part in parts {
-            guard !part.isEmpty, part.count <= 3, part.allSatisfy({ $0.isASCII && $0.isNumber }), let value = UInt8(part) else { return nil }
+            guard !part.isEmpty, part.count <= 3, part.allSatisfy({ $0.isASCII && $0.isNumber }), let value = UInt8(part) else {
+                return nil
+            }
             bytes.append(value)
         }
         return bytes

@@ -95,14 +95,18 @@ public struct DialplanChecker: Sendable {
             for name in value.references where !variables.contains(name) {
                 sink.error(
                     location, "unknown variable '\(name)'",
-                    hint: "variables come from set, collect, regex groups, or are built in: \(DialplanChecker.builtinVariables.sorted().joined(separator: ", "))")
+                    hint:
+                        "variables come from set, collect, regex groups, or are built in: \(DialplanChecker.builtinVariables.sorted().joined(separator: ", "))"
+                )
             }
         }
 
         mutating func prompt(_ reference: Reference) {
             guard !prompts.contains(reference.name) else { return }
             let suggestion = DialplanParser.closest(to: reference.name, in: prompts.sorted()).map { "did you mean '\($0)'?" }
-            sink.error(reference.location, "unknown prompt '\(reference.name)'", hint: suggestion ?? "known prompts: \(prompts.sorted().joined(separator: ", "))")
+            sink.error(
+                reference.location, "unknown prompt '\(reference.name)'",
+                hint: suggestion ?? "known prompts: \(prompts.sorted().joined(separator: ", "))")
         }
 
         // MARK: Trunks
@@ -111,9 +115,12 @@ public struct DialplanChecker: Sendable {
             var owner: [AddressRange: String] = [:]
             for trunk in document.trunks {
                 for range in trunk.sources {
-                    let key = AddressRange(address: range.address, prefixLength: range.prefixLength, location: SourceLocation(file: "", line: 0, column: 0))
+                    let key = AddressRange(
+                        address: range.address, prefixLength: range.prefixLength, location: SourceLocation(file: "", line: 0, column: 0))
                     if let other = owner[key], other != trunk.name {
-                        sink.error(range.location, "\(range) is already a source of trunk '\(other)'", hint: "a source address must name one trunk")
+                        sink.error(
+                            range.location, "\(range) is already a source of trunk '\(other)'", hint: "a source address must name one trunk"
+                        )
                     } else {
                         owner[key] = trunk.name
                     }
@@ -124,11 +131,12 @@ public struct DialplanChecker: Sendable {
         // MARK: Routes
 
         mutating func checkRoutes() {
-            let gotoTargets = Set(document.routes.flatMap { route -> [String] in
-                var targets: [String] = []
-                Run.walk(route) { if case .goto(let target) = $0.action { targets.append(target.name) } }
-                return targets
-            })
+            let gotoTargets = Set(
+                document.routes.flatMap { route -> [String] in
+                    var targets: [String] = []
+                    Run.walk(route) { if case .goto(let target) = $0.action { targets.append(target.name) } }
+                    return targets
+                })
             for route in document.routes {
                 for condition in route.conditions {
                     if case .trunk(let names) = condition.kind {
@@ -157,7 +165,8 @@ public struct DialplanChecker: Sendable {
             for step in steps {
                 if let ender = ended {
                     sink.error(
-                        step.location, "unreachable step '\(step.keyword)': '\(ender.keyword)' at line \(ender.location.line) ends the route first",
+                        step.location,
+                        "unreachable step '\(step.keyword)': '\(ender.keyword)' at line \(ender.location.line) ends the route first",
                         hint: "remove it, or move it before '\(ender.keyword)'")
                     break
                 }
@@ -171,13 +180,16 @@ public struct DialplanChecker: Sendable {
                 case .checkPasscode(let value):
                     checkReferences(value, at: step.location)
                     if !lookedUp {
-                        sink.error(step.location, "check-passcode needs a meeting: no lookup comes before it", hint: "lookup $meeting_id first")
+                        sink.error(
+                            step.location, "check-passcode needs a meeting: no lookup comes before it", hint: "lookup $meeting_id first")
                     }
                 case .join(let join):
                     if let meeting = join.meeting {
                         checkReferences(meeting, at: step.location)
                     } else if !lookedUp {
-                        sink.error(step.location, "join without a meeting needs a lookup before it", hint: "lookup $meeting_id first, or name the meeting: join 123456789")
+                        sink.error(
+                            step.location, "join without a meeting needs a lookup before it",
+                            hint: "lookup $meeting_id first, or name the meeting: join 123456789")
                     }
                     checkReferences(join.displayName, at: step.location)
                 case .goto(let target):
@@ -213,7 +225,8 @@ public struct DialplanChecker: Sendable {
                 for earlier in matchable[..<index] where earlier.name != later.name {
                     if earlier.conditions.allSatisfy({ Run.implied($0, by: later.conditions) }) {
                         sink.error(
-                            later.location, "route '\(later.name)' can never match: route '\(earlier.name)' at \(earlier.location) comes first and takes all its calls",
+                            later.location,
+                            "route '\(later.name)' can never match: route '\(earlier.name)' at \(earlier.location) comes first and takes all its calls",
                             hint: "move '\(later.name)' above '\(earlier.name)', or narrow the match of '\(earlier.name)'")
                         break
                     }

@@ -127,7 +127,8 @@ public struct DialplanLexer {
                 } else if quote == "\"" {
                     sink.error(start, "unterminated string", hint: "close it with \" on the same line")
                 } else {
-                    sink.error(start, "unterminated regular expression", hint: "close it with / on the same line; write \\/ for a slash inside it")
+                    sink.error(
+                        start, "unterminated regular expression", hint: "close it with / on the same line; write \\/ for a slash inside it")
                 }
             default:
                 var value = ""

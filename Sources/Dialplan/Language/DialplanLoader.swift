@@ -9,7 +9,9 @@ public struct DialplanLoader {
     /// Parses `sources` in order, expanding each include where it is written. A file reached a
     /// second time (by two includes, or given and also included) is read once; a file that includes
     /// itself, directly or through others, is an error.
-    public static func load(_ sources: [DialplanSource], resolve: IncludeResolver) -> (document: DialplanDocument, diagnostics: [DialplanDiagnostic]) {
+    public static func load(_ sources: [DialplanSource], resolve: IncludeResolver) -> (
+        document: DialplanDocument, diagnostics: [DialplanDiagnostic]
+    ) {
         var loader = Loader()
         for source in sources where !loader.loaded.contains(source.path) {
             loader.read(source, chain: [], resolve: resolve)
@@ -33,7 +35,9 @@ public struct DialplanLoader {
                 case .include(let include):
                     document.includes.append(include)
                     guard let target = resolve(include.path, source.path) else {
-                        sink.error(include.location, "cannot find included file '\(include.path)'", hint: "paths are relative to the file that includes them")
+                        sink.error(
+                            include.location, "cannot find included file '\(include.path)'",
+                            hint: "paths are relative to the file that includes them")
                         continue
                     }
                     if chain.contains(target.path) {

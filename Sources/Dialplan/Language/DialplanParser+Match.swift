@@ -8,7 +8,9 @@ extension DialplanParser {
             args = args.dropFirst()
         }
         guard let kindArgument = args.first else {
-            sink.error(node.location, "'match' needs what to match", hint: "match called 1000  (or: \(DialplanParser.matchKinds.joined(separator: ", ")))")
+            sink.error(
+                node.location, "'match' needs what to match",
+                hint: "match called 1000  (or: \(DialplanParser.matchKinds.joined(separator: ", ")))")
             return nil
         }
         args = args.dropFirst()
@@ -22,7 +24,9 @@ extension DialplanParser {
         }
         func patterns() -> [NumberPattern]? {
             guard !args.isEmpty else {
-                sink.error(kindArgument.location, "'match \(kindName)' needs at least one number or pattern", hint: "match \(kindName) _1NXXNXXXXXX")
+                sink.error(
+                    kindArgument.location, "'match \(kindName)' needs at least one number or pattern",
+                    hint: "match \(kindName) _1NXXNXXXXXX")
                 return nil
             }
             let list = args.compactMap { pattern($0) }
@@ -61,7 +65,9 @@ extension DialplanParser {
             guard let nameArgument = args.first, let headerName = text(nameArgument), !headerName.isEmpty,
                 headerName.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") })
             else {
-                sink.error(args.first?.location ?? kindArgument.location, "'match header' needs a header name", hint: "match header X-Meeting-Room /^[0-9]+$/")
+                sink.error(
+                    args.first?.location ?? kindArgument.location, "'match header' needs a header name",
+                    hint: "match header X-Meeting-Room /^[0-9]+$/")
                 return nil
             }
             args = args.dropFirst()
@@ -107,7 +113,9 @@ extension DialplanParser {
                 window.end = end
             } else {
                 guard let days = dayRange(word) else {
-                    sink.error(argument.location, "'\(word)' is not a day or day range", hint: "days are mon tue wed thu fri sat sun; ranges like mon-fri")
+                    sink.error(
+                        argument.location, "'\(word)' is not a day or day range",
+                        hint: "days are mon tue wed thu fri sat sun; ranges like mon-fri")
                     return nil
                 }
                 sawDays = true

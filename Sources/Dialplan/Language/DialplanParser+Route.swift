@@ -31,7 +31,9 @@ extension DialplanParser {
             case "match":
                 guard noBlock(node) else { continue }
                 if let first = route.steps.first {
-                    sink.error(node.location, "'match' after the route's steps", hint: "put match lines at the top of the route (first step at line \(first.location.line))")
+                    sink.error(
+                        node.location, "'match' after the route's steps",
+                        hint: "put match lines at the top of the route (first step at line \(first.location.line))")
                 }
                 if let condition = matchCondition(node) { route.conditions.append(condition) }
             case "on-failure":
@@ -115,7 +117,9 @@ extension DialplanParser {
             var reason: ReasonHeader?
             if !node.arguments.isEmpty {
                 guard case .word("reason") = node.arguments[0].value else {
-                    sink.error(node.arguments[0].location, "unexpected \(node.arguments[0].shown) after 'hangup'", hint: "hangup reason q850 16 \"Normal call clearing\"")
+                    sink.error(
+                        node.arguments[0].location, "unexpected \(node.arguments[0].shown) after 'hangup'",
+                        hint: "hangup reason q850 16 \"Normal call clearing\"")
                     return nil
                 }
                 guard let parsed = self.reason(node, from: 1) else { return nil }
@@ -173,9 +177,13 @@ extension DialplanParser {
             sink.error(node.location, "'collect' needs the name of the variable that receives the digits", hint: usage)
             return nil
         }
-        guard case .word(let word) = first.value, let variable = variableName(word.hasPrefix("$") ? String(word.dropFirst()) : word, at: first.location)
+        guard case .word(let word) = first.value,
+            let variable = variableName(word.hasPrefix("$") ? String(word.dropFirst()) : word, at: first.location)
         else {
-            if case .word = first.value {} else { sink.error(first.location, "expected a variable name, found \(first.shown)", hint: usage) }
+            if case .word = first.value {
+            } else {
+                sink.error(first.location, "expected a variable name, found \(first.shown)", hint: usage)
+            }
             return nil
         }
         var collect = Collect(variable: variable)
@@ -185,7 +193,9 @@ extension DialplanParser {
         while !rest.isEmpty {
             let key = rest.removeFirst()
             guard case .word(let name) = key.value else {
-                sink.error(key.location, "expected a collect option, found \(key.shown)", hint: "options: \(DialplanParser.collectOptions.joined(separator: ", "))")
+                sink.error(
+                    key.location, "expected a collect option, found \(key.shown)",
+                    hint: "options: \(DialplanParser.collectOptions.joined(separator: ", "))")
                 return nil
             }
             options.append((name, key.location, rest.isEmpty ? nil : rest.removeFirst()))
@@ -204,7 +214,9 @@ extension DialplanParser {
         for (key, location, argument) in options {
             guard DialplanParser.collectOptions.contains(key) else {
                 let suggestion = DialplanParser.closest(to: key, in: DialplanParser.collectOptions).map { "did you mean '\($0)'?" }
-                sink.error(location, "unknown collect option '\(key)'", hint: suggestion ?? "options: \(DialplanParser.collectOptions.joined(separator: ", "))")
+                sink.error(
+                    location, "unknown collect option '\(key)'",
+                    hint: suggestion ?? "options: \(DialplanParser.collectOptions.joined(separator: ", "))")
                 valid = false
                 continue
             }
@@ -231,14 +243,20 @@ extension DialplanParser {
                     valid = false
                 }
             case "max":
-                if let n = integer(argument, what: "max", range: DialplanParser.digitsRange) { collect.maxDigits = n } else { valid = false }
+                if let n = integer(argument, what: "max", range: DialplanParser.digitsRange) {
+                    collect.maxDigits = n
+                } else {
+                    valid = false
+                }
             case "terminator":
                 switch text(argument) {
                 case "#": collect.terminator = "#"
                 case "*": collect.terminator = "*"
                 case "none": collect.terminator = nil
                 default:
-                    sink.error(argument.location, "terminator must be \"#\", \"*\" or none, not \(argument.shown)", hint: "write the # in quotes: terminator \"#\"")
+                    sink.error(
+                        argument.location, "terminator must be \"#\", \"*\" or none, not \(argument.shown)",
+                        hint: "write the # in quotes: terminator \"#\"")
                     valid = false
                 }
             case "first-digit-timeout":
@@ -288,7 +306,9 @@ extension DialplanParser {
         while let key = rest.first {
             rest = rest.dropFirst()
             guard case .word(let word) = key.value, keys.contains(word) else {
-                sink.error(key.location, "unexpected \(key.shown) in 'join'", hint: "join [MEETING] [role participant|host|listener] [muted] [name \"...\"]")
+                sink.error(
+                    key.location, "unexpected \(key.shown) in 'join'",
+                    hint: "join [MEETING] [role participant|host|listener] [muted] [name \"...\"]")
                 return nil
             }
             guard seen.insert(word).inserted else {
@@ -300,7 +320,9 @@ extension DialplanParser {
                 continue
             }
             guard let argument = rest.first else {
-                sink.error(key.location, "'\(word)' needs a value", hint: word == "role" ? "role participant|host|listener" : "name \"Phone ${caller.masked}\"")
+                sink.error(
+                    key.location, "'\(word)' needs a value",
+                    hint: word == "role" ? "role participant|host|listener" : "name \"Phone ${caller.masked}\"")
                 return nil
             }
             rest = rest.dropFirst()

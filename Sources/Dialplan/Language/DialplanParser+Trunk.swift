@@ -115,7 +115,9 @@ extension DialplanParser {
                 }
                 var list: [DigestAuthentication.Algorithm] = []
                 for argument in node.arguments {
-                    if let algorithm = choice(argument, what: "digest algorithm", as: DigestAuthentication.Algorithm.self), !list.contains(algorithm) {
+                    if let algorithm = choice(argument, what: "digest algorithm", as: DigestAuthentication.Algorithm.self),
+                        !list.contains(algorithm)
+                    {
                         list.append(algorithm)
                     }
                 }

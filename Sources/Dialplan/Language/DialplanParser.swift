@@ -51,7 +51,9 @@ public struct DialplanParser {
             return .tier(tier(name, node.location, block))
         default:
             if DialplanParser.stepKeywords.contains(node.keyword) || node.keyword == "match" {
-                unknown(node, in: "at the top level", known: DialplanParser.topLevelKeywords, hint: "'\(node.keyword)' goes inside a route { ... } block")
+                unknown(
+                    node, in: "at the top level", known: DialplanParser.topLevelKeywords,
+                    hint: "'\(node.keyword)' goes inside a route { ... } block")
             } else {
                 unknown(node, in: "at the top level", known: DialplanParser.topLevelKeywords)
             }
@@ -140,7 +142,9 @@ public struct DialplanParser {
             text.first.map { $0.isASCII && ($0.isLetter || $0 == "_") } == true
             && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == ".") }
         guard valid else {
-            sink.error(location, "'\(text)' is not a valid variable name", hint: "variable names use letters, digits, '_' and '.', and start with a letter or '_'")
+            sink.error(
+                location, "'\(text)' is not a valid variable name",
+                hint: "variable names use letters, digits, '_' and '.', and start with a letter or '_'")
             return nil
         }
         return text
@@ -203,13 +207,16 @@ public struct DialplanParser {
     /// `500ms`, `10s`, `2m`, `1h`, checked against `range`.
     mutating func duration(_ argument: SyntaxArgument, what: String, range: ClosedRange<Duration>) -> Duration? {
         guard case .word(let word) = argument.value, let value = DialplanParser.parseDuration(word) else {
-            sink.error(argument.location, "\(what) must be a duration, not \(argument.shown)", hint: "write a number and a unit: 500ms, 10s, 2m or 1h")
+            sink.error(
+                argument.location, "\(what) must be a duration, not \(argument.shown)",
+                hint: "write a number and a unit: 500ms, 10s, 2m or 1h")
             return nil
         }
         guard range.contains(value) else {
             sink.error(
                 argument.location,
-                "\(what) \(word) is out of range (\(DialplanParser.format(range.lowerBound)) to \(DialplanParser.format(range.upperBound)))")
+                "\(what) \(word) is out of range (\(DialplanParser.format(range.lowerBound)) to \(DialplanParser.format(range.upperBound)))"
+            )
             return nil
         }
         return value

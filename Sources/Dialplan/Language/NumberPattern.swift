@@ -172,7 +172,9 @@ extension NumberPattern {
                     if i + 2 < chars.count, chars[i + 1] == "-", chars[i + 2] != "]" {
                         let upper = chars[i + 2]
                         guard d <= upper else {
-                            throw Problem(offset: i, message: "range '\(d)-\(upper)' runs backwards", hint: "write the lower end first, e.g. [\(upper)-\(d)]")
+                            throw Problem(
+                                offset: i, message: "range '\(d)-\(upper)' runs backwards",
+                                hint: "write the lower end first, e.g. [\(upper)-\(d)]")
                         }
                         ranges.append(d...upper)
                         i += 3

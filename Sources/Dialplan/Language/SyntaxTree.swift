@@ -87,7 +87,8 @@ struct SyntaxParser {
                 position += 1
                 if let node = parseStatement(keyword: keyword, at: location, depth: depth) { nodes.append(node) }
             case .openBrace:
-                sink.error(current.location, "a block needs a statement before its '{'", hint: "write it after a keyword, e.g. 'route NAME {'")
+                sink.error(
+                    current.location, "a block needs a statement before its '{'", hint: "write it after a keyword, e.g. 'route NAME {'")
                 skipRestOfStatement()
             case .string, .regex, .equals:
                 sink.error(current.location, "expected a statement keyword, found \(describe(current))")
@@ -136,7 +137,9 @@ struct SyntaxParser {
         case .newline, .endOfFile, .closeBrace:
             return node
         default:
-            sink.error(current.location, "expected the end of the line after '}', found \(describe(current))", hint: "put the next statement on a line of its own")
+            sink.error(
+                current.location, "expected the end of the line after '}', found \(describe(current))",
+                hint: "put the next statement on a line of its own")
             skipRestOfStatement()
             return node
         }
