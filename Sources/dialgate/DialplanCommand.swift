@@ -22,7 +22,7 @@ struct DialplanCommand: ParsableCommand {
                 """
         )
 
-        @Argument(help: "Files or folders to check (default: ./dialplans).")
+        @Argument(help: "Files or folders to check.")
         var paths: [String] = ["./dialplans"]
 
         func run() throws {
