@@ -94,7 +94,7 @@ let package = Package(
         .testTarget(name: "RTPTests", dependencies: ["TestSupport", "RTP"], resources: [.copy("Vectors")]),
         .testTarget(name: "MediaTests", dependencies: ["TestSupport", "Media"], resources: [.copy("Vectors")]),
         .testTarget(name: "FramesTests", dependencies: ["Frames"]),
-        .testTarget(name: "DialplanTests", dependencies: ["Dialplan"]),
+        .testTarget(name: "DialplanTests", dependencies: ["TestSupport", "Dialplan"]),
         .testTarget(name: "LegMediaTests", dependencies: ["TestSupport", "LegMedia", "RTP", "Media"]),
         .testTarget(name: "CallsTests", dependencies: ["TestSupport", "Calls", "SIP", "SDP", "Dialplan"]),
         .testTarget(name: "ControlAPITests", dependencies: ["TestSupport", "ControlAPI"]),

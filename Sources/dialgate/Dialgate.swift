@@ -6,7 +6,7 @@ struct Dialgate: AsyncParsableCommand {
         commandName: "dialgate",
         abstract: "A phone dial-in gateway for online meetings.",
         version: "dialgate \(GatewayVersion.string)",
-        subcommands: [Serve.self]
+        subcommands: [Serve.self, DialplanCommand.self]
     )
 }
 

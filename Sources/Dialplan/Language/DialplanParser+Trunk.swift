@@ -1,0 +1,162 @@
+extension DialplanParser {
+    static let trunkKeywords = ["from", "auth", "srtp", "sdes-keys", "trust-pai", "codecs", "max-calls", "max-duration"]
+    static let authKeywords = ["realm", "algorithms", "user"]
+
+    /// Calls longer than two days are not calls (and a limit beyond that is a typo).
+    static let maxCallDurationRange: ClosedRange<Duration> = .seconds(60) ... .seconds(48 * 3600)
+
+    mutating func trunk(_ name: String, _ location: SourceLocation, _ block: [SyntaxNode]) -> Trunk {
+        var trunk = Trunk(name: name, location: location)
+        var seen: [String: SourceLocation] = [:]
+        // Only a trunk with no `from` or `auth` lines at all is said to accept no calls; a bad
+        // address is reported where it is written.
+        let hasSources = block.contains { $0.keyword == "from" || $0.keyword == "auth" }
+        for node in block {
+            // `from` may be repeated (one line per range); the other settings are said once.
+            if node.keyword != "from", DialplanParser.trunkKeywords.contains(node.keyword) {
+                if let first = seen[node.keyword] {
+                    sink.error(node.location, "'\(node.keyword)' is already set for trunk '\(name)' at line \(first.line)")
+                    continue
+                }
+                seen[node.keyword] = node.location
+            }
+            if node.keyword != "auth", !noBlock(node) { continue }
+            switch node.keyword {
+            case "from":
+                guard !node.arguments.isEmpty else {
+                    sink.error(node.location, "'from' needs at least one address or range", hint: "from 192.0.2.0/24, 2001:db8::/32")
+                    continue
+                }
+                for argument in node.arguments {
+                    guard case .word(let text) = argument.value else {
+                        sink.error(argument.location, "expected an address or range, found \(argument.shown)", hint: "from 192.0.2.0/24")
+                        continue
+                    }
+                    do throws(NumberPattern.Problem) {
+                        trunk.sources.append(try AddressRange.parse(text, at: argument.location))
+                    } catch {
+                        sink.error(argument.location.advanced(by: error.offset), error.message, hint: error.hint)
+                    }
+                }
+            case "auth":
+                guard let block = node.block else {
+                    sink.error(node.location, "'auth' needs a block", hint: "auth { realm \"example\"  user \"pbx\" password \"secret\" }")
+                    continue
+                }
+                if let first = node.arguments.first {
+                    sink.error(first.location, "unexpected \(first.shown) after 'auth'", hint: "auth settings go inside its { } block")
+                }
+                trunk.authentication = authentication(node.location, block)
+            case "srtp":
+                guard exactly(1, node, usage: "srtp forbidden|optional|mandatory") else { continue }
+                if let value = choice(node.arguments[0], what: "srtp", as: SRTPPolicy.self) { trunk.srtp = value }
+            case "sdes-keys":
+                guard exactly(1, node, usage: "sdes-keys tls-only|any-transport") else { continue }
+                switch node.arguments[0].value {
+                case .word("tls-only"): trunk.sdesOverInsecureTransports = false
+                case .word("any-transport"): trunk.sdesOverInsecureTransports = true
+                default:
+                    sink.error(
+                        node.arguments[0].location, "sdes-keys must be tls-only or any-transport, not \(node.arguments[0].shown)",
+                        hint: "RFC 4568 §8: SDES keys are only safe over TLS; any-transport is for tests on loopback")
+                }
+            case "trust-pai":
+                guard exactly(1, node, usage: "trust-pai yes|no") else { continue }
+                if let value = boolean(node.arguments[0], what: "trust-pai") { trunk.trustAssertedIdentity = value }
+            case "codecs":
+                guard !node.arguments.isEmpty else {
+                    sink.error(node.location, "'codecs' needs at least one codec", hint: "codecs opus, pcmu, pcma")
+                    continue
+                }
+                var codecs: [Codec] = []
+                for argument in node.arguments {
+                    guard let codec = choice(argument, what: "codec", as: Codec.self) else { continue }
+                    if codecs.contains(codec) {
+                        sink.error(argument.location, "codec '\(codec.rawValue)' is listed twice")
+                    } else {
+                        codecs.append(codec)
+                    }
+                }
+                if !codecs.isEmpty { trunk.codecs = codecs }
+            case "max-calls":
+                guard exactly(1, node, usage: "max-calls 100") else { continue }
+                trunk.maxCalls = integer(node.arguments[0], what: "max-calls", range: 1...1_000_000)
+            case "max-duration":
+                guard exactly(1, node, usage: "max-duration 4h") else { continue }
+                trunk.maxCallDuration = duration(node.arguments[0], what: "max-duration", range: DialplanParser.maxCallDurationRange)
+            default:
+                unknown(node, in: "in a trunk", known: DialplanParser.trunkKeywords)
+            }
+        }
+        if !hasSources {
+            sink.error(
+                location, "trunk '\(name)' accepts no calls: it has neither 'from' addresses nor 'auth'",
+                hint: "add 'from ADDRESS/PREFIX' lines, or an auth { ... } block for phones that register from anywhere")
+        }
+        return trunk
+    }
+
+    mutating func authentication(_ location: SourceLocation, _ block: [SyntaxNode]) -> DigestAuthentication {
+        var auth = DigestAuthentication(location: location)
+        for node in block {
+            guard noBlock(node) else { continue }
+            switch node.keyword {
+            case "realm":
+                guard exactly(1, node, usage: "realm \"pbx.example.com\"") else { continue }
+                guard case .string(let realm) = node.arguments[0].value, !realm.isEmpty else {
+                    sink.error(node.arguments[0].location, "realm must be a quoted string", hint: "realm \"pbx.example.com\"")
+                    continue
+                }
+                auth.realm = realm
+            case "algorithms":
+                guard !node.arguments.isEmpty else {
+                    sink.error(node.location, "'algorithms' needs at least one of sha-256, md5")
+                    continue
+                }
+                var list: [DigestAuthentication.Algorithm] = []
+                for argument in node.arguments {
+                    if let algorithm = choice(argument, what: "digest algorithm", as: DigestAuthentication.Algorithm.self),
+                        !list.contains(algorithm)
+                    {
+                        list.append(algorithm)
+                    }
+                }
+                if !list.isEmpty { auth.algorithms = list }
+            case "user":
+                let usage = "user \"NAME\" password \"SECRET\""
+                guard node.arguments.count == 3, case .word("password") = node.arguments[1].value else {
+                    sink.error(node.location, "'user' needs a name and a password", hint: usage)
+                    continue
+                }
+                guard let user = text(node.arguments[0]), !user.isEmpty else {
+                    sink.error(node.arguments[0].location, "user name must be a quoted string or a word", hint: usage)
+                    continue
+                }
+                guard case .string(let password) = node.arguments[2].value, !password.isEmpty else {
+                    sink.error(node.arguments[2].location, "password must be a non-empty quoted string", hint: usage)
+                    continue
+                }
+                if auth.credentials.contains(where: { $0.user == user }) {
+                    sink.error(node.arguments[0].location, "user '\(user)' is listed twice")
+                    continue
+                }
+                auth.credentials.append(.init(user: user, password: password, location: node.location))
+            default:
+                unknown(node, in: "in an auth block", known: DialplanParser.authKeywords)
+            }
+        }
+        if auth.credentials.isEmpty {
+            sink.error(location, "auth block has no 'user' lines", hint: "user \"NAME\" password \"SECRET\"")
+        }
+        return auth
+    }
+
+    /// A bare word or a quoted string, as text.
+    func text(_ argument: SyntaxArgument) -> String? {
+        switch argument.value {
+        case .word(let w): w
+        case .string(let s): s
+        default: nil
+        }
+    }
+}

@@ -1,0 +1,77 @@
+/// A source of calls: a carrier, an SBC, a PBX, or SIP phones.
+public struct Trunk: Hashable, Sendable {
+    public var name: String
+    public var location: SourceLocation
+    /// Source addresses the trunk's calls come from (`from`).
+    public var sources: [AddressRange] = []
+    public var authentication: DigestAuthentication?
+    public var srtp: SRTPPolicy = .optional
+    /// Whether SDES keys may travel over UDP and TCP, not only TLS (RFC 4568 §8 says TLS).
+    public var sdesOverInsecureTransports = false
+    /// Whether the trunk's P-Asserted-Identity names the caller (RFC 3325 §9.1: only from a
+    /// trusted network).
+    public var trustAssertedIdentity = false
+    /// Codecs in preference order.
+    public var codecs: [Codec] = [.pcmu, .pcma, .opus]
+    /// Most calls at once on this trunk; nil for no limit.
+    public var maxCalls: Int?
+    /// Longest call allowed; nil for no limit.
+    public var maxCallDuration: Duration?
+}
+
+public enum SRTPPolicy: String, Hashable, Sendable, CaseIterable {
+    case forbidden, optional, mandatory
+}
+
+public enum Codec: String, Hashable, Sendable, CaseIterable {
+    case pcmu, pcma, opus
+}
+
+/// `auth { ... }`: digest authentication (RFC 8760 SHA-256, RFC 2617 MD5) the trunk's calls must pass.
+public struct DigestAuthentication: Hashable, Sendable {
+    public enum Algorithm: String, Hashable, Sendable, CaseIterable {
+        case sha256 = "sha-256"
+        case md5
+    }
+
+    public struct Credential: Hashable, Sendable {
+        public var user: String
+        public var password: String
+        public var location: SourceLocation
+    }
+
+    public var location: SourceLocation
+    public var realm: String?
+    /// Offered in this order (RFC 8760 §2.4: the server may offer several challenges).
+    public var algorithms: [Algorithm] = [.sha256]
+    public var credentials: [Credential] = []
+}
+
+/// An IPv4 or IPv6 address range: `192.0.2.0/24`, `2001:db8::/32`, `::1` (a single address).
+public struct AddressRange: Hashable, Sendable, CustomStringConvertible {
+    /// 4 bytes for IPv4, 16 for IPv6.
+    public var address: [UInt8]
+    public var prefixLength: Int
+    public var location: SourceLocation
+
+    public var description: String { AddressRange.format(address) + "/\(prefixLength)" }
+
+    public init(address: [UInt8], prefixLength: Int, location: SourceLocation) {
+        self.address = address
+        self.prefixLength = prefixLength
+        self.location = location
+    }
+
+    /// Whether `bytes` (4 or 16 bytes) lies in the range.
+    public func contains(_ bytes: [UInt8]) -> Bool {
+        guard bytes.count == address.count else { return false }
+        var bits = prefixLength
+        for (a, b) in zip(address, bytes) {
+            if bits <= 0 { return true }
+            let mask: UInt8 = bits >= 8 ? 0xFF : ~(UInt8(0xFF) >> UInt8(bits))
+            if a & mask != b & mask { return false }
+            bits -= 8
+        }
+        return true
+    }
+}
