@@ -67,7 +67,7 @@ let package = Package(
         .executableTarget(
             name: "dialgate",
             dependencies: [
-                "Gateway", "Calls",
+                "Gateway", "Calls", "Dialplan", "Media",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
