@@ -295,8 +295,9 @@ public struct JitterBuffer<Frame> {
 
     /// The head's extended timestamp: its own when held, else estimated from the previous frame.
     private var headTimestamp: Int64 {
-        let slot = slots[Int(nextSequence) & mask]
-        return slot.frame != nil && slot.sequence == nextSequence ? slot.mediaTimestamp : nextTimestamp
+        // Field by field: copying the whole slot would retain and release its frame.
+        let index = Int(nextSequence) & mask
+        return slots[index].sequence == nextSequence && slots[index].frame != nil ? slots[index].mediaTimestamp : nextTimestamp
     }
 
     /// Drops the head: a held frame counts as late (or as a shrink), a missing one as lost.
@@ -363,14 +364,25 @@ public struct JitterBuffer<Frame> {
     }
 
     private mutating func recordTransit(_ transit: Int64) {
+        let evicted: Int64? = transitCount == transits.count ? transits[transitIndex] : nil
         transits[transitIndex] = transit
         transitIndex = (transitIndex + 1) % transits.count
         transitCount = min(transitCount + 1, transits.count)
-        minimumTransit = .max
-        maximumTransit = .min
-        for index in 0..<transitCount {
-            minimumTransit = min(minimumTransit, transits[index])
-            maximumTransit = max(maximumTransit, transits[index])
+        // The window's extremes change only when the new value passes one, or when the value
+        // that aged out was one: rescan only then (once per window at most, usually).
+        if transitCount == 1 {
+            minimumTransit = transit
+            maximumTransit = transit
+        } else if let evicted, evicted == minimumTransit || evicted == maximumTransit {
+            minimumTransit = .max
+            maximumTransit = .min
+            for index in 0..<transitCount {
+                minimumTransit = min(minimumTransit, transits[index])
+                maximumTransit = max(maximumTransit, transits[index])
+            }
+        } else {
+            minimumTransit = min(minimumTransit, transit)
+            maximumTransit = max(maximumTransit, transit)
         }
     }
 
