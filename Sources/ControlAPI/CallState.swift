@@ -2,13 +2,9 @@
 ///
 /// An open set of string values rather than a Swift `enum`: a newer gateway may report a state an
 /// older `dialgatectl` does not know, and that must not make the whole reply unreadable.
-public struct CallState: RawRepresentable, Hashable, Codable, Sendable, ExpressibleByStringLiteral,
-    CustomStringConvertible
-{
+public struct CallState: OpenStringValue {
     public let rawValue: String
     public init(rawValue: String) { self.rawValue = rawValue }
-    public init(stringLiteral value: String) { self.rawValue = value }
-    public var description: String { rawValue }
 
     /// An INVITE arrived and has not been answered yet.
     public static let ringing: CallState = "ringing"
@@ -21,23 +17,12 @@ public struct CallState: RawRepresentable, Hashable, Codable, Sendable, Expressi
     /// The call is over; `outcome` says how.
     public static let ended: CallState = "ended"
 
-    public init(from decoder: any Decoder) throws {
-        self.rawValue = try decoder.singleValueContainer().decode(String.self)
-    }
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(rawValue)
-    }
 }
 
 /// How a call ended. An open set of strings for the same reason as ``CallState``.
-public struct CallOutcome: RawRepresentable, Hashable, Codable, Sendable, ExpressibleByStringLiteral,
-    CustomStringConvertible
-{
+public struct CallOutcome: OpenStringValue {
     public let rawValue: String
     public init(rawValue: String) { self.rawValue = rawValue }
-    public init(stringLiteral value: String) { self.rawValue = value }
-    public var description: String { rawValue }
 
     /// Answered and ended normally by a BYE from either side.
     public static let completed: CallOutcome = "completed"
@@ -52,23 +37,12 @@ public struct CallOutcome: RawRepresentable, Hashable, Codable, Sendable, Expres
     /// Policy refused a phone leg into an end-to-end encrypted meeting (DESIGN.md §1).
     public static let refusedE2EE: CallOutcome = "refused-e2ee"
 
-    public init(from decoder: any Decoder) throws {
-        self.rawValue = try decoder.singleValueContainer().decode(String.self)
-    }
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(rawValue)
-    }
 }
 
 /// Who ended a call.
-public struct CallParty: RawRepresentable, Hashable, Codable, Sendable, ExpressibleByStringLiteral,
-    CustomStringConvertible
-{
+public struct CallParty: OpenStringValue {
     public let rawValue: String
     public init(rawValue: String) { self.rawValue = rawValue }
-    public init(stringLiteral value: String) { self.rawValue = value }
-    public var description: String { rawValue }
 
     /// The phone side sent BYE or CANCEL.
     public static let caller: CallParty = "caller"
@@ -77,9 +51,24 @@ public struct CallParty: RawRepresentable, Hashable, Codable, Sendable, Expressi
     /// An operator ran `dialgatectl hangup`.
     public static let `operator`: CallParty = "operator"
 
+}
+
+/// A string value from an open set (states, outcomes, parties): known values are constants, and an
+/// unknown one from a newer peer still decodes. Encodes as the bare string.
+public protocol OpenStringValue: RawRepresentable<String>, Hashable, Codable, Sendable, ExpressibleByStringLiteral,
+    CustomStringConvertible
+{
+    init(rawValue: String)
+}
+
+extension OpenStringValue {
+    public init(stringLiteral value: String) { self.init(rawValue: value) }
+    public var description: String { rawValue }
+
     public init(from decoder: any Decoder) throws {
-        self.rawValue = try decoder.singleValueContainer().decode(String.self)
+        self.init(rawValue: try decoder.singleValueContainer().decode(String.self))
     }
+
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(rawValue)
