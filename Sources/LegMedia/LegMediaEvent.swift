@@ -6,8 +6,10 @@ public enum LegMediaEvent: Sendable, Equatable {
     case sourceLocked(LegMediaConfiguration.Address)
     /// No media for the configured time while media was expected.
     case noMedia(Duration)
-    /// The leg's figures, after each RTCP report (every 5 s).
+    /// The leg's figures (every second).
     case quality(LegMediaStatistics)
+    /// The leg could not be set up (its RTP port could not be bound, say): the call must end.
+    case failed(String)
 
     public enum DigitSource: String, Sendable, Equatable {
         case rfc4733

@@ -67,6 +67,21 @@ extension LoopbackIntegration {
             #expect(history.first?["hungUpBy"] as? String == "gateway")
         }
 
+        /// A leg whose RTP port cannot be bound (another process holds every port of the range)
+        /// ends its call with BYE and a Reason instead of living on without media.
+        @Test func unbindableRTPPortEndsTheCall() async throws {
+            let low = 41000 + Int.random(in: 0..<500) * 2
+            let squatters = try [UDPProbe(port: low), UDPProbe(port: low + 2)]
+            let daemon = try await Daemon.start(["--rtp-ports", "\(low)-\(low + 2)"])
+            defer { daemon.cleanUp() }
+            let result = try await sipp(daemon, scenario: "bye-from-gateway.xml", number: "1001")
+            let history = try await daemon.ctlJSON(["history"])["history"] as? [[String: Any]] ?? []
+            await daemon.stop()
+            withExtendedLifetime(squatters) {}
+            #expect(result.status == 0, "no BYE came:\n\(result.standardOutput.suffix(2000))\n\(daemon.log.suffix(2000))")
+            #expect((history.first?["endReason"] as? String)?.hasPrefix("media failed: cannot bind RTP port") == true, "\(history)")
+        }
+
         /// 1002 plays its prompt, then a 1 kHz tone: baresip hears speech first, then the tone.
         @Test func toneTestPlaysPromptThenTone() async throws {
             let daemon = try await Daemon.start()

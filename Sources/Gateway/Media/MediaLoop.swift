@@ -47,6 +47,7 @@ final class MediaLoop: @unchecked Sendable {
             media = try PhoneLegMedia(configuration: configuration, clock: clock, random: &random)
         } catch {
             logger.error("media: cannot set up the leg", metadata: ["call": "\(call)", "error": "\(error)"])
+            events(.failed("cannot set up the media: \(error)"))
             return
         }
         // RFC 3550 §11: RTP on the even port, RTCP on the next one unless rtcp-mux (RFC 5761).
@@ -64,6 +65,8 @@ final class MediaLoop: @unchecked Sendable {
                 self.logger.error("media: cannot bind RTP", metadata: ["call": "\(call)", "port": "\(port)", "error": "\(error)"])
                 rtpBind.whenSuccess { $0.close(promise: nil) }
                 rtcpBind.whenSuccess { $0?.close(promise: nil) }
+                // A call without media must not go on unnoticed (it would have no no-media timer).
+                events(.failed("cannot bind RTP port \(port)"))
             }
         }
     }

@@ -174,6 +174,8 @@ final class SignallingLoop: @unchecked Sendable {
             perform(userAgent.mediaDigit(digit, source: source == .inBand ? .inBand : .rfc4733, for: call, now: now))
         case .noMedia(let silence):
             perform(userAgent.mediaTimedOut(call, after: silence, now: now))
+        case .failed(let reason):
+            perform(userAgent.hangup(call, by: .gateway, reason: "media failed: \(reason)", now: now) ?? [])
         case .quality(let figures):
             userAgent.mediaQuality(
                 CallQuality(
