@@ -87,9 +87,15 @@ public struct CallQuality: Sendable, Equatable {
     /// monitoring: R = 93.2 − Id − Ie,eff, with the one-way delay taken as RTT/2 + 2·jitter + 10 ms
     /// of codec and packetisation, and G.711 with packet-loss concealment (Ie = 0, Bpl = 25.1,
     /// ITU-T G.113 Appendix I). A figure for comparing calls, not a listening test.
+    public var jitterMilliseconds: Double { Self.milliseconds(jitter) }
+    public var roundTripMilliseconds: Double? { roundTrip.map(Self.milliseconds) }
+
+    static func milliseconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
+    }
+
     public var estimatedMOS: Double {
-        let milliseconds = { (d: Duration) in Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15 }
-        let delay = (roundTrip.map(milliseconds) ?? 0) / 2 + 2 * milliseconds(jitter) + 10
+        let delay = (roundTripMilliseconds ?? 0) / 2 + 2 * jitterMilliseconds + 10
         let delayImpairment = 0.024 * delay + (delay > 177.3 ? 0.11 * (delay - 177.3) : 0)
         let loss = max(0, min(100, lossPercent))
         let lossImpairment = 95 * loss / (loss + 25.1)

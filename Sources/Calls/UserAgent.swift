@@ -137,11 +137,6 @@ public struct UserAgent {
         }
         return actions
     }
-
-    /// A stream connection closed or a send failed: transactions bound to it fail (RFC 3261 §18.4).
-    public mutating func transportFailed(key: SIPTransactionKey, now: SIPInstant) -> [UserAgentAction] {
-        apply(transactions.transportError(key: key, now: now), now: now)
-    }
 }
 
 extension SIPInstant {

@@ -72,8 +72,9 @@ extension LoopbackIntegration {
                 ],
                 timeout: .seconds(15), currentDirectory: daemon.state)
             try await daemon.waitForLiveCalls(1)
-            // Let the group commit write the answered call, then crash.
-            try await Task.sleep(for: .milliseconds(300))
+            // Asking for the history flushes the records (the answered call is then committed), so
+            // the crash comes after a known commit, without guessing at the batching interval.
+            _ = try await daemon.ctlJSON(["history"])
             daemon.kill()
             _ = try await sipp
 

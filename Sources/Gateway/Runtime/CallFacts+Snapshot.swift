@@ -21,12 +21,8 @@ extension CallSnapshot {
         quality = facts.quality.map { quality in
             CallQualityFigures(
                 packetsReceived: quality.packetsReceived, packetsSent: quality.packetsSent, lossPercent: quality.lossPercent,
-                jitterMilliseconds: quality.jitter.milliseconds, roundTripMilliseconds: quality.roundTrip?.milliseconds,
+                jitterMilliseconds: quality.jitterMilliseconds, roundTripMilliseconds: quality.roundTripMilliseconds,
                 mos: quality.estimatedMOS)
         }
     }
-}
-
-extension Duration {
-    var milliseconds: Double { Double(components.seconds) * 1000 + Double(components.attoseconds) / 1e15 }
 }

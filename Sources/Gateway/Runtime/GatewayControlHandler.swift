@@ -49,6 +49,8 @@ struct GatewayControlHandler: ControlCommandHandler {
                 }
                 return .success(.call(CallSnapshot(call, clock: signalling.clock)))
             case .watchCalls:
+                // The control server answers subscriptions itself (with `.calls` and
+                // `callEvents()`); this only keeps the switch total for a direct caller.
                 let calls = try await signalling.calls().get()
                 return .success(.watching(calls.map { CallSnapshot($0, clock: signalling.clock) }))
             }

@@ -6,9 +6,6 @@ public enum SIPTransport: String, Hashable, Sendable, CaseIterable {
 
     /// Stream transports frame by Content-Length and need no retransmissions (RFC 3261 §17).
     public var isReliable: Bool { self != .udp }
-
-    /// The `transport=` URI parameter value (RFC 3261 §19.1.1), lower case.
-    public var uriParameter: String { rawValue.lowercased() }
 }
 
 /// Where a SIP message came from or goes to: a transport, an IP address and port, and for stream
