@@ -1,8 +1,7 @@
 /// Everything a client can ask the daemon, in protocol version 1.
 ///
 /// On the wire a command is an object with a `name` and its arguments beside it:
-/// `{"name":"call","call":"c7f3a2"}`. Later issues add cases (`reload`, `meetingCreate`,
-/// `policyExplain`, ...); a daemon that does not know a name answers ``ControlError/unknownCommand(_:)``
+/// `{"name":"call","call":"c7f3a2"}`. Later issues add cases (`policyExplain`, ...); a daemon that does not know a name answers ``ControlError/unknownCommand(_:)``
 /// and keeps the connection, so adding commands never breaks version 1 clients or servers.
 public enum ControlCommand: Sendable, Hashable {
     /// The daemon's version, listeners and call counts: ``ControlReplyPayload/status(_:)``.
@@ -19,6 +18,17 @@ public enum ControlCommand: Sendable, Hashable {
     /// A subscription: the reply is ``ControlReplyPayload/watching(_:)`` with the live calls, then
     /// one ``ControlReplyPayload/event(_:)`` line per change until the client disconnects.
     case watchCalls
+    /// The meeting directory, without passcodes: ``ControlReplyPayload/meetings(_:)``.
+    case meetings
+    /// One meeting by ID, with its passcode: ``ControlReplyPayload/meeting(_:)``, or
+    /// ``ControlError/meetingNotFound(_:)``.
+    case meeting(id: String)
+    /// Creates a meeting; replies with it (passcode included, generated when none was given):
+    /// ``ControlReplyPayload/meeting(_:)``. A duplicate ID is ``ControlError/meetingExists(_:)``.
+    case meetingCreate(MeetingCreation)
+    /// Reads, checks and swaps in the dialplans (what SIGHUP does):
+    /// ``ControlReplyPayload/reload(_:)``, also when the new plan is refused.
+    case reload
 
     /// The command's name on the wire.
     public var name: String {
@@ -29,6 +39,10 @@ public enum ControlCommand: Sendable, Hashable {
         case .history: "history"
         case .hangup: "hangup"
         case .watchCalls: "watchCalls"
+        case .meetings: "meetings"
+        case .meeting: "meeting"
+        case .meetingCreate: "meetingCreate"
+        case .reload: "reload"
         }
     }
 }
@@ -37,6 +51,7 @@ extension ControlCommand: Codable {
     private enum CodingKeys: String, CodingKey {
         case name
         case call
+        case meeting
     }
 
     /// Throws ``ControlError/unknownCommand(_:)`` for a name this version does not know, and
@@ -51,6 +66,10 @@ extension ControlCommand: Codable {
         case "history": self = .history(try HistoryQuery(from: decoder))
         case "hangup": self = .hangup(id: try container.decode(String.self, forKey: .call))
         case "watchCalls": self = .watchCalls
+        case "meetings": self = .meetings
+        case "meeting": self = .meeting(id: try container.decode(String.self, forKey: .meeting))
+        case "meetingCreate": self = .meetingCreate(try MeetingCreation(from: decoder))
+        case "reload": self = .reload
         default: throw ControlError.unknownCommand(name)
         }
     }
@@ -59,12 +78,16 @@ extension ControlCommand: Codable {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(name, forKey: .name)
         switch self {
-        case .status, .calls, .watchCalls:
+        case .status, .calls, .watchCalls, .meetings, .reload:
             break
         case .call(let id), .hangup(let id):
             try container.encode(id, forKey: .call)
         case .history(let query):
             try query.encode(to: encoder)
+        case .meeting(let id):
+            try container.encode(id, forKey: .meeting)
+        case .meetingCreate(let creation):
+            try creation.encode(to: encoder)
         }
     }
 }

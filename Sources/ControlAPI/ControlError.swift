@@ -5,6 +5,10 @@ public enum ControlError: Error, Sendable, Hashable {
     case unknownCommand(String)
     /// No call with this gateway call id, live or recorded.
     case notFound(String)
+    /// No meeting with this ID in the meeting directory.
+    case meetingNotFound(String)
+    /// `meetingCreate` with an ID the directory already has.
+    case meetingExists(String)
     /// The request was not valid: malformed JSON, a missing field, an out-of-range value.
     case badRequest(String)
     /// The request's protocol version is not one the daemon speaks.
@@ -19,6 +23,8 @@ public enum ControlError: Error, Sendable, Hashable {
         switch self {
         case .unknownCommand: "unknownCommand"
         case .notFound: "notFound"
+        case .meetingNotFound: "meetingNotFound"
+        case .meetingExists: "meetingExists"
         case .badRequest: "badRequest"
         case .unsupportedVersion: "unsupportedVersion"
         case .internal: "internal"
@@ -31,6 +37,8 @@ public enum ControlError: Error, Sendable, Hashable {
         switch self {
         case .unknownCommand(let name): "unknown command '\(name)'"
         case .notFound(let id): "no call \(id)"
+        case .meetingNotFound(let id): "no meeting \(id)"
+        case .meetingExists(let id): "meeting \(id) already exists"
         case .badRequest(let reason): "bad request: \(reason)"
         case .unsupportedVersion(let version):
             "unsupported protocol version \(version) (this daemon speaks \(ControlWire.supportedVersions.map(String.init).joined(separator: ", ")))"
@@ -46,7 +54,7 @@ extension ControlError: CustomStringConvertible {
 
 extension ControlError: Codable {
     private enum CodingKeys: String, CodingKey {
-        case code, message, command, call, reason, version
+        case code, message, command, call, meeting, reason, version
     }
 
     public init(from decoder: any Decoder) throws {
@@ -56,6 +64,8 @@ extension ControlError: Codable {
         switch code {
         case "unknownCommand": self = .unknownCommand(try container.decode(String.self, forKey: .command))
         case "notFound": self = .notFound(try container.decode(String.self, forKey: .call))
+        case "meetingNotFound": self = .meetingNotFound(try container.decode(String.self, forKey: .meeting))
+        case "meetingExists": self = .meetingExists(try container.decode(String.self, forKey: .meeting))
         case "badRequest": self = .badRequest(try container.decode(String.self, forKey: .reason))
         case "unsupportedVersion": self = .unsupportedVersion(try container.decode(Int.self, forKey: .version))
         case "internal": self = .internal(try container.decode(String.self, forKey: .reason))
@@ -70,6 +80,7 @@ extension ControlError: Codable {
         switch self {
         case .unknownCommand(let name): try container.encode(name, forKey: .command)
         case .notFound(let id): try container.encode(id, forKey: .call)
+        case .meetingNotFound(let id), .meetingExists(let id): try container.encode(id, forKey: .meeting)
         case .badRequest(let reason), .internal(let reason): try container.encode(reason, forKey: .reason)
         case .unsupportedVersion(let version): try container.encode(version, forKey: .version)
         case .other: break

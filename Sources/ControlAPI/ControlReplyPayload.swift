@@ -1,6 +1,6 @@
 /// The successful result of a command. On the wire (and in `dialgatectl --json`) each is an object
 /// with one key naming it: `{"calls":[...]}`, `{"call":{...}}`, `{"status":{...}}`, `{"history":[...]}`,
-/// `{"watching":[...]}`, `{"event":{...}}`.
+/// `{"watching":[...]}`, `{"event":{...}}`, `{"meetings":[...]}`, `{"meeting":{...}}`, `{"reload":{...}}`.
 public enum ControlReplyPayload: Sendable, Hashable {
     case status(GatewayStatus)
     case calls([CallSnapshot])
@@ -11,11 +11,17 @@ public enum ControlReplyPayload: Sendable, Hashable {
     case watching([CallSnapshot])
     /// A later line of a `watchCalls` subscription.
     case event(ControlEvent)
+    /// The reply to `meetings`: every meeting, without passcodes.
+    case meetings([MeetingSnapshot])
+    /// The reply to `meeting ID` and `meetingCreate`: one meeting with its passcode.
+    case meeting(MeetingSnapshot)
+    /// The reply to `reload`, whether the new plan was accepted or refused.
+    case reload(DialplanReloadResult)
 }
 
 extension ControlReplyPayload: Codable {
     private enum CodingKeys: String, CodingKey {
-        case status, calls, call, history, watching, event
+        case status, calls, call, history, watching, event, meetings, meeting, reload
     }
 
     public init(from decoder: any Decoder) throws {
@@ -32,6 +38,9 @@ extension ControlReplyPayload: Codable {
         case .history: self = .history(try container.decode([CallSnapshot].self, forKey: .history))
         case .watching: self = .watching(try container.decode([CallSnapshot].self, forKey: .watching))
         case .event: self = .event(try container.decode(ControlEvent.self, forKey: .event))
+        case .meetings: self = .meetings(try container.decode([MeetingSnapshot].self, forKey: .meetings))
+        case .meeting: self = .meeting(try container.decode(MeetingSnapshot.self, forKey: .meeting))
+        case .reload: self = .reload(try container.decode(DialplanReloadResult.self, forKey: .reload))
         }
     }
 
@@ -44,6 +53,9 @@ extension ControlReplyPayload: Codable {
         case .history(let calls): try container.encode(calls, forKey: .history)
         case .watching(let calls): try container.encode(calls, forKey: .watching)
         case .event(let event): try container.encode(event, forKey: .event)
+        case .meetings(let meetings): try container.encode(meetings, forKey: .meetings)
+        case .meeting(let meeting): try container.encode(meeting, forKey: .meeting)
+        case .reload(let result): try container.encode(result, forKey: .reload)
         }
     }
 }

@@ -7,6 +7,8 @@ enum CLIError: Error {
     case server(ControlError)
     case badReply(String)
     case unexpectedReply(expected: String)
+    /// `reload` ran and the daemon refused the new plan (its errors are printed before this).
+    case reloadRefused
 
     var message: String {
         switch self {
@@ -16,6 +18,8 @@ enum CLIError: Error {
             "the daemon closed the connection on \(path)"
         case .server(.notFound(let id)):
             "no call \(id) (see 'dialgatectl calls')"
+        case .server(.meetingNotFound(let id)):
+            "no meeting \(id) (see 'dialgatectl meetings')"
         case .server(.unknownCommand(let name)):
             "the daemon does not know the command '\(name)' (is it older than dialgatectl?)"
         case .server(let error):
@@ -24,6 +28,8 @@ enum CLIError: Error {
             "unreadable reply from the daemon: \(reason)"
         case .unexpectedReply(let expected):
             "unexpected reply from the daemon (wanted \(expected))"
+        case .reloadRefused:
+            "reload refused: the previous dialplan stays active"
         }
     }
 }

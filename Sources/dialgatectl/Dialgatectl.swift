@@ -14,7 +14,9 @@ struct Dialgatectl: AsyncParsableCommand {
             The socket is --socket, else $DIALGATE_SOCKET, else ./var/dialgate.sock. \
             --socket and --json may come before or after the subcommand.
             """,
-        subcommands: [Status.self, Calls.self, Call.self, History.self, Hangup.self])
+        subcommands: [
+            Status.self, Calls.self, Call.self, History.self, Hangup.self, Meetings.self, Meeting.self, Reload.self,
+        ])
 
     @OptionGroup var global: GlobalOptions
 }

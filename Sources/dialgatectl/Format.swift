@@ -124,6 +124,44 @@ enum Format {
         return text
     }
 
+    /// `meetings`: no passcodes (the reply has none).
+    static func meetings(_ meetings: [MeetingSnapshot]) -> String {
+        guard !meetings.isEmpty else { return "no meetings" }
+        return table(
+            ["ID", "MODE", "TIER", "HOST", "CREATED", "LOCKED"],
+            meetings.map { meeting in
+                [
+                    meeting.id, meeting.mode.rawValue, meeting.tier, meeting.host ?? "-", time(meeting.createdAt),
+                    meeting.locked ? "yes" : "no",
+                ]
+            })
+    }
+
+    /// `meeting ID`: one `key: value` line per field, passcode included.
+    static func meeting(_ meeting: MeetingSnapshot) -> String {
+        keyValues([
+            ("id", meeting.id),
+            ("passcode", meeting.passcode ?? "-"),
+            ("mode", meeting.mode.rawValue),
+            ("tier", meeting.tier),
+            ("host", meeting.host ?? "-"),
+            ("created", time(meeting.createdAt)),
+            ("locked", meeting.locked ? "yes" : "no"),
+        ])
+    }
+
+    /// `meeting create`: one line with what a host shares (ID and passcode).
+    static func meetingCreated(_ meeting: MeetingSnapshot) -> String {
+        var details = ["passcode \(meeting.passcode ?? "-")", meeting.mode.rawValue, "tier \(meeting.tier)"]
+        if let host = meeting.host { details.append("host \(host)") }
+        return "created meeting \(meeting.id) (\(details.joined(separator: ", ")))"
+    }
+
+    /// `reload` that was accepted.
+    static func reloaded(_ result: DialplanReloadResult) -> String {
+        "dialplans reloaded: \(result.files.count) files, \(result.routes) routes, \(result.trunks) trunks (version \(result.version))"
+    }
+
     /// One line per `calls --watch` event.
     static func event(_ event: ControlEvent, at now: Date) -> String {
         let call = event.call

@@ -11,6 +11,12 @@ enum Output {
         FileHandle.standardOutput.write(Data(bytes))
     }
 
+    /// A line on stderr as it is, without the `dialgatectl: ` prefix (a compiler-style
+    /// `file:line:column: message` names its own source).
+    static func errorLine(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+
     static func error(_ text: String) {
         FileHandle.standardError.write(Data(("dialgatectl: " + text + "\n").utf8))
     }

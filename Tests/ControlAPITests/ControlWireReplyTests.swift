@@ -12,6 +12,8 @@ import Testing
         .status(status), .calls([Fixtures.ringing, Fixtures.ended]), .call(Fixtures.ended),
         .history([Fixtures.ended]), .history([]), .watching([Fixtures.ringing]),
         .event(ControlEvent(kind: .callEnded, call: Fixtures.ended)),
+        .meetings([Fixtures.listedMeeting]), .meetings([]), .meeting(Fixtures.meeting),
+        .reload(Fixtures.reloadAccepted), .reload(Fixtures.reloadRefused),
     ]
 
     @Test(arguments: payloads)
@@ -23,8 +25,8 @@ import Testing
     }
 
     @Test(arguments: [
-        ControlError.unknownCommand("reload"), .notFound("c123"), .badRequest("malformed JSON"),
-        .unsupportedVersion(9), .internal("disk full"),
+        ControlError.unknownCommand("policyExplain"), .notFound("c123"), .badRequest("malformed JSON"),
+        .unsupportedVersion(9), .internal("disk full"), .meetingNotFound("123456789"), .meetingExists("123456789"),
     ])
     func errorRoundTrips(_ error: ControlError) throws {
         let reply = ControlReply(id: 1, result: .failure(error))

@@ -10,6 +10,9 @@ import Testing
             HistoryQuery(
                 limit: 10, caller: "+4930", called: "1000", outcome: .rejected,
                 since: Fixtures.start, until: Fixtures.start.addingTimeInterval(3600))),
+        .meetings, .meeting(id: "123456789"), .reload,
+        .meetingCreate(MeetingCreation(id: "123456789")),
+        .meetingCreate(MeetingCreation(id: "12345678901", passcode: "2468", mode: .e2ee, tier: "paid", host: "Alice")),
     ]
 
     @Test(arguments: commands)
@@ -44,7 +47,7 @@ import Testing
     }
 
     @Test(arguments: [
-        (#"{"version":1,"id":4,"command":{"name":"reload"}}"#, 4, ControlError.unknownCommand("reload")),
+        (#"{"version":1,"id":4,"command":{"name":"policyExplain"}}"#, 4, ControlError.unknownCommand("policyExplain")),
         (#"{"version":2,"id":5,"command":{"name":"status"}}"#, 5, .unsupportedVersion(2)),
         (#"{"version":1,"id":6,"command":{"name":"call"}}"#, 6, .badRequest("missing field 'command.call'")),
         (

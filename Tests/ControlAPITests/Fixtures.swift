@@ -25,5 +25,24 @@ enum Fixtures {
         return call
     }
 
+    /// A meeting as `meeting ID` shows it (passcode included).
+    static let meeting = MeetingSnapshot(
+        id: "123456789", passcode: "024680", mode: .e2ee, tier: "paid", host: "Alice", createdAt: start)
+
+    /// The same meeting as `meetings` lists it: no passcode.
+    static var listedMeeting: MeetingSnapshot {
+        var meeting = meeting
+        meeting.passcode = nil
+        return meeting
+    }
+
+    static let reloadAccepted = DialplanReloadResult(
+        accepted: true, files: ["dialplans/default.dialplan", "dialplans/trunks.dialplan"], routes: 5, trunks: 2, errors: [],
+        version: 3)
+
+    static let reloadRefused = DialplanReloadResult(
+        accepted: false, files: ["dialplans/default.dialplan"], routes: 0, trunks: 0,
+        errors: ["dialplans/default.dialplan:12:5: unknown action 'anwser'"], version: 2)
+
     static func string(_ bytes: [UInt8]) -> String { String(decoding: bytes, as: UTF8.self) }
 }

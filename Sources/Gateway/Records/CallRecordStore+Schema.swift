@@ -59,6 +59,21 @@ extension CallRecordStore {
                 t.add(column: "packets_sent", .integer)
             }
         }
+        // v3: the meeting directory (``MeetingDirectory``). Without rowid: the table is looked up
+        // by its text key only, so the key's B-tree holds the rows and a lookup is one tree walk.
+        // Formats (ID and passcode digits, known modes) are checked by the directory, not by CHECK
+        // constraints, so a later mode needs no table rebuild.
+        migrator.registerMigration("v3: meetings") { db in
+            try db.create(table: "meetings", options: [.withoutRowID]) { t in
+                t.column("id", .text).primaryKey()  // 9 to 11 digits, e.g. 123456789
+                t.column("passcode", .text).notNull()
+                t.column("mode", .text).notNull()  // standard | e2ee
+                t.column("tier", .text).notNull().defaults(to: "free")
+                t.column("host", .text)
+                t.column("created_at", .datetime).notNull()
+                t.column("locked", .boolean).notNull().defaults(to: false)
+            }
+        }
         return migrator
     }
 }

@@ -3,15 +3,36 @@ import ControlAPI
 import Foundation
 
 /// Answers control-API commands from the live gateway: live calls from the signalling loop,
-/// finished ones from the call records.
+/// finished ones from the call records, meetings from the meeting directory, and `reload` by the
+/// dialplan reloader it is given.
 struct GatewayControlHandler: ControlCommandHandler {
     let signalling: SignallingLoop
     let sip: SignallingService
     let store: CallRecordStore
+    let meetings: MeetingDirectory
     let events: CallEventFanout
     let version: String
     let startedAt: Date
     let controlSocket: String
+    /// Reads, checks and swaps in the dialplans; returns the outcome also when the new plan is
+    /// refused (the previous one then stays active).
+    let reloadDialplans: @Sendable () async -> DialplanReloadResult
+
+    init(
+        signalling: SignallingLoop, sip: SignallingService, store: CallRecordStore, meetings: MeetingDirectory,
+        events: CallEventFanout, version: String, startedAt: Date, controlSocket: String,
+        reloadDialplans: @escaping @Sendable () async -> DialplanReloadResult
+    ) {
+        self.signalling = signalling
+        self.sip = sip
+        self.store = store
+        self.meetings = meetings
+        self.events = events
+        self.version = version
+        self.startedAt = startedAt
+        self.controlSocket = controlSocket
+        self.reloadDialplans = reloadDialplans
+    }
 
     func handle(_ command: ControlCommand) async -> Result<ControlReplyPayload, ControlError> {
         do {
@@ -53,9 +74,34 @@ struct GatewayControlHandler: ControlCommandHandler {
                 // `callEvents()`); this only keeps the switch total for a direct caller.
                 let calls = try await signalling.calls().get()
                 return .success(.watching(calls.map { CallSnapshot($0, clock: signalling.clock) }))
+            case .meetings:
+                return .success(.meetings(try await meetings.meetings().map { MeetingSnapshot($0, includingPasscode: false) }))
+            case .meeting(let id):
+                guard let meeting = try await meetings.meeting(id: id) else { return .failure(.meetingNotFound(id)) }
+                // The operator asked for this one meeting: its passcode is part of the answer.
+                return .success(.meeting(MeetingSnapshot(meeting, includingPasscode: true)))
+            case .meetingCreate(let creation):
+                return await createMeeting(creation)
+            case .reload:
+                return .success(.reload(await reloadDialplans()))
             }
         } catch {
             return .failure(.internal("\(error)"))
+        }
+    }
+
+    /// `meetingCreate`: the reply carries the passcode (the gateway may have generated it).
+    private func createMeeting(_ creation: MeetingCreation) async -> Result<ControlReplyPayload, ControlError> {
+        guard let mode = MeetingRecord.Mode(rawValue: creation.mode.rawValue) else {
+            let known = MeetingRecord.Mode.allCases.map(\.rawValue).joined(separator: " or ")
+            return .failure(.badRequest("mode must be \(known), not '\(creation.mode.rawValue)'"))
+        }
+        do {
+            let meeting = try await meetings.create(
+                id: creation.id, passcode: creation.passcode, mode: mode, tier: creation.tier, host: creation.host)
+            return .success(.meeting(MeetingSnapshot(meeting, includingPasscode: true)))
+        } catch {
+            return .failure(error.controlError)
         }
     }
 

@@ -1,0 +1,47 @@
+import Foundation
+
+/// A meeting's security mode (DESIGN.md §1). An open set of strings, like ``CallState``: a newer
+/// gateway may report a mode an older `dialgatectl` does not know, and that must not make the whole
+/// reply unreadable. A daemon accepts only the modes it knows in `meetingCreate`.
+public struct MeetingMode: OpenStringValue {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+
+    /// The server holds the media key: it can mix and transcode, so phones can join.
+    public static let standard: MeetingMode = "standard"
+    /// Only the participants' devices hold the key; phones join only as policy allows.
+    public static let e2ee: MeetingMode = "e2ee"
+}
+
+/// One meeting of the gateway's meeting directory, as the control API shows it.
+///
+/// `passcode` is only sent where the operator asked for one meeting (`meeting ID`, and the reply
+/// to `meetingCreate`, which may carry a passcode the gateway generated); the `meetings` list
+/// never carries passcodes.
+public struct MeetingSnapshot: Codable, Sendable, Hashable {
+    /// The meeting ID callers dial, 9 to 11 digits.
+    public var id: String
+    /// 4 to 10 digits; nil in listings.
+    public var passcode: String?
+    public var mode: MeetingMode
+    /// The host's account tier (`free`, `paid`, `enterprise`, ...), which policy looks at.
+    public var tier: String
+    /// The host's name, when one was given.
+    public var host: String?
+    public var createdAt: Date
+    /// A locked meeting admits nobody new.
+    public var locked: Bool
+
+    public init(
+        id: String, passcode: String? = nil, mode: MeetingMode, tier: String, host: String? = nil, createdAt: Date,
+        locked: Bool = false
+    ) {
+        self.id = id
+        self.passcode = passcode
+        self.mode = mode
+        self.tier = tier
+        self.host = host
+        self.createdAt = createdAt
+        self.locked = locked
+    }
+}
