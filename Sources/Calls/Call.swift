@@ -13,8 +13,22 @@ struct Call {
     let peer: SIPPeer
     /// Our RTP port for the call's media.
     let rtpPort: Int
-    /// What the call's media plays (nil: a meeting, silence until the bridge arrives).
-    let application: CallApplication?
+    /// The call's run through the dialplan it started with (a reload never changes it).
+    var run: DialplanRun
+    /// What the leg plays now.
+    var program: MediaProgram = .silence
+    /// The leg's media runs (after 183 early media or the answer).
+    var mediaStarted = false
+    /// Who the entry guard counts this caller as (the address, or a trusted trunk's caller).
+    let guardSource: String
+    /// The Reason our BYE carries (RFC 3326), when the dialplan chose one.
+    var byeReason: ReasonHeader?
+    /// End the call when this playback finishes (a last prompt, then BYE).
+    var hangupAfterPlayback: (id: Int, reason: ReasonHeader)?
+    /// The trunk's longest call: the call ends at this instant.
+    let endsAt: SIPInstant?
+    /// How much of the run's journal has gone to the log.
+    var journalLogged = 0
     /// The last DTMF digit, for reporting each press once across RFC 4733, SIP INFO and tones.
     var lastDigit: (digit: Character, source: DigitSource, at: SIPInstant)?
     /// The media negotiated so far (our SDP, the codec, hold state).
@@ -60,5 +74,12 @@ struct DialogKey: Hashable {
         self.callID = callID
         self.localTag = localTag
         self.remoteTag = remoteTag
+    }
+}
+
+extension Call {
+    /// The next instant the call needs a timer: its session's, its dialplan's, or its trunk's limit.
+    var deadline: SIPInstant? {
+        [session.deadline, run.deadline, endsAt].compactMap { $0 }.min()
     }
 }

@@ -7,8 +7,8 @@ import SIP
 public struct CallMediaPlan: Sendable, Equatable {
     public var localPort: Int
     public var media: NegotiatedMedia
-    /// The built-in application to run, or nil for a meeting (silence until the bridge arrives).
-    public var application: CallApplication?
+    /// What the leg plays now (the dialplan changes it with `MediaInstruction.program`).
+    public var program: MediaProgram
     public var srtp: SRTPKeyPair?
     public var noMediaTimeout: Duration
 }
@@ -27,8 +27,20 @@ public enum MediaInstruction: Sendable, Equatable {
     /// A re-INVITE changed the media (hold, resume, a new address).
     case update(GatewayCallID, CallMediaPlan)
     case stop(GatewayCallID)
-    /// A digit arrived by SIP INFO: stop the prompt (the leg stops it itself for RFC 4733 and tones).
+    /// The dialplan moved on: play something else (a prompt, a tone, echo, silence).
+    case program(GatewayCallID, MediaProgram)
+    /// A digit interrupted the prompt (barge-in).
     case stopPlayback(GatewayCallID)
+}
+
+/// What a phone leg sends to the caller.
+public enum MediaProgram: Sendable, Equatable {
+    /// Nothing (a meeting's bridge, or a pause, will take over).
+    case silence
+    /// What the caller sends comes back (`echo`).
+    case echo
+    /// Prompts, tones and silences in order; the leg reports the end with this id.
+    case playback(id: Int, [PlaybackItem])
 }
 
 /// How a DTMF digit reached the gateway.

@@ -1,3 +1,4 @@
+import Dialplan
 import SIP
 
 /// The life of one inbound call as a UAS, from INVITE to the end of its dialog.
@@ -15,8 +16,8 @@ public struct CallSession: Sendable {
     }
 
     enum State: Sendable, Equatable {
-        /// 180 sent (or about to be), answering at `answerAt`.
-        case ringing(answerAt: SIPInstant)
+        /// The INVITE is pending: the dialplan decides (ring, early media, lookups) and answers.
+        case proceeding
         /// 2xx sent, waiting for the ACK.
         case answered(TwoXXRetransmission)
         /// ACK received: the dialog is confirmed.
@@ -29,6 +30,8 @@ public struct CallSession: Sendable {
     }
 
     public enum Event: Sendable, Equatable {
+        /// The dialplan answers the call.
+        case answer
         /// A timer deadline (`deadline`) has passed.
         case timer
         /// The ACK for our 2xx arrived.
@@ -44,7 +47,7 @@ public struct CallSession: Sendable {
         /// Our BYE's client transaction finished (any final response, a timeout or a transport error).
         case byeFinished
         /// The dialplan refused the call after the INVITE was taken (final error response).
-        case reject(status: Int, reason: String)
+        case reject(status: Int, reason: String, reasonHeader: ReasonHeader?)
     }
 
     public enum Effect: Sendable, Equatable {
@@ -54,8 +57,8 @@ public struct CallSession: Sendable {
         case retransmitAnswer
         /// Answer the INVITE with 487 Request Terminated (RFC 3261 §9.2).
         case terminateInvite
-        /// Answer the INVITE with this final error response.
-        case rejectInvite(status: Int, reason: String)
+        /// Answer the INVITE with this final error response (with a Reason, RFC 6432).
+        case rejectInvite(status: Int, reason: String, reasonHeader: ReasonHeader?)
         /// Send BYE with a Reason header (RFC 3326).
         case sendBye(reason: String)
         /// The call is over.
@@ -65,16 +68,16 @@ public struct CallSession: Sendable {
     let timers: SIPTimerSettings
     private(set) var state: State
 
-    /// Starts a call that rings until `answerAt` (answer at once with `answerAt == now`).
-    init(answerAt: SIPInstant, timers: SIPTimerSettings) {
-        self.state = .ringing(answerAt: answerAt)
+    /// Starts a call whose INVITE awaits the dialplan's answer.
+    init(timers: SIPTimerSettings) {
+        self.state = .proceeding
         self.timers = timers
     }
 
     /// The next instant this call needs `.timer`, if any.
     var deadline: SIPInstant? {
         switch state {
-        case .ringing(let answerAt): answerAt
+        case .proceeding: nil
         case .answered(let retransmission), .reanswered(let retransmission): min(retransmission.nextAt, retransmission.giveUpAt)
         case .confirmed, .terminating, .ended: nil
         }
@@ -82,7 +85,7 @@ public struct CallSession: Sendable {
 
     var phase: CallPhase {
         switch state {
-        case .ringing: .ringing
+        case .proceeding: .ringing
         case .answered, .confirmed, .reanswered: .answered
         case .terminating: .ending
         case .ended: .ended
@@ -92,28 +95,35 @@ public struct CallSession: Sendable {
     var isEnded: Bool { state == .ended }
 
     /// Whether the INVITE still awaits its final response (so CANCEL applies).
-    var isEarly: Bool { if case .ringing = state { true } else { false } }
+    var isEarly: Bool { state == .proceeding }
 
     mutating func handle(_ event: Event, now: SIPInstant) -> [Effect] {
         switch (state, event) {
-        case (.ringing(let answerAt), .timer):
-            guard now >= answerAt else { return [] }
+        case (.proceeding, .answer):
             state = .answered(startRetransmission(now: now))
             return [.answer]
-        case (.ringing, .cancel):
+        case (.proceeding, .cancel):
             state = .ended
             return [.terminateInvite, .ended(.cancelled, reason: "CANCEL from caller", by: .caller)]
-        case (.ringing, .hangup(let by, let reason)):
+        case (.proceeding, .hangup(let by, let reason)):
             // Before the answer, ending the call is a final response, not a BYE (RFC 3261 §15).
             state = .ended
-            return [.rejectInvite(status: 480, reason: "Temporarily Unavailable"), .ended(.rejected, reason: reason, by: by)]
-        case (.ringing, .reject(let status, let reason)):
+            return [
+                .rejectInvite(status: 480, reason: "Temporarily Unavailable", reasonHeader: nil), .ended(.rejected, reason: reason, by: by),
+            ]
+        case (.proceeding, .reject(let status, let reason, let header)):
             state = .ended
-            return [.rejectInvite(status: status, reason: reason), .ended(.rejected, reason: "\(status) \(reason)", by: .gateway)]
-        case (.ringing, .bye):
+            return [
+                .rejectInvite(status: status, reason: reason, reasonHeader: header),
+                .ended(.rejected, reason: "\(status) \(reason)", by: .gateway),
+            ]
+        case (.proceeding, .bye):
             // A BYE before the dialog exists gets 481 from the user agent; nothing changes here.
             return []
-        case (.ringing, .ack), (.ringing, .reinviteAnswered), (.ringing, .byeFinished):
+        case (.proceeding, .ack), (.proceeding, .reinviteAnswered), (.proceeding, .byeFinished), (.proceeding, .timer):
+            return []
+        case (_, .answer):
+            // Answered already (or over): nothing more to answer.
             return []
 
         case (.answered(let retransmission), .timer), (.reanswered(let retransmission), .timer):

@@ -63,7 +63,7 @@ extension UserAgent {
         }
         call.lastDigit = (digit, source, now)
         calls[id] = call
-        return source == .sipInfo ? [.media(.stopPlayback(id)), .digit(id, digit, source)] : [.digit(id, digit, source)]
+        return [.digit(id, digit, source)] + feedDialplan(.digit(digit), for: id, now: now)
     }
 
     /// Presses closer than this on different methods count as one (a press lasts at least 40 ms,

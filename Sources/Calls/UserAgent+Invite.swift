@@ -13,9 +13,13 @@ extension UserAgent {
             return respond(
                 to: invite, key: key, from: peer, status: 400, reason: "Bad Request", now: now, notice: "unreadable dialog headers")
         }
-        let facts = CallRequestFacts(
+        let sourceAddress = AddressRange.addressBytes(peer.host)
+        // The trunk by source address; phones that authenticate may call from anywhere.
+        let trunk = sourceAddress.flatMap { dialplan.document.trunk(forSource: $0) } ?? dialplan.document.phoneTrunks.first
+        var facts = CallRequestFacts(
             called: invite.uri.user ?? "", caller: from.uri.user ?? from.uri.description, callerDisplayName: from.displayName,
-            trunk: "loopback")
+            trunk: trunk?.name ?? "-", headers: UserAgent.headerTable(invite.headers), arrival: settings.wallClock(now),
+            timeZone: settings.timeZone)
         // Every refused call still gets a record, so operators can see why a caller was refused.
         func refuse(
             _ ua: inout UserAgent, _ status: Int, _ reason: String?, _ route: String?, _ notice: String,
@@ -38,10 +42,17 @@ extension UserAgent {
         if let hops = try? invite.headers.maxForwards(), hops == 0 {
             return refuse(&self, 483, nil, nil, "Max-Forwards 0")
         }
+        guard let trunk else {
+            return refuse(&self, 403, nil, nil, "source \(peer.host) is in no trunk's 'from' ranges")
+        }
         if isDraining || calls.count >= settings.maxCalls || ports.available == 0 {
             let why = isDraining ? "draining" : calls.count >= settings.maxCalls ? "call limit \(settings.maxCalls)" : "RTP ports exhausted"
             let retryAfter = String(settings.retryAfterSeconds)
             return refuse(&self, 503, nil, nil, why) { $0.headers.add("Retry-After", retryAfter) }
+        }
+        if let limit = trunk.maxCalls, calls.values.count(where: { $0.facts.trunk == trunk.name }) >= limit {
+            let retryAfter = String(settings.retryAfterSeconds)
+            return refuse(&self, 503, nil, nil, "trunk \(trunk.name) call limit \(limit)") { $0.headers.add("Retry-After", retryAfter) }
         }
         // §8.2.3: a body we cannot read is 415, with what we accept.
         let offer: [UInt8]
@@ -60,23 +71,40 @@ extension UserAgent {
                 $0.headers.add("Warning", "399 dialgate \"Only application/sdp answers can be given\"")
             }
         }
-        let decision = dialplan.route(facts)
-        let (meetingID, ringFor, application): (String?, Duration, CallApplication?)
-        switch decision {
-        case .reject(let status, let reason, let route):
-            return refuse(&self, status, reason, route, "no route for \(facts.called.isEmpty ? "(empty)" : facts.called)")
-        case .answer(let app, _, let ring): (meetingID, ringFor, application) = (nil, ring, app)
-        case .joinMeeting(let meeting, _, _, let ring): (meetingID, ringFor, application) = (meeting, ring, nil)
+        // RFC 3325 §9.1: P-Asserted-Identity names the caller only from a trusted trunk.
+        if trunk.trustAssertedIdentity, let asserted = UserAgent.assertedIdentity(invite.headers) {
+            facts.caller = asserted.uri.user ?? asserted.uri.description
+            if let name = asserted.displayName { facts.callerDisplayName = name }
+        }
+        // The guard counts a trusted trunk's callers one by one (a carrier's SBC is one address
+        // for thousands of callers); anyone else by address.
+        let guardSource = trunk.trustAssertedIdentity ? "\(trunk.name):\(facts.caller)" : peer.host
+        // RFC 3323 §4.2 / RFC 3325 §9.3: the caller asked to stay anonymous.
+        var notices: [UserAgentAction] = []
+        if UserAgent.requestsPrivacy(invite.headers) {
+            facts.privacy = true
+            facts.caller = "anonymous"
+            facts.callerDisplayName = nil
+            notices.append(.notice(SecurityNotice(peer: peer, method: "INVITE", status: nil, reason: "privacy requested: caller ID withheld from participants and records")))
+        }
+
+        var run = DialplanRun(document: dialplan.document, facts: facts, options: dialplan.options)
+        let firstActions = run.start(now: now)
+        if run.isFinished, case .reject(let status, let phrase, let reason)? = firstActions.last {
+            let notice = run.route.map { "route \($0) rejected the call" } ?? "no route for \(facts.called.isEmpty ? "(empty)" : facts.called)"
+            return notices + refuse(&self, status, phrase, run.route, notice) { response in
+                if let reason { response.headers.add("Reason", reason.headerValue) }
+            }
         }
         guard let rtpPort = ports.allocate(using: &random) else {
-            return refuse(&self, 503, nil, decision.route, "RTP ports exhausted")
+            return refuse(&self, 503, nil, run.route, "RTP ports exhausted")
         }
         let media: NegotiatedSession
-        switch offerAnswer(offer: offer, rtpPort: rtpPort, previous: nil, from: peer) {
+        switch offerAnswer(offer: offer, rtpPort: rtpPort, previous: nil, from: peer, trunk: trunk) {
         case .success(let negotiated): media = negotiated
         case .failure(let failure):
             ports.release(rtpPort)
-            return refuse(&self, failure.status, failure.reason, decision.route, "SDP: \(failure.detail)") {
+            return refuse(&self, failure.status, failure.reason, run.route, "SDP: \(failure.detail)") {
                 if failure.status == 488 { $0.headers.add("Warning", "304 dialgate \"\(failure.detail)\"") }
             }
         }
@@ -95,23 +123,16 @@ extension UserAgent {
             remoteSequence: cseq.sequence, localSequence: 0)
         let callFacts = CallFacts(
             id: id, sipCallID: callID, caller: facts.caller, callerDisplayName: facts.callerDisplayName, called: facts.called,
-            trunk: facts.trunk, route: decision.route, meetingID: meetingID, phase: .ringing, peer: peer, codec: media.codec,
-            onHold: media.onHold, startedAt: now)
+            trunk: facts.trunk, route: run.route, phase: .ringing, peer: peer, codec: media.codec, onHold: media.onHold, startedAt: now)
         let call = Call(
-            facts: callFacts, session: CallSession(answerAt: now + ringFor, timers: settings.timers), dialog: dialog,
-            inviteKey: key, invite: invite, peer: peer, rtpPort: rtpPort, application: application, media: media)
+            facts: callFacts, session: CallSession(timers: settings.timers), dialog: dialog, inviteKey: key, invite: invite, peer: peer,
+            rtpPort: rtpPort, run: run, guardSource: guardSource, endsAt: trunk.maxCallDuration.map { now + $0 }, media: media)
         calls[id] = call
         dialogs[dialog.key] = id
         invites[key] = id
         totalCalls += 1
 
-        var actions: [UserAgentAction] = [.callEvent(CallEvent(kind: .started, call: callFacts))]
-        if ringFor > .zero {
-            let ringing = makeResponse(to: invite, status: 180, toTag: localTag)
-            actions += apply(transactions.respond(ringing, key: key, now: now), now: now)
-        }
-        actions += handle(.timer, for: id, now: now)
-        return actions
+        return notices + [.callEvent(CallEvent(kind: .started, call: callFacts))] + performDialplan(firstActions, for: id, now: now)
     }
 
     /// RFC 3261 §14.2: a re-INVITE in a confirmed dialog (hold, resume, new media address).
@@ -264,6 +285,34 @@ extension UserAgent {
         while true {
             let id = GatewayCallID("c" + UserAgent.hex(random.next() & 0xFF_FFFF, digits: 6))
             if calls[id] == nil { return id }
+        }
+    }
+}
+
+extension UserAgent {
+    /// Header values by lower-cased name (compact forms expanded), for `match header`.
+    static func headerTable(_ headers: SIPHeaders) -> [String: [String]] {
+        var table: [String: [String]] = [:]
+        for field in headers.fields.prefix(200) {
+            table[SIPHeaders.canonicalName(field.name).lowercased(), default: []].append(field.value)
+        }
+        return table
+    }
+
+    /// The first P-Asserted-Identity (RFC 3325 §9.1), a SIP or tel URI with an optional name.
+    static func assertedIdentity(_ headers: SIPHeaders) -> SIPNameAddress? {
+        for value in headers.values("P-Asserted-Identity").flatMap(splitCommaList) {
+            if let address = try? SIPNameAddress(parsing: value) { return address }
+        }
+        return nil
+    }
+
+    /// `Privacy: id` (RFC 3325 §9.3) or `header`/`user` (RFC 3323 §4.2): the caller's identity
+    /// must not reach others.
+    static func requestsPrivacy(_ headers: SIPHeaders) -> Bool {
+        headers.values("Privacy").flatMap { $0.split(separator: ";") }.contains { value in
+            let token = value.trimmingCharacters(in: .whitespaces).lowercased()
+            return token == "id" || token == "user" || token == "header"
         }
     }
 }

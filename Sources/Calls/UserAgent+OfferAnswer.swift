@@ -1,3 +1,4 @@
+import Dialplan
 import Media
 import SDP
 import SIP
@@ -28,7 +29,7 @@ extension UserAgent {
     ///
     /// An INVITE without a body asks us to offer (RFC 3261 §13.2.1): in a re-INVITE we offer the
     /// session as it stands. A first INVITE without an offer is refused with 488 and says why.
-    mutating func offerAnswer(offer body: [UInt8], rtpPort: Int, previous: NegotiatedSession?, from peer: SIPPeer)
+    mutating func offerAnswer(offer body: [UInt8], rtpPort: Int, previous: NegotiatedSession?, from peer: SIPPeer, trunk: Trunk? = nil)
         -> Result<NegotiatedSession, OfferAnswerFailure>
     {
         guard !body.isEmpty else {
@@ -43,7 +44,7 @@ extension UserAgent {
         } catch {
             return .failure(OfferAnswerFailure(status: 400, reason: "Bad Request (malformed SDP)", detail: "\(error)"))
         }
-        var negotiator = previous?.negotiator ?? SDPNegotiator(policy: newAnswerPolicy(rtpPort: rtpPort, peer: peer))
+        var negotiator = previous?.negotiator ?? SDPNegotiator(policy: newAnswerPolicy(rtpPort: rtpPort, peer: peer, trunk: trunk))
         switch negotiator.answer(offer) {
         case .reject(let reason):
             return .failure(OfferAnswerFailure(status: 488, reason: "Not Acceptable Here", detail: reason))
@@ -57,29 +58,50 @@ extension UserAgent {
         }
     }
 
-    private mutating func newAnswerPolicy(rtpPort: Int, peer: SIPPeer) -> SDPAnswerPolicy {
+    private mutating func newAnswerPolicy(rtpPort: Int, peer: SIPPeer, trunk: Trunk?) -> SDPAnswerPolicy {
         // RFC 8866 §5.2: sess-id and the first sess-version should be NTP-like numbers; random
         // 62-bit values keep them unique without reading a clock.
         let sessionID = random.next() >> 2
+        // The trunk's codecs, in its order of preference.
+        let codecs: [SDPCodec] =
+            trunk?.codecs.map { codec in
+                switch codec {
+                case .pcmu: .pcmu
+                case .pcma: .pcma
+                case .opus: .opus
+                }
+            } ?? [.pcmu, .pcma, .opus]
         return SDPAnswerPolicy(
-            connectionAddress: settings.advertisedHost, rtpPort: UInt16(clamping: rtpPort), sessionID: sessionID,
-            sessionVersion: sessionID, username: "dialgate", sessionName: "dialgate", srtp: srtpAnswerMode(for: peer))
+            codecs: codecs, connectionAddress: settings.advertisedHost, rtpPort: UInt16(clamping: rtpPort), sessionID: sessionID,
+            sessionVersion: sessionID, username: "dialgate", sessionName: "dialgate", srtp: srtpAnswerMode(for: peer, trunk: trunk))
     }
 
     /// The SRTP side of the answer policy: fresh keys for every suite we serve (from the injected
     /// generator, a CSPRNG in the daemon), offered only where they may travel (RFC 4568 §8).
-    private mutating func srtpAnswerMode(for peer: SIPPeer) -> SRTPAnswerMode {
+    private mutating func srtpAnswerMode(for peer: SIPPeer, trunk: Trunk?) -> SRTPAnswerMode {
         var keys: [SDESLocalKey] = []
-        if peer.mayCarrySDESKeys {
+        // RFC 4568 §8: keys travel over TLS, or where the trunk explicitly allows otherwise.
+        if peer.transport == .tls || (trunk?.sdesOverInsecureTransports ?? peer.mayCarrySDESKeys) {
             for suite in UserAgent.servedSuites {
                 let key = SRTPMasterKey.generate(for: suite, using: &random)
                 keys.append(SDESLocalKey(suite: suite.sdpName, keyParams: [SDPCryptoKeyParam(masterKeyAndSalt: key.masterKeyAndSalt)]))
             }
         }
-        switch settings.srtp {
+        switch effectiveSRTPPolicy(trunk: trunk) {
         case .forbidden: return .unavailable
         case .optional: return keys.isEmpty ? .unavailable : .optional(keys)
         case .mandatory: return .required(keys)
+        }
+    }
+
+    /// The trunk's SRTP policy, unless the daemon's `--srtp` overrides every trunk (anything but
+    /// its default `optional`).
+    func effectiveSRTPPolicy(trunk: Trunk?) -> SRTPPolicy {
+        guard settings.srtp == .optional, let trunk else { return settings.srtp }
+        switch trunk.srtp {
+        case .forbidden: return .forbidden
+        case .optional: return .optional
+        case .mandatory: return .mandatory
         }
     }
 
@@ -97,6 +119,6 @@ extension UserAgent {
             return SRTPKeyPair(suite: negotiated.local.suite, local: local, remote: remote)
         }
         return CallMediaPlan(
-            localPort: call.rtpPort, media: media, application: call.application, srtp: srtp, noMediaTimeout: settings.noMediaTimeout)
+            localPort: call.rtpPort, media: media, program: call.program, srtp: srtp, noMediaTimeout: settings.noMediaTimeout)
     }
 }

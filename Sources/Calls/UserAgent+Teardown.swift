@@ -1,3 +1,4 @@
+import Dialplan
 import SIP
 
 extension UserAgent {
@@ -71,9 +72,12 @@ extension UserAgent {
             call.facts.answeredAt = now
             call.facts.srtp = call.media.media.srtp != nil
             call.facts.phase = .answered
+            // After early media (183) the leg already runs.
+            let start: [UserAgentAction] = call.mediaStarted ? [] : [.media(.start(id, mediaPlan(for: call)))]
+            call.mediaStarted = true
             calls[id] = call
             return apply(transactions.respond(answer, key: call.inviteKey, now: now), now: now)
-                + [.callEvent(CallEvent(kind: .updated, call: call.facts)), .media(.start(id, mediaPlan(for: call)))]
+                + [.callEvent(CallEvent(kind: .updated, call: call.facts))] + start
         case .retransmitAnswer:
             // RFC 6026 §8.1: the 2xx is retransmitted by the TU straight to the transport.
             guard let answer = call.lastAnswer else { return [] }
@@ -82,11 +86,11 @@ extension UserAgent {
             return apply(
                 transactions.respond(
                     makeResponse(to: call.invite, status: 487, toTag: call.dialog.localTag), key: call.inviteKey, now: now), now: now)
-        case .rejectInvite(let status, let reason):
-            return apply(
-                transactions.respond(
-                    makeResponse(to: call.invite, status: status, reason: reason, toTag: call.dialog.localTag), key: call.inviteKey,
-                    now: now), now: now)
+        case .rejectInvite(let status, let reason, let reasonHeader):
+            var response = makeResponse(to: call.invite, status: status, reason: reason, toTag: call.dialog.localTag)
+            // RFC 6432: a Reason header in a final response says why, in Q.850 or SIP terms.
+            if let reasonHeader { response.headers.add("Reason", reasonHeader.headerValue) }
+            return apply(transactions.respond(response, key: call.inviteKey, now: now), now: now)
         case .sendBye(let reason):
             let (bye, key, destination) = makeBye(for: &call, reason: reason)
             call.facts.phase = .ending
@@ -106,7 +110,7 @@ extension UserAgent {
             calls.removeValue(forKey: id)
             dialogs.removeValue(forKey: call.dialog.key)
             ports.release(call.rtpPort)
-            let stop: [UserAgentAction] = call.facts.answeredAt == nil ? [] : [.media(.stop(id))]
+            let stop: [UserAgentAction] = call.mediaStarted ? [.media(.stop(id))] : []
             return stop + [.callEvent(CallEvent(kind: .ended, call: call.facts))]
         }
     }
@@ -132,7 +136,7 @@ extension UserAgent {
         headers.add("To", call.dialog.remoteAddress.description)
         headers.add("Call-ID", call.dialog.callID)
         headers.add("CSeq", "\(call.dialog.localSequence) BYE")
-        headers.add("Reason", "Q.850;cause=16;text=\"\(reason)\"")
+        headers.add("Reason", (call.byeReason ?? ReasonHeader(reasonProtocol: .q850, cause: 16, text: reason)).headerValue)
         headers.add("User-Agent", settings.product)
         let bye = SIPRequest(method: .bye, uri: call.dialog.remoteTarget, headers: headers)
         // A branch we made always has the cookie, so the key exists.

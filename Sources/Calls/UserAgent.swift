@@ -15,6 +15,10 @@ public enum UserAgentAction: Sendable {
     case media(MediaInstruction)
     /// A DTMF digit, once per press whatever mix of methods the phone uses.
     case digit(GatewayCallID, Character, DigitSource)
+    /// Ask the meeting directory; answer with `meetingLookedUp`.
+    case lookupMeeting(GatewayCallID, String)
+    /// A step of a call's dialplan run, for the debug log.
+    case dialplanStep(GatewayCallID, JournalEntry)
 }
 
 /// A refused request, for the security log.
@@ -36,7 +40,10 @@ public struct SecurityNotice: Sendable, Equatable, CustomStringConvertible {
 /// send and what happened comes out as `UserAgentAction`s. One event loop owns it.
 public struct UserAgent {
     public private(set) var settings: UserAgentSettings
-    public var dialplan: BuiltinDialplan
+    /// The plan new calls start on; calls in progress keep the one they started with.
+    public private(set) var dialplan: ActiveDialplan
+    /// Wrong meeting IDs and passcodes, counted across calls (guessing protection).
+    public internal(set) var entryGuard: EntryGuard
     /// While draining (SIGTERM), new calls get 503 and live ones may finish.
     public private(set) var isDraining = false
     public internal(set) var totalCalls = 0
@@ -54,9 +61,12 @@ public struct UserAgent {
     var ports: RTPPortPool
     var random: any RandomNumberGenerator
 
-    public init(settings: UserAgentSettings, dialplan: BuiltinDialplan = BuiltinDialplan(), random: some RandomNumberGenerator) {
+    public init(
+        settings: UserAgentSettings, dialplan: ActiveDialplan, entryGuard: EntryGuard = EntryGuard(), random: some RandomNumberGenerator
+    ) {
         self.settings = settings
         self.dialplan = dialplan
+        self.entryGuard = entryGuard
         self.random = random
         self.transactions = SIPTransactionLayer(settings: settings.timers)
         self.ports = RTPPortPool(range: settings.rtpPorts)
@@ -73,7 +83,7 @@ public struct UserAgent {
 
     /// The next instant at which `fireTimers(now:)` has work to do.
     public var nextDeadline: SIPInstant? {
-        let callDeadline = calls.values.lazy.compactMap(\.session.deadline).min()
+        let callDeadline = calls.values.lazy.compactMap(\.deadline).min()
         switch (transactions.nextDeadline, callDeadline) {
         case (let a?, let b?): return min(a, b)
         case (let a?, nil): return a
@@ -107,9 +117,14 @@ public struct UserAgent {
     /// Fires every timer that is due: transaction timers (RFC 3261 §17) and call timers.
     public mutating func fireTimers(now: SIPInstant) -> [UserAgentAction] {
         var actions = apply(transactions.fireTimers(now: now), now: now)
-        let due = calls.values.filter { ($0.session.deadline ?? .distantFuture) <= now }.map(\.facts.id)
-        for id in due {
+        for id in calls.values.filter({ ($0.session.deadline ?? .distantFuture) <= now }).map(\.facts.id) {
             actions += handle(.timer, for: id, now: now)
+        }
+        for id in calls.values.filter({ ($0.run.deadline ?? .distantFuture) <= now }).map(\.facts.id) {
+            actions += feedDialplan(.timer, for: id, now: now)
+        }
+        for id in calls.values.filter({ ($0.endsAt ?? .distantFuture) <= now }).map(\.facts.id) {
+            actions += hangup(id, by: .gateway, reason: "maximum call duration of the trunk", now: now) ?? []
         }
         return actions
     }
@@ -125,6 +140,9 @@ public struct UserAgent {
 
     /// The SIP port actually bound (port 0 picks one), for Contact and Via.
     public mutating func listening(on port: Int) { settings.sipPort = port }
+
+    /// A reloaded plan: new calls start on it; calls in progress finish on theirs.
+    public mutating func replaceDialplan(_ plan: ActiveDialplan) { dialplan = plan }
 
     /// SIGTERM: new calls get 503 with Retry-After from now on.
     public mutating func startDraining() { isDraining = true }

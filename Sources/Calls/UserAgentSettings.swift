@@ -1,3 +1,4 @@
+import Foundation
 import SIP
 
 /// How the gateway's user agent behaves. Adapters fill it from flags and the config file.
@@ -21,10 +22,21 @@ public struct UserAgentSettings: Sendable {
     public var srtp: SRTPPolicy = .optional
     /// A call that expects media and gets none for this long is ended with a Reason.
     public var noMediaTimeout: Duration = .seconds(30)
+    /// The Unix time at `SIPInstant.zero` of the adapter's monotonic clock, so `match time` can
+    /// read the time of day without the core reading a clock.
+    public var unixTimeAtZero: Duration = .zero
+    /// The gateway's time zone, for `match time` lines without a zone.
+    public var timeZone: TimeZone = .current
 
     public init(advertisedHost: String, sipPort: Int) {
         self.advertisedHost = advertisedHost
         self.sipPort = sipPort
+    }
+
+    /// The wall-clock time of a core instant.
+    public func wallClock(_ instant: SIPInstant) -> Date {
+        let since = unixTimeAtZero + .nanoseconds(instant.nanoseconds)
+        return Date(timeIntervalSince1970: Double(since.components.seconds) + Double(since.components.attoseconds) / 1e18)
     }
 
     /// Methods this UAS implements, for Allow headers (RFC 3261 §20.5).

@@ -16,10 +16,11 @@ public struct LegMediaConfiguration: Sendable {
     public enum Application: Sendable, Equatable {
         /// Nothing yet (the meeting bridge replaces it).
         case silence
-        /// `1001`: what the caller sends comes back.
+        /// What the caller sends comes back (`echo`).
         case echo
-        /// Play these prompts, tones and silences in order, then silence.
-        case playback([PromptPlayer.Item])
+        /// Play these prompts, tones and silences in order, then silence; the leg reports
+        /// `.playbackFinished(id)` at their end.
+        case playback(id: Int, [PromptPlayer.Item])
     }
 
     /// Where to send: the SDP's `c=`/`m=` address until symmetric RTP learns the real source.

@@ -8,6 +8,8 @@ public enum LegMediaEvent: Sendable, Equatable {
     case noMedia(Duration)
     /// The leg's figures (every second).
     case quality(LegMediaStatistics)
+    /// The playback with this id played to its end (or a barge-in stopped it).
+    case playbackFinished(id: Int)
     /// The leg could not be set up (its RTP port could not be bound, say): the call must end.
     case failed(String)
 

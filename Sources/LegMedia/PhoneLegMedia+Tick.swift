@@ -16,12 +16,17 @@ extension PhoneLegMedia {
                 }
             }
         }
+        // The application runs even while the phone holds the call, so prompts end on time.
+        let produced = produceOutbound(heard: heard)
         if configuration.sends, let event = digitSender.nextPacket(mediaTimestamp: timestamp) {
             // RFC 4733 §2.5.1: while an event plays, its packets replace the audio.
             sendEventPacket(event, send: send)
-            _ = produceOutbound(heard: heard)
-        } else if configuration.sends, produceOutbound(heard: heard) {
+        } else if configuration.sends, produced {
             sendRTPPacket(send: send)
+        }
+        if case .playback(let id, _) = configuration.application, !playbackReported, !player.isPlaying {
+            playbackReported = true
+            events.append(.playbackFinished(id: id))
         }
         // The RTP timestamp advances with the media clock whether or not we sent (RFC 3550 §5.1).
         timestamp &+= UInt32(codec.samplesPerFrame * configuration.codec.clockRate / 8000)

@@ -49,6 +49,8 @@ public final class PhoneLegMedia {
     var sendTo: LegMediaConfiguration.Address
     var lastMediaAt: Duration
     var reportedNoMedia = false
+    /// The end of the current playback has been reported.
+    var playbackReported = false
 
     // Outbound RTP state (RFC 3550 §5.1: random initial sequence number and timestamp).
     let ssrc: UInt32
@@ -124,7 +126,15 @@ public final class PhoneLegMedia {
 
     func loadPlayback(_ application: LegMediaConfiguration.Application) {
         player = PromptPlayer()
-        if case .playback(let items) = application { player.enqueue(contentsOf: items) }
+        playbackReported = false
+        if case .playback(_, let items) = application { player.enqueue(contentsOf: items) }
+    }
+
+    /// The call's dialplan moved on: play something else (prompts, echo, silence).
+    public func setApplication(_ application: LegMediaConfiguration.Application) {
+        guard application != configuration.application else { return }
+        configuration.application = application
+        loadPlayback(application)
     }
 
     func applySRTP(_ keys: LegMediaConfiguration.SRTPKeys?) throws(MediaError) {

@@ -1,14 +1,15 @@
 import ArgumentParser
 import Dialplan
 import Foundation
+import Gateway
 import Media
 
 /// `dialgate dialplan ...`: tools for the operator's dialplan files.
 struct DialplanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dialplan",
-        abstract: "Check dialplan files (docs/dialplan.md).",
-        subcommands: [Check.self]
+        abstract: "Check and test dialplan files (docs/dialplan.md).",
+        subcommands: [Check.self, Test.self]
     )
 
     /// `dialgate dialplan check [PATH...]`.
@@ -53,51 +54,106 @@ struct DialplanCommand: ParsableCommand {
             print("ok: \(files) files, \(routes) routes, \(trunks) trunks, \(policies) policies")
         }
     }
-}
 
-/// Reading dialplan files for the pure parser: the one place that touches the file system.
-enum DialplanFiles {
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
-    }
+    /// `dialgate dialplan test SCRIPT...`: unit tests for dialplans.
+    struct Test: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run scripted calls through dialplans and check their outcomes.",
+            discussion: """
+                Each SCRIPT (a .dialtest file, or a folder of them) names its plan files, a meeting \
+                directory and scripted calls with the outcomes they must have (docs/dialplan.md, \
+                "Testing a plan"). The calls run on a virtual clock with the bundled prompts' real \
+                lengths, so no time passes. Each call's path is printed step by step, then PASS or \
+                FAIL with file:line:column of each failed expectation. The exit status is 1 when an \
+                expectation fails, a plan does not check, or a script has errors.
+                """
+        )
 
-    /// The sources a PATH names: the file, or the folder's `*.dialplan` files in name order.
-    static func sources(at path: String) throws -> [DialplanSource] {
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
-            throw Failure(description: "no such file or folder")
-        }
-        guard isFolder.boolValue else { return [try read(normalize(path))] }
-        let names = try FileManager.default.contentsOfDirectory(atPath: path).filter { $0.hasSuffix(".dialplan") }.sorted()
-        if names.isEmpty { throw Failure(description: "no .dialplan files in this folder") }
-        return try names.map { try read(normalize(path + "/" + $0)) }
-    }
+        @Argument(help: "Test scripts (.dialtest), or folders of them.")
+        var scripts: [String] = ["./dialplans/tests"]
 
-    /// An include, relative to the folder of the file that includes it.
-    static func resolve(_ include: String, from file: String) -> DialplanSource? {
-        let folder = (file as NSString).deletingLastPathComponent
-        let path = include.hasPrefix("/") || folder.isEmpty ? include : folder + "/" + include
-        return try? read(normalize(path))
-    }
+        @Flag(help: "Print only failures and the summary.")
+        var quiet = false
 
-    static func read(_ path: String) throws -> DialplanSource {
-        guard let data = FileManager.default.contents(atPath: path) else { throw Failure(description: "\(path): cannot read") }
-        guard let text = String(data: data, encoding: .utf8) else { throw Failure(description: "\(path): not UTF-8 text") }
-        return DialplanSource(path: path, text: text)
-    }
-
-    /// Collapses `.` and `a/..` so that one file has one name (for include-once and cycles).
-    static func normalize(_ path: String) -> String {
-        var parts: [Substring] = []
-        for part in path.split(separator: "/", omittingEmptySubsequences: true) {
-            if part == "." { continue }
-            if part == "..", let last = parts.last, last != ".." {
-                parts.removeLast()
-                continue
+        func run() throws {
+            let library: PromptLibrary
+            do {
+                library = try PromptLibrary.bundled()
+            } catch {
+                print("dialgate: \(error)")
+                throw ExitCode(1)
             }
-            parts.append(part)
+            // Each prompt's length when played: its 8 kHz samples.
+            let durations = Dictionary(uniqueKeysWithValues: PromptLibrary.Name.allCases.map { ($0.rawValue, library[$0].duration) })
+            var failed = false
+            var notRun = 0
+            var calls = 0
+            var passed = 0
+            var files = 0
+            for path in scripts {
+                let paths: [String]
+                do {
+                    paths = try Self.scripts(at: path)
+                } catch {
+                    print("\(path): \(error)")
+                    failed = true
+                    notRun += 1
+                    continue
+                }
+                for script in paths {
+                    files += 1
+                    let source: DialplanSource
+                    do {
+                        source = try DialplanFiles.read(script)
+                    } catch {
+                        print("\(script): \(error)")
+                        failed = true
+                        notRun += 1
+                        continue
+                    }
+                    if !quiet { print("== \(script)") }
+                    let result = DialplanTestSession.run(
+                        script: source, promptDurations: durations, sources: { try DialplanFiles.sources(at: $0) },
+                        resolve: DialplanFiles.resolve)
+                    switch result {
+                    case .scriptErrors(let diagnostics):
+                        for diagnostic in diagnostics { print(diagnostic) }
+                        print("\(script): not run: the script has errors")
+                        notRun += 1
+                    case .planErrors(let diagnostics):
+                        for diagnostic in diagnostics { print(diagnostic) }
+                        print("\(script): not run: the plan does not check")
+                        notRun += 1
+                    case .report(let report):
+                        for line in report.lines(quiet: quiet) { print(line) }
+                        calls += report.calls.count
+                        passed += report.calls.count - report.failedCalls
+                    }
+                    failed = failed || !result.passed
+                }
+            }
+            var summary = "\(failed ? "FAILED" : "ok"): \(calls) call\(calls == 1 ? "" : "s") in \(files) script\(files == 1 ? "" : "s")"
+            summary += ", \(passed) passed, \(calls - passed) failed"
+            if notRun > 0 { summary += ", \(notRun) script\(notRun == 1 ? "" : "s") not run" }
+            print(summary)
+            if failed { throw ExitCode(1) }
         }
-        let joined = parts.joined(separator: "/")
-        return path.hasPrefix("/") ? "/" + joined : (joined.isEmpty ? "." : joined)
+
+        struct Failure: Error, CustomStringConvertible {
+            var description: String
+        }
+
+        /// A script file, or a folder's `*.dialtest` files in name order.
+        static func scripts(at path: String) throws -> [String] {
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
+                throw Failure(description: "no such file or folder")
+            }
+            guard isFolder.boolValue else { return [DialplanFiles.normalize(path)] }
+            let names = try FileManager.default.contentsOfDirectory(atPath: path)
+                .filter { $0.hasSuffix("." + DialplanTestScript.fileExtension) }.sorted()
+            if names.isEmpty { throw Failure(description: "no .\(DialplanTestScript.fileExtension) files in this folder") }
+            return names.map { DialplanFiles.normalize(path + "/" + $0) }
+        }
     }
 }

@@ -8,24 +8,20 @@ import Testing
     let timers = SIPTimerSettings()
     let start = SIPInstant(nanoseconds: 1_000_000_000)
 
-    @Test func answersAtOnceWhenThereIsNoRingTime() {
-        var session = CallSession(answerAt: start, timers: timers)
-        #expect(session.deadline == start)
-        #expect(session.handle(.timer, now: start) == [.answer])
-        #expect(session.phase == .answered)
-    }
-
-    @Test func ringsUntilTheAnswerTime() {
-        var session = CallSession(answerAt: start + .seconds(2), timers: timers)
+    @Test func answersWhenTheDialplanSays() {
+        var session = CallSession(timers: timers)
+        #expect(session.deadline == nil, "the dialplan, not the session, decides when to answer")
         #expect(session.handle(.timer, now: start + .seconds(1)) == [])
         #expect(session.phase == .ringing)
-        #expect(session.handle(.timer, now: start + .seconds(2)) == [.answer])
+        #expect(session.handle(.answer, now: start) == [.answer])
+        #expect(session.phase == .answered)
+        #expect(session.handle(.answer, now: start) == [], "one answer only")
     }
 
     /// RFC 3261 §13.3.1.4: 2xx again at T1, 2·T1, 4·T1, capped at T2, until the ACK.
     @Test func retransmitsTheAnswerUntilAckWithBackoffCappedAtT2() {
-        var session = CallSession(answerAt: start, timers: timers)
-        _ = session.handle(.timer, now: start)
+        var session = CallSession(timers: timers)
+        _ = session.handle(.answer, now: start)
         var now = start
         var gaps: [Duration] = []
         for _ in 0..<6 {
@@ -42,8 +38,8 @@ import Testing
 
     /// Lost ACK: after 64·T1 the call is confirmed and ended with BYE (RFC 3261 §13.3.1.4).
     @Test func missingAckEndsTheCallWithBye() {
-        var session = CallSession(answerAt: start, timers: timers)
-        _ = session.handle(.timer, now: start)
+        var session = CallSession(timers: timers)
+        _ = session.handle(.answer, now: start)
         var effects: [CallSession.Effect] = []
         var now = start
         while let next = session.deadline, next <= start + .seconds(33) {
@@ -59,15 +55,15 @@ import Testing
     }
 
     @Test func cancelWhileRingingTerminatesTheInvite() {
-        var session = CallSession(answerAt: start + .seconds(5), timers: timers)
+        var session = CallSession(timers: timers)
         #expect(session.handle(.cancel, now: start) == [.terminateInvite, .ended(.cancelled, reason: "CANCEL from caller", by: .caller)])
-        #expect(session.handle(.timer, now: start + .seconds(5)) == [], "a cancelled call never answers")
+        #expect(session.handle(.answer, now: start + .seconds(5)) == [], "a cancelled call never answers")
     }
 
     /// RFC 3261 §9.2: CANCEL after the final response changes nothing.
     @Test func cancelAfterTheAnswerIsIgnored() {
-        var session = CallSession(answerAt: start, timers: timers)
-        _ = session.handle(.timer, now: start)
+        var session = CallSession(timers: timers)
+        _ = session.handle(.answer, now: start)
         #expect(session.handle(.cancel, now: start) == [])
         #expect(session.phase == .answered)
     }
@@ -94,11 +90,11 @@ import Testing
     }
 
     @Test func hangupBeforeTheAnswerIsAFinalResponse() {
-        var session = CallSession(answerAt: start + .seconds(5), timers: timers)
+        var session = CallSession(timers: timers)
         #expect(
             session.handle(.hangup(by: .operator, reason: "hangup by operator"), now: start)
                 == [
-                    .rejectInvite(status: 480, reason: "Temporarily Unavailable"),
+                    .rejectInvite(status: 480, reason: "Temporarily Unavailable", reasonHeader: nil),
                     .ended(.rejected, reason: "hangup by operator", by: .operator),
                 ])
     }
@@ -113,8 +109,8 @@ import Testing
     }
 
     private func confirmed() -> CallSession {
-        var session = CallSession(answerAt: start, timers: timers)
-        _ = session.handle(.timer, now: start)
+        var session = CallSession(timers: timers)
+        _ = session.handle(.answer, now: start)
         _ = session.handle(.ack, now: start)
         return session
     }

@@ -1,3 +1,4 @@
+import Dialplan
 import SIP
 import Testing
 
@@ -21,7 +22,7 @@ import Testing
         #expect(actions.callEvents.map(\.kind) == [.started, .updated])
         let call = try #require(harness.userAgent.activeCalls.first)
         #expect(call.phase == .answered)
-        #expect(call.route == "default/1000 meeting-entry")
+        #expect(call.route == "meeting-entry")
         #expect(call.caller == "+15551230000")
         #expect(call.callerDisplayName == "Alice")
         #expect(call.codec == "PCMU/8000")
@@ -162,10 +163,15 @@ import Testing
 
     @Test func directMeetingDialIsRecognised() throws {
         var harness = UserAgentHarness()
-        _ = harness.receive(Messages.invite(to: "123456789*4321"))
+        let invite = harness.receive(Messages.invite(to: "123456789*4321"))
         let call = try #require(harness.userAgent.activeCalls.first)
-        #expect(call.meetingID == "123456789")
-        #expect(call.route == "default/direct-meeting")
+        #expect(call.route == "direct-meeting")
+        let asked = invite.compactMap { if case .lookupMeeting(call.id, let meeting) = $0 { meeting } else { nil } }
+        #expect(asked == ["123456789"], "the plan looks the meeting up before answering")
+        let found = harness.userAgent.meetingLookedUp(
+            MeetingEntry(id: "123456789", passcode: "4321"), for: call.id, now: harness.now)
+        #expect(found.statuses == [200], "right passcode: answered and joined")
+        #expect(harness.userAgent.call(call.id)?.meetingID == "123456789")
     }
 
     @Test func unknownNumberIsRejectedAndRecorded() throws {

@@ -1,3 +1,5 @@
+import Dialplan
+import Foundation
 import SIP
 import TestSupport
 
@@ -12,7 +14,8 @@ struct UserAgentHarness {
     init(ringTime: Duration = .zero, maxCalls: Int = 100) {
         var settings = UserAgentSettings(advertisedHost: "127.0.0.1", sipPort: 5060)
         settings.maxCalls = maxCalls
-        userAgent = UserAgent(settings: settings, dialplan: .init(ringTime: ringTime), random: SeededGenerator(seed: 42))
+        userAgent = UserAgent(
+            settings: settings, dialplan: UserAgentHarness.bundledPlan(ringTime: ringTime), random: SeededGenerator(seed: 42))
     }
 
     /// Parses `text` (LF line ends become CRLF) as a datagram from the phone and hands it over.
@@ -135,5 +138,16 @@ enum Messages {
 
 
         """
+    }
+}
+
+extension UserAgentHarness {
+    /// `dialplans/default.dialplan`, as the daemon loads it (DESIGN.md §3 behaviour).
+    static func bundledPlan(ringTime: Duration) -> ActiveDialplan {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let path = root.appendingPathComponent("dialplans/default.dialplan").path
+        let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+        let (document, _) = DialplanLoader.load([DialplanSource(path: path, text: text)]) { _, _ in nil }
+        return ActiveDialplan(document: document, options: DialplanRun.Options(ringBeforeAnswer: ringTime))
     }
 }

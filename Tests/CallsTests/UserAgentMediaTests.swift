@@ -36,7 +36,8 @@ import Testing
         guard case .start(let id, let plan)? = plans(actions).first else { Issue.record("no media start"); return }
         #expect(plan.media.codec.encodingName == "PCMU")
         #expect(plan.media.remoteRTP.port == 40000)
-        #expect(plan.application == .meetingEntry)
+        #expect(plan.program == .silence, "the leg starts silent; the dialplan's first prompt follows")
+        #expect(plans(actions).contains { if case .program(id, .playback(_, [.prompt("welcome")])) = $0 { true } else { false } })
         #expect(plan.srtp == nil)
         _ = harness.receive(Messages.inDialog("ACK", branch: "z9hG4bK-a", cseq: 1, toTag: toTag))
         let hold = harness.receive(Messages.invite(branch: "z9hG4bK-h", cseq: 2, toTag: toTag, direction: "sendonly"))
@@ -60,11 +61,14 @@ import Testing
         #expect(keys.local.count == 30 && keys.remote.count == 30)
     }
 
-    /// RFC 4568 §8: keys in SDP over plain UDP from a non-loopback source would travel in clear.
-    @Test func srtpOfferFromElsewhereOverUDPIs488() throws {
+    /// The bundled plan has only the loopback trunk: a call from anywhere else is refused with
+    /// 403 and one security line.
+    @Test func callsFromOutsideEveryTrunkAre403() throws {
         var harness = UserAgentHarness()
         let remote = SIPPeer(transport: .udp, host: "192.0.2.10", port: 5060)
-        #expect(harness.receive(Messages.invite(body: Self.savpOffer), from: remote).statuses == [100, 488])
+        let actions = harness.receive(Messages.invite(body: Self.savpOffer), from: remote)
+        #expect(actions.statuses == [100, 403])
+        #expect(actions.contains { if case .notice(let notice) = $0 { notice.reason.contains("no trunk") } else { false } })
     }
 
     @Test func mandatorySRTPRefusesPlainRTP() throws {
@@ -73,7 +77,7 @@ import Testing
             settings: {
                 var s = UserAgentSettings(advertisedHost: "127.0.0.1", sipPort: 5060); s.srtp = .mandatory; return s
             }(),
-            random: SeededGenerator(seed: 3))
+            dialplan: UserAgentHarness.bundledPlan(ringTime: .zero), random: SeededGenerator(seed: 3))
         #expect(harness.receive(Messages.invite()).statuses == [100, 488])
         #expect(harness.receive(Messages.invite(branch: "z9hG4bK-s", callID: "call-2", body: Self.savpOffer)).statuses == [100, 200])
     }

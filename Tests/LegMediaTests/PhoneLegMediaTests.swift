@@ -179,7 +179,7 @@ import Testing
 
     @Test func playbackSendsWithoutInputAndRTCPFollows() throws {
         let leg = try Self.leg(
-            Self.configuration(application: .playback([.tone(.beep(frequency: 1000, duration: .seconds(1), level: -10))])))
+            Self.configuration(application: .playback(id: 1, [.tone(.beep(frequency: 1000, duration: .seconds(1), level: -10))])))
         var out: [PhoneLegMedia.Datagram] = []
         for index in 0..<300 { _ = leg.tick(now: Self.frame * index) { out.append(PhoneLegMedia.Datagram($0)) } }
         let rtp = out.filter { RTPDemultiplexer.classify($0.bytes) == .rtp }
@@ -213,7 +213,7 @@ import Testing
     /// Barge-in: a digit from the caller stops the prompt at once.
     @Test func aDigitStopsThePromptWhenBargeInIsOn() throws {
         var configuration = PhoneLegMediaTests.configuration(
-            application: .playback([.tone(.beep(frequency: 500, duration: .seconds(10), level: -10))]))
+            application: .playback(id: 1, [.tone(.beep(frequency: 500, duration: .seconds(10), level: -10))]))
         configuration.bargeIn = true
         let leg = try PhoneLegMediaTests.leg(configuration)
         var sent = 0

@@ -49,6 +49,15 @@ extension AddressRange {
         }
     }
 
+    /// The bytes of an IPv4 or IPv6 literal (brackets and an IPv6 zone allowed), for `contains`.
+    public static func addressBytes(_ text: String) -> [UInt8]? {
+        var host = Substring(text)
+        if host.hasPrefix("["), host.hasSuffix("]") { host = host.dropFirst().dropLast() }
+        if let zone = host.firstIndex(of: "%") { host = host[..<zone] }
+        if host.hasPrefix("::ffff:"), let v4 = parseIPv4(String(host.dropFirst(7))) { return v4 }
+        return parseIPv4(String(host)) ?? parseIPv6(String(host))
+    }
+
     static func parseIPv4(_ text: String) -> [UInt8]? {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 4 else { return nil }

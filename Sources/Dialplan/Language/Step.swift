@@ -9,6 +9,12 @@ public struct ReasonHeader: Hashable, Sendable {
     public var cause: Int
     public var text: String?
 
+    public init(reasonProtocol: ReasonProtocol, cause: Int, text: String? = nil) {
+        self.reasonProtocol = reasonProtocol
+        self.cause = cause
+        self.text = text
+    }
+
     /// The header value, e.g. `Q.850;cause=16;text="Normal call clearing"`.
     public var headerValue: String {
         var value = "\(reasonProtocol.rawValue);cause=\(cause)"

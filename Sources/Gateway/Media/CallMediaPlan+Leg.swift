@@ -8,11 +8,22 @@ struct PromptSource: Sendable {
     let library: PromptLibrary
 
     func item(_ name: PromptLibrary.Name) -> PromptPlayer.Item { .prompt(library[name]) }
+
+    /// A dialplan playback item; nil for a prompt name the library lacks (the checker refuses
+    /// plans that name one, so this only guards against a plan from a newer build).
+    func item(_ item: PlaybackItem) -> PromptPlayer.Item? {
+        switch item {
+        case .prompt(let name): PromptLibrary.Name(rawValue: name).map { .prompt(library[$0]) }
+        case .silence(let duration): .silence(duration)
+        // -10 dBm0: the level of the 1002 test tone, loud and clear without clipping.
+        case .tone(let hertz, let duration): .tone(.beep(frequency: Double(hertz), duration: duration, level: -10))
+        }
+    }
 }
 
 extension CallMediaPlan {
     /// The leg's media configuration: codec, addresses and keys from the offer/answer, and what
-    /// the application plays.
+    /// what the dialplan has it play.
     func legConfiguration(prompts: PromptSource) -> LegMediaConfiguration {
         let codec: LegMediaConfiguration.Codec =
             switch media.codec.encodingName.lowercased() {
@@ -30,26 +41,20 @@ extension CallMediaPlan {
         return LegMediaConfiguration(
             codec: codec, payloadType: media.codec.payloadType, telephoneEventPayloadType: media.telephoneEventPayloadType,
             remoteRTP: rtp, remoteRTCP: rtcp, rtcpMux: media.rtcpMux, sends: media.direction.sends, receives: media.direction.receives,
-            ptime: .milliseconds(media.ptime), srtp: keys, application: Self.application(application, prompts: prompts),
-            noMediaTimeout: noMediaTimeout, bargeIn: application == .meetingEntry)
+            ptime: .milliseconds(media.ptime), srtp: keys, application: Self.application(program, prompts: prompts),
+            // The dialplan decides about barge-in (it stops the prompt itself on a digit).
+            noMediaTimeout: noMediaTimeout, bargeIn: false)
     }
 
-    /// What the built-in applications play (DESIGN.md §3).
-    static func application(_ application: CallApplication?, prompts: PromptSource) -> LegMediaConfiguration.Application {
-        switch application {
-        case .echo?:
-            return .echo
-        case .toneTest?:
-            // 1002: the prompt, then a 1 kHz test tone at -10 dBm0 for 3 s, then a beep.
-            return .playback([
-                prompts.item(.toneTest), .silence(.milliseconds(300)), .tone(.beep(frequency: 1000, duration: .seconds(3), level: -10)),
-                .silence(.milliseconds(500)), .tone(.beep(frequency: 440, duration: .milliseconds(300), level: -10)),
-            ])
-        case .meetingEntry?:
-            // 1000: the welcome and the first question; collecting the digits is the dialplan's.
-            return .playback([prompts.item(.welcome), .silence(.milliseconds(300)), prompts.item(.enterMeetingID)])
-        case nil:
+    /// What the dialplan has the leg play.
+    static func application(_ program: MediaProgram, prompts: PromptSource) -> LegMediaConfiguration.Application {
+        switch program {
+        case .silence:
             return .silence
+        case .echo:
+            return .echo
+        case .playback(let id, let items):
+            return .playback(id: id, items.compactMap { prompts.item($0) })
         }
     }
 }

@@ -43,6 +43,12 @@ final class MediaEngine: Sendable {
         target.loop.execute { target.stopPlayback(call) }
     }
 
+    func setProgram(_ call: GatewayCallID, _ program: MediaProgram) {
+        let application = CallMediaPlan.application(program, prompts: prompts)
+        let target = loop(for: call)
+        target.loop.execute { target.setApplication(call, application) }
+    }
+
     func stop(_ call: GatewayCallID) {
         let target = loop(for: call)
         target.loop.execute { target.close(call) }

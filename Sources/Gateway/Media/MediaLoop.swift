@@ -11,6 +11,9 @@ final class MediaLoop: @unchecked Sendable {
     let loop: any EventLoop
     private let logger: Logger
     private var legs: [GatewayCallID: Leg] = [:]
+    /// Legs whose sockets are still being bound: instructions reach them already, and a close
+    /// before the bind completes is remembered (the bind then closes what it opened).
+    private var opening: [GatewayCallID: PhoneLegMedia] = [:]
     private var clock: Scheduled<Void>?
     /// The ideal time of the next tick: ticks are `packetTime` apart on the monotonic clock, not
     /// `packetTime` after the previous tick finished, so the media clock never drifts against
@@ -56,7 +59,14 @@ final class MediaLoop: @unchecked Sendable {
             configuration.rtcpMux ? loop.makeSucceededFuture(nil) : bind(host: host, port: port + 1, call: call).map { Optional($0) }
         // The leg's media stays on this loop: the bind completes here too.
         let boundMedia = NIOLoopBound(media, eventLoop: loop)
+        opening[call] = media
         rtpBind.and(rtcpBind).whenComplete { result in
+            guard self.opening.removeValue(forKey: call) != nil else {
+                // The call ended while its ports were being bound.
+                rtpBind.whenSuccess { $0.close(promise: nil) }
+                rtcpBind.whenSuccess { $0?.close(promise: nil) }
+                return
+            }
             switch result {
             case .success(let (rtp, rtcp)):
                 self.legs[call] = Leg(media: boundMedia.value, rtp: rtp, rtcp: rtcp, events: events)
@@ -82,11 +92,13 @@ final class MediaLoop: @unchecked Sendable {
             .bind(host: host, port: port)
     }
 
+    private func media(of call: GatewayCallID) -> PhoneLegMedia? { legs[call]?.media ?? opening[call] }
+
     func update(_ call: GatewayCallID, configuration: LegMediaConfiguration) {
         loop.preconditionInEventLoop()
-        guard let leg = legs[call] else { return }
+        guard let media = media(of: call) else { return }
         do {
-            try leg.media.update(configuration, now: Self.now)
+            try media.update(configuration, now: Self.now)
         } catch {
             logger.error("media: cannot update the leg", metadata: ["call": "\(call)", "error": "\(error)"])
         }
@@ -94,11 +106,17 @@ final class MediaLoop: @unchecked Sendable {
 
     func stopPlayback(_ call: GatewayCallID) {
         loop.preconditionInEventLoop()
-        legs[call]?.media.stopPlayback()
+        media(of: call)?.stopPlayback()
+    }
+
+    func setApplication(_ call: GatewayCallID, _ application: LegMediaConfiguration.Application) {
+        loop.preconditionInEventLoop()
+        media(of: call)?.setApplication(application)
     }
 
     func close(_ call: GatewayCallID) {
         loop.preconditionInEventLoop()
+        opening.removeValue(forKey: call)
         guard let leg = legs.removeValue(forKey: call) else { return }
         leg.rtp.close(promise: nil)
         leg.rtcp?.close(promise: nil)

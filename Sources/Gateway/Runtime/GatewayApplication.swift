@@ -25,10 +25,20 @@ public struct GatewayApplication: Sendable {
         else {
             throw GatewayStartupError.noDialplanFolder(configuration.dialplansDirectory)
         }
+        let reloader = DialplanReloader(
+            folder: configuration.dialplansDirectory, options: DialplanRun.Options(ringBeforeAnswer: configuration.ringTime),
+            logger: Logger(label: "dialgate.dialplan"))
+        let plan: ActiveDialplan
+        do {
+            plan = try await reloader.initialPlan()
+        } catch let failure as DialplanLoadFailure {
+            throw GatewayStartupError.dialplanDoesNotLoad(failure.errors)
+        }
         try SRTPLibrary.ensureInitialized()
         try FileManager.default.createDirectory(atPath: configuration.stateDirectory, withIntermediateDirectories: true)
         let store = try CallRecordStore(
             directory: URL(fileURLWithPath: configuration.stateDirectory), logger: Logger(label: "dialgate.records"))
+        let meetings = MeetingDirectory(store: store)
         let events = CallEventFanout(store: store)
 
         var settings = UserAgentSettings(
@@ -38,8 +48,10 @@ public struct GatewayApplication: Sendable {
         settings.maxCalls = configuration.maxCalls
         settings.srtp = configuration.srtp
         settings.noMediaTimeout = configuration.noMediaTimeout
-        let userAgent = UserAgent(
-            settings: settings, dialplan: BuiltinDialplan(ringTime: configuration.ringTime), random: SystemRandomNumberGenerator())
+        // The core's instants are NIO uptime nanoseconds; this maps them to the wall clock.
+        let uptime = Int64(clamping: NIODeadline.now().uptimeNanoseconds)
+        settings.unixTimeAtZero = .nanoseconds(Int64(Date().timeIntervalSince1970 * 1e9) - uptime)
+        let userAgent = UserAgent(settings: settings, dialplan: plan, random: SystemRandomNumberGenerator())
         // Signalling gets a thread of its own: media ticks for many legs must never delay SIP
         // (retransmission timers would fire and calls fail under load). Media uses the shared group.
         let signallingThread = MultiThreadedEventLoopGroup(numberOfThreads: 1)
@@ -49,19 +61,22 @@ public struct GatewayApplication: Sendable {
         signalling.media = MediaEngine(
             group: MultiThreadedEventLoopGroup.singleton, bindHost: configuration.sipHost, prompts: try Self.loadPrompts(logger: logger),
             logger: Logger(label: "dialgate.media"))
+        signalling.meetings = meetings
+        await reloader.attach(signalling)
         let sip = SignallingService(signalling: signalling, configuration: configuration, logger: logger)
         let control = try await ControlServer.bind(
             socketPath: configuration.controlSocketPath,
             handler: GatewayControlHandler(
-                signalling: signalling, sip: sip, store: store, events: events, version: version, startedAt: Date(),
-                controlSocket: configuration.controlSocketPath),
+                signalling: signalling, sip: sip, store: store, meetings: meetings, events: events, version: version, startedAt: Date(),
+                controlSocket: configuration.controlSocketPath,
+                reloadDialplans: { await reloader.reload(trigger: "dialgatectl reload") }),
             logger: Logger(label: "dialgate.control"))
 
         logger.info(
             "dialgate starting",
             metadata: [
                 "version": "\(version)", "state": "\(configuration.stateDirectory)", "control": "\(configuration.controlSocketPath)",
-                "dialplans": "\(configuration.dialplansDirectory) (built-in routes 1000, 1001, 1002, ID*PASSCODE)",
+                "dialplans": "\(configuration.dialplansDirectory) (version \(plan.version): \(plan.document.routes.count) routes, \(plan.document.trunks.count) trunks)",
             ])
         // Shutdown runs in reverse order: SIP drains first, then the control socket closes, then
         // the records get their last flush.
@@ -70,6 +85,7 @@ public struct GatewayApplication: Sendable {
                 services: [
                     .init(service: store),
                     .init(service: control),
+                    .init(service: DialplanReloadOnHangup(reloader: reloader)),
                     .init(service: sip, successTerminationBehavior: .gracefullyShutdownGroup),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
@@ -98,10 +114,13 @@ public struct GatewayApplication: Sendable {
 /// Why the gateway could not start, in words that say what to fix.
 public enum GatewayStartupError: Error, CustomStringConvertible {
     case noDialplanFolder(String)
+    case dialplanDoesNotLoad([String])
 
     public var description: String {
         switch self {
         case .noDialplanFolder(let path): "the dialplan folder \(path) does not exist (set --dialplans DIR)"
+        case .dialplanDoesNotLoad(let errors):
+            errors.joined(separator: "\n") + "\nthe dialplan does not load (\(errors.count) problems; check it with: dialgate dialplan check)"
         }
     }
 }

@@ -1,4 +1,5 @@
 import Calls
+import Dialplan
 import Foundation
 import LegMedia
 import Logging
@@ -42,6 +43,8 @@ final class SignallingLoop: @unchecked Sendable {
     private var timerDeadline: SIPInstant?
     /// Runs the legs' media; set once before the listeners open.
     var media: MediaEngine?
+    /// Answers the dialplan's `lookup`; set once before the listeners open.
+    var meetings: MeetingDirectory?
 
     /// Stream connections beyond this are closed at once (hostile peers must not exhaust descriptors).
     static let maxConnections = 4096
@@ -117,6 +120,11 @@ final class SignallingLoop: @unchecked Sendable {
         loop.submit { self.userAgent.listening(on: port) }
     }
 
+    /// A reloaded dialplan: new calls follow it, calls in progress finish on theirs.
+    func replaceDialplan(_ plan: ActiveDialplan) -> EventLoopFuture<Void> {
+        loop.submit { self.userAgent.replaceDialplan(plan) }
+    }
+
     func startDraining() -> EventLoopFuture<Void> {
         loop.submit { self.userAgent.startDraining() }
     }
@@ -145,7 +153,12 @@ final class SignallingLoop: @unchecked Sendable {
             case .media(let instruction):
                 carryOut(instruction)
             case .digit(let call, let digit, let source):
-                logger.info("digit", metadata: ["call": "\(call)", "digit": "\(digit)", "via": "\(source.rawValue)"])
+                // The digit itself stays out of the log: it may be part of a passcode.
+                logger.debug("digit", metadata: ["call": "\(call)", "via": "\(source.rawValue)"])
+            case .lookupMeeting(let call, let meetingID):
+                lookUp(meetingID, for: call)
+            case .dialplanStep(let call, let entry):
+                logger.debug("dialplan", metadata: ["call": "\(call)", "step": "\(entry)"])
             }
         }
         rearmTimer()
@@ -164,6 +177,29 @@ final class SignallingLoop: @unchecked Sendable {
             media.stop(call)
         case .stopPlayback(let call):
             media.stopPlayback(call)
+        case .program(let call, let program):
+            media.setProgram(call, program)
+        }
+    }
+
+    /// The directory is read off the signalling loop (SQLite), and the answer comes back to it.
+    private func lookUp(_ meetingID: String, for call: GatewayCallID) {
+        guard let meetings else {
+            perform(userAgent.meetingLookedUp(nil, for: call, now: now))
+            return
+        }
+        let logger = self.logger
+        Task {
+            var entry: MeetingEntry?
+            do {
+                entry = try await meetings.meeting(id: meetingID).map {
+                    MeetingEntry(id: $0.id, passcode: $0.passcode, mode: $0.mode.rawValue, tier: $0.tier)
+                }
+            } catch {
+                logger.error("meeting directory failed", metadata: ["call": "\(call)", "error": "\(error)"])
+            }
+            let found = entry
+            loop.execute { self.perform(self.userAgent.meetingLookedUp(found, for: call, now: self.now)) }
         }
     }
 
@@ -182,6 +218,8 @@ final class SignallingLoop: @unchecked Sendable {
                     packetsReceived: figures.packetsReceived, packetsSent: figures.packetsSent, lossPercent: figures.lossRatio * 100,
                     jitter: figures.jitter, roundTrip: figures.roundTripTime),
                 for: call)
+        case .playbackFinished(let playback):
+            perform(userAgent.playbackFinished(playback, for: call, now: now))
         case .sourceLocked(let address):
             logger.debug("media source locked", metadata: ["call": "\(call)", "source": "\(address)"])
         }

@@ -27,6 +27,7 @@ public struct PromptLibrary: Sendable {
         case removed
         case lobby
         case meetingDowngraded = "meeting-downgraded"
+        case meetingNotAvailable = "meeting-not-available"
 
         /// The prompt's file name, e.g. "enter-meeting-id.wav".
         public var fileName: String { "\(rawValue).\(PromptLibrary.fileExtension)" }

@@ -1,0 +1,123 @@
+import Dialplan
+import SIP
+
+/// Carrying out a call's dialplan run: the interpreter decides, the user agent signals (180,
+/// 183, 200, BYE, final responses) and tells the adapter what the media plays.
+extension UserAgent {
+    /// Feeds an event to a call's run and carries out what it returns.
+    mutating func feedDialplan(_ event: DialplanRun.Event, for id: GatewayCallID, now: SIPInstant) -> [UserAgentAction] {
+        guard var call = calls[id] else { return [] }
+        let actions = call.run.handle(event, now: now)
+        calls[id] = call
+        return performDialplan(actions, for: id, now: now)
+    }
+
+    /// The meeting directory's answer to `.lookupMeeting` (nil: no such meeting). A meeting whose
+    /// phone entry the guard has locked is reported as not found, which sounds the same.
+    public mutating func meetingLookedUp(_ entry: MeetingEntry?, for id: GatewayCallID, now: SIPInstant) -> [UserAgentAction] {
+        let open = entry.flatMap { entryGuard.isLocked(meeting: $0.id, now: now) ? nil : $0 }
+        return feedDialplan(.meetingLookup(open), for: id, now: now)
+    }
+
+    /// The leg played a playback to its end (or a barge-in stopped it).
+    public mutating func playbackFinished(_ playback: Int, for id: GatewayCallID, now: SIPInstant) -> [UserAgentAction] {
+        guard let call = calls[id] else { return [] }
+        if let last = call.hangupAfterPlayback, last.id == playback {
+            return hangup(id, by: .gateway, reason: last.reason.text ?? "dialplan hangup", now: now) ?? []
+        }
+        return feedDialplan(.playbackFinished(id: playback), for: id, now: now)
+    }
+
+    func journalActions(for id: GatewayCallID, from start: Int) -> [UserAgentAction] {
+        guard let journal = calls[id]?.run.journal, start < journal.count else { return [] }
+        return journal[start...].map { .dialplanStep(id, $0) }
+    }
+
+    mutating func performDialplan(_ actions: [DialplanRun.Action], for id: GatewayCallID, now: SIPInstant) -> [UserAgentAction] {
+        var out = journalActions(for: id, from: calls[id]?.journalLogged ?? 0)
+        if let logged = calls[id]?.run.journal.count { calls[id]?.journalLogged = logged }
+        for action in actions {
+            guard var call = calls[id] else { break }
+            switch action {
+            case .ring:
+                // After 183 with early media a 180 would tell the phone to play its own ringback.
+                guard call.session.isEarly, !call.mediaStarted else { continue }
+                let ringing = makeResponse(to: call.invite, status: 180, toTag: call.dialog.localTag)
+                out += apply(transactions.respond(ringing, key: call.inviteKey, now: now), now: now)
+            case .earlyMedia:
+                guard call.session.isEarly, !call.mediaStarted else { continue }
+                // RFC 3261 §13.3.1.1 with RFC 3960: a 183 carrying the SDP answer starts early media.
+                var progress = makeResponse(to: call.invite, status: 183, toTag: call.dialog.localTag)
+                decorateAnswer(&progress, media: call.media)
+                call.mediaStarted = true
+                calls[id] = call
+                out += apply(transactions.respond(progress, key: call.inviteKey, now: now), now: now)
+                out.append(.media(.start(id, mediaPlan(for: call))))
+            case .answer:
+                out += handle(.answer, for: id, now: now)
+            case .play(let playback, let items):
+                out += setProgram(.playback(id: playback, items), for: id)
+            case .stopPlayback:
+                out.append(.media(.stopPlayback(id)))
+            case .lookupMeeting(let meetingID):
+                if entryGuard.isLocked(source: call.guardSource, now: now) {
+                    out += feedDialplan(.meetingLookup(nil), for: id, now: now)
+                } else {
+                    out.append(.lookupMeeting(id, meetingID))
+                }
+            case .entryFailed(let failure):
+                out += entryFailed(failure, for: id, now: now)
+            case .join(let request):
+                out += join(request, for: id)
+            case .echo:
+                out += setProgram(.echo, for: id)
+            case .reject(let status, let phrase, let reason):
+                out += handle(.reject(status: status, reason: phrase, reasonHeader: reason), for: id, now: now)
+            case .hangup(let reason):
+                call.byeReason = reason
+                calls[id] = call
+                out += handle(.hangup(by: .gateway, reason: reason.text ?? "dialplan hangup"), for: id, now: now)
+            }
+        }
+        return out
+    }
+
+    private mutating func setProgram(_ program: MediaProgram, for id: GatewayCallID) -> [UserAgentAction] {
+        guard var call = calls[id] else { return [] }
+        call.program = program
+        calls[id] = call
+        // Before the media starts, the program rides along with `.start`.
+        return call.mediaStarted ? [.media(.program(id, program))] : []
+    }
+
+    /// A wrong meeting ID or passcode: counted against the source and the meeting, one security
+    /// line, and the caller waits the guard's penalty before hearing it.
+    private mutating func entryFailed(_ failure: EntryFailure, for id: GatewayCallID, now: SIPInstant) -> [UserAgentAction] {
+        guard let call = calls[id] else { return [] }
+        let meeting = failure.kind == .wrongPasscode ? call.run.meeting : nil
+        let verdict = entryGuard.recordFailure(source: call.guardSource, meeting: meeting, now: now)
+        var reason = "wrong meeting entry (\(failure.kind.rawValue)) call=\(id) meeting=\(failure.meetingID ?? "-")"
+        reason += " source=\(call.guardSource) penalty=\(verdict.penalty)"
+        if let until = verdict.sourceLockedUntil { reason += " source-locked-for=\(until - now)" }
+        if let until = verdict.meetingLockedUntil { reason += " meeting-locked-for=\(until - now)" }
+        let notice = SecurityNotice(peer: call.peer, method: "DTMF", status: nil, reason: reason)
+        return [.notice(notice)] + feedDialplan(.entryPenalty(verdict.penalty), for: id, now: now)
+    }
+
+    /// `join`. Until the meeting bridge exists (the meetings issue), the caller hears that the
+    /// meeting is not available from the phone yet, and the call ends with a Reason that says so.
+    private mutating func join(_ request: JoinRequest, for id: GatewayCallID) -> [UserAgentAction] {
+        guard var call = calls[id] else { return [] }
+        call.facts.meetingID = request.meetingID
+        call.hangupAfterPlayback = (
+            UserAgent.bridgeUnavailablePlayback,
+            ReasonHeader(reasonProtocol: .q850, cause: 63, text: "Meeting bridge not available yet")
+        )
+        calls[id] = call
+        return [.callEvent(CallEvent(kind: .updated, call: call.facts))]
+            + setProgram(.playback(id: UserAgent.bridgeUnavailablePlayback, [.prompt("meeting-not-available")]), for: id)
+    }
+
+    /// A playback id the dialplan never uses (its ids count up from 1).
+    static let bridgeUnavailablePlayback = -1
+}
