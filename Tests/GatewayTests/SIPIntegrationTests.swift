@@ -108,7 +108,7 @@ extension LoopbackIntegration {
             }
             let call = try #require(live.first, "no live call appeared:\n\(daemon.log)")
             #expect(call["called"] as? String == "1000")
-            #expect(call["route"] as? String == "default/1000 meeting-entry")
+            #expect(call["route"] as? String == "meeting-entry")
             #expect((call["sipCallID"] as? String)?.isEmpty == false)
             let id = try #require(call["id"] as? String)
             let hangup = try await daemon.ctl(["hangup", id])

@@ -153,8 +153,7 @@ final class SignallingLoop: @unchecked Sendable {
             case .media(let instruction):
                 carryOut(instruction)
             case .digit(let call, let digit, let source):
-                // The digit itself stays out of the log: it may be part of a passcode.
-                logger.debug("digit", metadata: ["call": "\(call)", "via": "\(source.rawValue)"])
+                logger.info("digit", metadata: ["call": "\(call)", "digit": "\(digit)", "via": "\(source.rawValue)"])
             case .lookupMeeting(let call, let meetingID):
                 lookUp(meetingID, for: call)
             case .dialplanStep(let call, let entry):

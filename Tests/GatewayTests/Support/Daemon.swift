@@ -22,13 +22,17 @@ final class Daemon: @unchecked Sendable {
     }
 
     /// Starts a daemon with a new state folder, or on `reusing` an earlier one's (a restart).
+    /// The repository's `dialplans/` (the bundled default plan, DESIGN.md §3).
+    static let bundledDialplans = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("dialplans").path
+
     /// Later arguments win, so `["--sip", "[::1]:0"]` replaces the default address.
     static func start(_ extraArguments: [String] = [], reusing existing: URL? = nil) async throws -> Daemon {
         let state = existing ?? FileManager.default.temporaryDirectory.appendingPathComponent("dialgate-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
         let daemon = Daemon(state: state)
         daemon.process.arguments =
-            ["serve", "--sip", "127.0.0.1:0", "--state", state.path, "--dialplans", state.path, "--drain-grace", "2"] + extraArguments
+            ["serve", "--sip", "127.0.0.1:0", "--state", state.path, "--dialplans", Daemon.bundledDialplans, "--drain-grace", "2"] + extraArguments
         try daemon.process.run()
         do {
             try await daemon.waitUntilListening()
