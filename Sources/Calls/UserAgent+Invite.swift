@@ -85,16 +85,22 @@ extension UserAgent {
             facts.privacy = true
             facts.caller = "anonymous"
             facts.callerDisplayName = nil
-            notices.append(.notice(SecurityNotice(peer: peer, method: "INVITE", status: nil, reason: "privacy requested: caller ID withheld from participants and records")))
+            notices.append(
+                .notice(
+                    SecurityNotice(
+                        peer: peer, method: "INVITE", status: nil,
+                        reason: "privacy requested: caller ID withheld from participants and records")))
         }
 
         var run = DialplanRun(document: dialplan.document, facts: facts, options: dialplan.options)
         let firstActions = run.start(now: now)
         if run.isFinished, case .reject(let status, let phrase, let reason)? = firstActions.last {
-            let notice = run.route.map { "route \($0) rejected the call" } ?? "no route for \(facts.called.isEmpty ? "(empty)" : facts.called)"
-            return notices + refuse(&self, status, phrase, run.route, notice) { response in
-                if let reason { response.headers.add("Reason", reason.headerValue) }
-            }
+            let notice =
+                run.route.map { "route \($0) rejected the call" } ?? "no route for \(facts.called.isEmpty ? "(empty)" : facts.called)"
+            return notices
+                + refuse(&self, status, phrase, run.route, notice) { response in
+                    if let reason { response.headers.add("Reason", reason.headerValue) }
+                }
         }
         guard let rtpPort = ports.allocate(using: &random) else {
             return refuse(&self, 503, nil, run.route, "RTP ports exhausted")

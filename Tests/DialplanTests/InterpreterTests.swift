@@ -12,13 +12,15 @@ import Testing
 
     func start(_ called: String, privacy: Bool = false) -> (DialplanRun, [DialplanRun.Action]) {
         var run = DialplanRun(
-            document: Self.plan, facts: CallRequestFacts(called: called, caller: privacy ? "anonymous" : "15551234567", trunk: "loopback", privacy: privacy))
+            document: Self.plan,
+            facts: CallRequestFacts(called: called, caller: privacy ? "anonymous" : "15551234567", trunk: "loopback", privacy: privacy))
         let actions = run.start(now: now)
         return (run, actions)
     }
 
     /// Plays out every playback at once and answers lookups from `meeting`, until the run waits for digits or ends.
-    mutating func settle(_ run: inout DialplanRun, _ actions: [DialplanRun.Action], penalty: Duration = .seconds(1)) -> [DialplanRun.Action] {
+    mutating func settle(_ run: inout DialplanRun, _ actions: [DialplanRun.Action], penalty: Duration = .seconds(1)) -> [DialplanRun.Action]
+    {
         var all = actions
         var pending = actions
         while !pending.isEmpty {

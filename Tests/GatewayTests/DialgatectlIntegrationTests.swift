@@ -121,31 +121,31 @@ extension LoopbackIntegration {
             #expect(noFolder.standardError.contains("dialplan folder"))
         }
 
-    /// A broken plan is refused as a whole with file:line:column errors, and the old plan keeps
-    /// serving; a good one is then accepted.
-    @Test func brokenReloadKeepsTheOldPlan() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dialgate-reload-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let plan = folder.appendingPathComponent("default.dialplan")
-        let bundled = try String(contentsOfFile: Daemon.bundledDialplans + "/default.dialplan", encoding: .utf8)
-        try bundled.write(to: plan, atomically: true, encoding: .utf8)
-        let daemon = try await Daemon.start(["--dialplans", folder.path])
-        defer { daemon.cleanUp() }
-        do {
-            try "route broken {\n    match called 2000\n    anwser\n}\n".write(
-                to: folder.appendingPathComponent("broken.dialplan"), atomically: true, encoding: .utf8)
-            let refused = try await daemon.ctl(["reload"])
-            #expect(refused.status == 1)
-            #expect(refused.standardError.contains("broken.dialplan:3:5:"), "\(refused.standardError)")
-            #expect(refused.standardError.contains("reload refused: the previous dialplan stays active"))
-            let status = try await daemon.ctlJSON(["status"])
-            #expect(status["status"] != nil)
-            try FileManager.default.removeItem(at: folder.appendingPathComponent("broken.dialplan"))
-            let accepted = try await daemon.ctl(["reload"])
-            #expect(accepted.status == 0, "\(accepted.standardError)")
-            #expect(accepted.standardOutput.contains("(version 2)"), "the refused reload did not count")
+        /// A broken plan is refused as a whole with file:line:column errors, and the old plan keeps
+        /// serving; a good one is then accepted.
+        @Test func brokenReloadKeepsTheOldPlan() async throws {
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dialgate-reload-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let plan = folder.appendingPathComponent("default.dialplan")
+            let bundled = try String(contentsOfFile: Daemon.bundledDialplans + "/default.dialplan", encoding: .utf8)
+            try bundled.write(to: plan, atomically: true, encoding: .utf8)
+            let daemon = try await Daemon.start(["--dialplans", folder.path])
+            defer { daemon.cleanUp() }
+            do {
+                try "route broken {\n    match called 2000\n    anwser\n}\n".write(
+                    to: folder.appendingPathComponent("broken.dialplan"), atomically: true, encoding: .utf8)
+                let refused = try await daemon.ctl(["reload"])
+                #expect(refused.status == 1)
+                #expect(refused.standardError.contains("broken.dialplan:3:5:"), "\(refused.standardError)")
+                #expect(refused.standardError.contains("reload refused: the previous dialplan stays active"))
+                let status = try await daemon.ctlJSON(["status"])
+                #expect(status["status"] != nil)
+                try FileManager.default.removeItem(at: folder.appendingPathComponent("broken.dialplan"))
+                let accepted = try await daemon.ctl(["reload"])
+                #expect(accepted.status == 0, "\(accepted.standardError)")
+                #expect(accepted.standardOutput.contains("(version 2)"), "the refused reload did not count")
+            }
         }
-    }
     }
 }

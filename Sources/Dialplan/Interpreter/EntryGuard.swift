@@ -105,7 +105,8 @@ public struct EntryGuard: Sendable {
 
         if let meeting {
             let interval = refillInterval(passcodeLength: meeting.passcode.count)
-            var bucket = meetings[meeting.id].map { refilled($0, now: now) }
+            var bucket =
+                meetings[meeting.id].map { refilled($0, now: now) }
                 ?? MeetingBucket(tokens: Double(settings.meetingBurst), refillInterval: interval, updated: now)
             bucket.refillInterval = interval
             bucket.tokens = max(0, bucket.tokens - 1)

@@ -76,7 +76,8 @@ public struct GatewayApplication: Sendable {
             "dialgate starting",
             metadata: [
                 "version": "\(version)", "state": "\(configuration.stateDirectory)", "control": "\(configuration.controlSocketPath)",
-                "dialplans": "\(configuration.dialplansDirectory) (version \(plan.version): \(plan.document.routes.count) routes, \(plan.document.trunks.count) trunks)",
+                "dialplans":
+                    "\(configuration.dialplansDirectory) (version \(plan.version): \(plan.document.routes.count) routes, \(plan.document.trunks.count) trunks)",
             ])
         // Shutdown runs in reverse order: SIP drains first, then the control socket closes, then
         // the records get their last flush.
@@ -120,7 +121,8 @@ public enum GatewayStartupError: Error, CustomStringConvertible {
         switch self {
         case .noDialplanFolder(let path): "the dialplan folder \(path) does not exist (set --dialplans DIR)"
         case .dialplanDoesNotLoad(let errors):
-            errors.joined(separator: "\n") + "\nthe dialplan does not load (\(errors.count) problems; check it with: dialgate dialplan check)"
+            errors.joined(separator: "\n")
+                + "\nthe dialplan does not load (\(errors.count) problems; check it with: dialgate dialplan check)"
         }
     }
 }

@@ -32,7 +32,8 @@ final class Daemon: @unchecked Sendable {
         try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
         let daemon = Daemon(state: state)
         daemon.process.arguments =
-            ["serve", "--sip", "127.0.0.1:0", "--state", state.path, "--dialplans", Daemon.bundledDialplans, "--drain-grace", "2"] + extraArguments
+            ["serve", "--sip", "127.0.0.1:0", "--state", state.path, "--dialplans", Daemon.bundledDialplans, "--drain-grace", "2"]
+            + extraArguments
         try daemon.process.run()
         do {
             try await daemon.waitUntilListening()
