@@ -23,6 +23,7 @@ extension UserAgent {
     public mutating func playbackFinished(_ playback: Int, for id: GatewayCallID, now: SIPInstant) -> [UserAgentAction] {
         guard let call = calls[id] else { return [] }
         if let last = call.hangupAfterPlayback, last.id == playback {
+            calls[id]?.byeReason = last.reason
             return hangup(id, by: .gateway, reason: last.reason.text ?? "dialplan hangup", now: now) ?? []
         }
         return feedDialplan(.playbackFinished(id: playback), for: id, now: now)

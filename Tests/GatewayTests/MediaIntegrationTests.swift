@@ -55,6 +55,33 @@ extension LoopbackIntegration {
             #expect(digits.allSatisfy { $0.via == "sip-info" })
         }
 
+        /// The 1000 IVR with a real peer: sipp types the meeting ID and passcode (SIP INFO) and the
+        /// call reaches the join step (BYE with cause 63 until the meeting bridge exists).
+        @Test func ivrRightEntriesReachTheJoinStep() async throws {
+            let daemon = try await Daemon.start()
+            defer { daemon.cleanUp() }
+            let created = try await daemon.ctl(["meeting", "create", "--id", "123456789", "--passcode", "4321"])
+            #expect(created.status == 0, "\(created.standardError)")
+            let result = try await sipp(daemon, scenario: "ivr-join.xml", number: "1000", timeout: .seconds(60))
+            await daemon.stop()
+            #expect(result.status == 0, "sipp IVR scenario failed:\n\(result.standardOutput.suffix(2000))\n\(daemon.log.suffix(3000))")
+            #expect(!daemon.log.contains("wrong meeting entry"))
+        }
+
+        /// Three wrong entries: the retry prompt, then goodbye and BYE with cause 16; each failure
+        /// is one security line with the source address.
+        @Test func ivrWrongEntriesEndWithGoodbye() async throws {
+            let daemon = try await Daemon.start()
+            defer { daemon.cleanUp() }
+            _ = try await daemon.ctl(["meeting", "create", "--id", "123456789", "--passcode", "4321"])
+            let result = try await sipp(daemon, scenario: "ivr-wrong-entries.xml", number: "1000", timeout: .seconds(90))
+            await daemon.stop()
+            #expect(result.status == 0, "sipp IVR scenario failed:\n\(result.standardOutput.suffix(2000))\n\(daemon.log.suffix(3000))")
+            let failures = daemon.log.split(separator: "\n").filter { $0.contains("wrong meeting entry") }
+            #expect(failures.count == 3)
+            #expect(failures.allSatisfy { $0.contains("127.0.0.1") })
+        }
+
         /// A caller that sends no media is ended with BYE and a Reason after --media-timeout.
         @Test func silentCallerIsEndedAfterTheMediaTimeout() async throws {
             let daemon = try await Daemon.start(["--media-timeout", "2"])
