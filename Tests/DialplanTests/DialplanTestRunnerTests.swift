@@ -538,7 +538,7 @@ import Testing
             return [DialplanSource(path: path, text: text)]
         }
         func resolve(_ include: String, _ from: String) -> DialplanSource? {
-            let path = DialplanTestScript.normalize((from as NSString).deletingLastPathComponent + "/" + include)
+            let path = DialplanSource.normalizedPath((from as NSString).deletingLastPathComponent + "/" + include)
             return files[path].map { DialplanSource(path: path, text: $0) }
         }
         func run(_ name: String) -> DialplanTestSession.Result {

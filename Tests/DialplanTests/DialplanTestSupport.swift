@@ -33,7 +33,7 @@ enum DialtestFiles {
     /// An include, relative to the including file.
     static func resolve(_ include: String, from file: String) -> DialplanSource? {
         let folder = (file as NSString).deletingLastPathComponent
-        return try? read(DialplanTestScript.normalize(folder.isEmpty ? include : folder + "/" + include))
+        return try? read(DialplanSource.normalizedPath(folder.isEmpty ? include : folder + "/" + include))
     }
 
     /// The scripts shipped in `dialplans/tests/`, relative to the repository.

@@ -91,3 +91,21 @@ struct DiagnosticSink {
         for item in list { add(item) }
     }
 }
+
+extension DialplanSource {
+    /// Collapses `.` and `a/..` so that one file has one name (for include-once and cycles); the
+    /// daemon's file reader and `dialplan test` both name files with it.
+    public static func normalizedPath(_ path: String) -> String {
+        var parts: [Substring] = []
+        for part in path.split(separator: "/", omittingEmptySubsequences: true) {
+            if part == "." { continue }
+            if part == "..", let last = parts.last, last != ".." {
+                parts.removeLast()
+                continue
+            }
+            parts.append(part)
+        }
+        let joined = parts.joined(separator: "/")
+        return path.hasPrefix("/") ? "/" + joined : (joined.isEmpty ? "." : joined)
+    }
+}

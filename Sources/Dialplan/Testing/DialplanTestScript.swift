@@ -44,10 +44,10 @@ public struct PlanReference: Sendable, Equatable {
     /// The path from where the command runs: the script's folder joined with `path`, with `.` and
     /// `a/..` collapsed (pure string work; nothing is read).
     public func resolved(fromScript script: String) -> String {
-        guard !path.hasPrefix("/") else { return DialplanTestScript.normalize(path) }
+        guard !path.hasPrefix("/") else { return DialplanSource.normalizedPath(path) }
         let folder = script.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
-        if folder.isEmpty { return DialplanTestScript.normalize(script.hasPrefix("/") ? "/" + path : path) }
-        return DialplanTestScript.normalize(folder + "/" + path)
+        if folder.isEmpty { return DialplanSource.normalizedPath(script.hasPrefix("/") ? "/" + path : path) }
+        return DialplanSource.normalizedPath(folder + "/" + path)
     }
 }
 
@@ -226,22 +226,5 @@ public struct Expectation: Sendable, Equatable {
         case .durationOver(let d): return "the call to last longer than \(DialplanParser.format(d))"
         case .journal(let text): return "a journal line containing \"\(text)\""
         }
-    }
-}
-
-extension DialplanTestScript {
-    /// Collapses `.` and `a/..` so that one file has one name (as the daemon's file reader does).
-    public static func normalize(_ path: String) -> String {
-        var parts: [Substring] = []
-        for part in path.split(separator: "/", omittingEmptySubsequences: true) {
-            if part == "." { continue }
-            if part == "..", let last = parts.last, last != ".." {
-                parts.removeLast()
-                continue
-            }
-            parts.append(part)
-        }
-        let joined = parts.joined(separator: "/")
-        return path.hasPrefix("/") ? "/" + joined : (joined.isEmpty ? "." : joined)
     }
 }

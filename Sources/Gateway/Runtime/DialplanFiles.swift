@@ -32,18 +32,6 @@ public enum DialplanFiles {
         return DialplanSource(path: path, text: text)
     }
 
-    /// Collapses `.` and `a/..` so that one file has one name (for include-once and cycles).
-    public static func normalize(_ path: String) -> String {
-        var parts: [Substring] = []
-        for part in path.split(separator: "/", omittingEmptySubsequences: true) {
-            if part == "." { continue }
-            if part == "..", let last = parts.last, last != ".." {
-                parts.removeLast()
-                continue
-            }
-            parts.append(part)
-        }
-        let joined = parts.joined(separator: "/")
-        return path.hasPrefix("/") ? "/" + joined : (joined.isEmpty ? "." : joined)
-    }
+    /// One name per file (`DialplanSource.normalizedPath`).
+    public static func normalize(_ path: String) -> String { DialplanSource.normalizedPath(path) }
 }
