@@ -15,7 +15,7 @@ extension UserAgent {
         }
         let sourceAddress = AddressRange.addressBytes(peer.host)
         // The trunk by source address; phones that authenticate may call from anywhere.
-        let trunk = sourceAddress.flatMap { dialplan.document.trunk(forSource: $0) } ?? dialplan.document.phoneTrunks.first
+        let trunk = trunk(forSource: sourceAddress, invite: invite)
         var facts = CallRequestFacts(
             called: invite.uri.user ?? "", caller: from.uri.user ?? from.uri.description, callerDisplayName: from.displayName,
             trunk: trunk?.name ?? "-", headers: UserAgent.headerTable(invite.headers), arrival: settings.wallClock(now),
@@ -44,6 +44,21 @@ extension UserAgent {
         }
         guard let trunk else {
             return refuse(&self, 403, nil, nil, "source \(peer.host) is in no trunk's 'from' ranges")
+        }
+        switch authenticate(invite, trunk: trunk, source: peer.host, now: now) {
+        case .admitted(let username):
+            facts.authenticatedUser = username
+        case .challenge(let stale):
+            // The usual first answer to a phone: not a failure, so no record and no security line.
+            let challenges = challenges(for: trunk, stale: stale, now: now)
+            return respond(to: invite, key: key, from: peer, status: 401, reason: nil, now: now) { response in
+                for challenge in challenges { response.headers.add("WWW-Authenticate", challenge) }
+            }
+        case .refused(let status, let reason):
+            let challenges = status == 401 ? challenges(for: trunk, stale: false, now: now) : []
+            return refuse(&self, status, nil, nil, "trunk \(trunk.name) authentication: \(reason)") { response in
+                for challenge in challenges { response.headers.add("WWW-Authenticate", challenge) }
+            }
         }
         if isDraining || calls.count >= settings.maxCalls || ports.available == 0 {
             let why = isDraining ? "draining" : calls.count >= settings.maxCalls ? "call limit \(settings.maxCalls)" : "RTP ports exhausted"

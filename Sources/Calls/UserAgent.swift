@@ -60,6 +60,8 @@ public struct UserAgent {
     var openRequestKeys: [SIPTransactionKey: MergeKey] = [:]
     var ports: RTPPortPool
     var random: any RandomNumberGenerator
+    /// Issues and checks digest nonces (stateless HMAC); its secret is made at start.
+    let digestNonces: DigestNonceIssuer
 
     public init(
         settings: UserAgentSettings, dialplan: ActiveDialplan, entryGuard: EntryGuard = EntryGuard(), random: some RandomNumberGenerator
@@ -67,6 +69,8 @@ public struct UserAgent {
         self.settings = settings
         self.dialplan = dialplan
         self.entryGuard = entryGuard
+        var random = random
+        self.digestNonces = DigestNonceIssuer(random: &random)
         self.random = random
         self.transactions = SIPTransactionLayer(settings: settings.timers)
         self.ports = RTPPortPool(range: settings.rtpPorts)

@@ -19,7 +19,7 @@ import Testing
                 "t.dialplan:3:17: unknown trunk 'carrier'",
                 "t.dialplan:4:10: unknown prompt 'welcom'\n  hint: did you mean 'welcome'?",
                 "t.dialplan:5:12: unknown policy 'strict'",
-                "t.dialplan:6:5: unknown variable 'who'\n  hint: variables come from set, collect, regex groups, or are built in: called, caller, caller.last4, caller.masked, caller.name, trunk",
+                "t.dialplan:6:5: unknown variable 'who'\n  hint: variables come from set, collect, regex groups, or are built in: auth.user, called, caller, caller.last4, caller.masked, caller.name, trunk",
                 "t.dialplan:7:10: unknown route 'nowhere'\n  hint: defined: r",
             ])
     }

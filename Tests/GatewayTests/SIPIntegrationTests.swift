@@ -47,6 +47,86 @@ extension LoopbackIntegration {
             #expect(records.allSatisfy { $0["transport"] as? String == "tcp" && $0["outcome"] as? String == "completed" })
         }
 
+        /// A folder holding the bundled plan (so the IVR and echo numbers work) and `extra` as
+        /// `extra.dialplan`; the caller removes it.
+        static func dialplanFolder(extra: String? = nil) throws -> URL {
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dialgate-plans-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let bundled = try String(contentsOfFile: Daemon.bundledDialplans + "/default.dialplan", encoding: .utf8)
+            try bundled.write(to: folder.appendingPathComponent("default.dialplan"), atomically: true, encoding: .utf8)
+            if let extra { try extra.write(to: folder.appendingPathComponent("extra.dialplan"), atomically: true, encoding: .utf8) }
+            return folder
+        }
+
+        /// sipp answers the gateway's digest challenge (MD5 with qop=auth, what sipp 3.6
+        /// computes) from -au/-ap: the right password gets the call, a wrong one 403, a record
+        /// and one security line with the source address.
+        @Test func digestAuthenticationWithSipp() async throws {
+            let plan = """
+                trunk authenticated-pbx {
+                    from 127.0.0.2
+                    auth {
+                        realm "dialgate.test"
+                        algorithms md5
+                        user "sipp" password "right-password"
+                    }
+                }
+                """
+            let folder = try Self.dialplanFolder(extra: plan)
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let daemon = try await Daemon.start(["--dialplans", folder.path])
+            defer { daemon.cleanUp() }
+            // 127.0.0.2 belongs to the authenticated trunk (the bundled loopback trunk keeps the rest
+            // of 127.0.0.0/8: the narrower range wins).
+            let scenario = Self.scenarios.appendingPathComponent("digest-auth.xml").path
+            func call(password: String) async throws -> ProcessResult {
+                try await ExternalProcess.run(
+                    "sipp",
+                    [
+                        "127.0.0.1:\(daemon.sipPort)", "-i", "127.0.0.2", "-sf", scenario, "-s", "1001", "-m", "1", "-au", "sipp", "-ap",
+                        password, "-nostdin", "-timeout", "25s", "-timeout_error",
+                    ], timeout: .seconds(30), currentDirectory: daemon.state)
+            }
+            let right = try await call(password: "right-password")
+            let wrong = try await call(password: "wrong-password")
+            let records = try await history(daemon)
+            await daemon.stop()
+            #expect(right.status == 0, "\(right.standardOutput.suffix(3000))\n\(daemon.log.suffix(3000))")
+            #expect(wrong.status == 0, "\(wrong.standardOutput.suffix(3000))\n\(daemon.log.suffix(3000))")
+            let outcomes = records.map { ($0["outcome"] as? String ?? "", $0["trunk"] as? String ?? "") }
+            #expect(outcomes.contains { $0 == ("completed", "authenticated-pbx") }, "\(records)")
+            #expect(records.contains { ($0["endReason"] as? String)?.hasPrefix("403") == true }, "\(records)")
+            let security = daemon.log.split(separator: "\n").filter { $0.contains("security:") && $0.contains("wrong response for user") }
+            #expect(security.count == 1 && security[0].contains("127.0.0.2"), "\(daemon.log.suffix(3000))")
+        }
+
+        /// Reloads under load: while sipp places 50 calls a second, a broken plan is refused and a
+        /// good one accepted, and no call fails or is dropped by either.
+        @Test func reloadsUnderLoadLoseNoCall() async throws {
+            let folder = try Self.dialplanFolder()
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let daemon = try await Daemon.start(["--dialplans", folder.path])
+            defer { daemon.cleanUp() }
+            async let load = sipp(daemon, ["-sn", "uac", "-s", "1001", "-m", "400", "-r", "50", "-d", "500"], timeout: .seconds(90))
+            try await Task.sleep(for: .seconds(2))
+            let broken = folder.appendingPathComponent("broken.dialplan")
+            try "route broken {\n    match called 2000\n    anwser\n}\n".write(to: broken, atomically: true, encoding: .utf8)
+            let refused = try await daemon.ctl(["reload"])
+            try FileManager.default.removeItem(at: broken)
+            try await Task.sleep(for: .seconds(1))
+            try "trunk spare {\n    from 198.51.100.0/24\n}\n".write(
+                to: folder.appendingPathComponent("extra.dialplan"), atomically: true, encoding: .utf8)
+            let accepted = try await daemon.ctl(["reload"])
+            let result = try await load
+            let records = try await history(daemon)
+            await daemon.stop()
+            #expect(refused.status == 1 && refused.standardError.contains("broken.dialplan:3:5:"), "\(refused.standardError)")
+            #expect(accepted.status == 0 && accepted.standardOutput.contains("(version 2)"), "\(accepted.standardError)")
+            #expect(result.status == 0, "sipp reported failed calls:\n\(result.standardOutput.suffix(3000))")
+            #expect(records.count == 400)
+            #expect(records.allSatisfy { $0["outcome"] as? String == "completed" })
+        }
+
         @Test func optionsPingFromSipsak() async throws {
             let daemon = try await Daemon.start()
             defer { daemon.cleanUp() }

@@ -19,6 +19,8 @@ public struct CallRequestFacts: Equatable, Sendable {
     public var arrival: Date
     /// The gateway's time zone, for `match time` lines without `zone`.
     public var timeZone: TimeZone
+    /// The digest username the caller proved (a trunk with `auth`), empty otherwise.
+    public var authenticatedUser: String?
 
     public init(
         called: String, caller: String, callerDisplayName: String? = nil, trunk: String, headers: [String: [String]] = [:],
@@ -48,6 +50,7 @@ public struct CallRequestFacts: Equatable, Sendable {
         [
             "called": called, "caller": caller, "caller.name": callerDisplayName ?? "",
             "caller.last4": String(caller.filter(\.isNumber).suffix(4)), "caller.masked": maskedCaller, "trunk": trunk,
+            "auth.user": authenticatedUser ?? "",
         ]
     }
 }

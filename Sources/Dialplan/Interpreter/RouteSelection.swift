@@ -15,9 +15,19 @@ extension DialplanDocument {
         return nil
     }
 
-    /// The trunk whose `from` ranges hold the source address (4 or 16 bytes): the first listed wins.
+    /// The trunk whose `from` ranges hold the source address (4 or 16 bytes).
+    ///
+    /// Overlapping ranges resolve as in a routing table: the longest prefix wins, so one address
+    /// can be carved out of a wider range for a trunk of its own (the checker refuses the same
+    /// range twice, so there is never a tie).
     public func trunk(forSource address: [UInt8]) -> Trunk? {
-        trunks.first { trunk in trunk.sources.contains { $0.contains(address) } }
+        var best: (trunk: Trunk, prefixLength: Int)?
+        for trunk in trunks {
+            for range in trunk.sources where range.contains(address) && range.prefixLength > (best?.prefixLength ?? -1) {
+                best = (trunk, range.prefixLength)
+            }
+        }
+        return best?.trunk
     }
 
     /// Trunks for SIP phones: digest authentication and no source ranges, so they take calls

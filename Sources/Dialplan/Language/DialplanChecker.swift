@@ -2,7 +2,9 @@
 /// that can never match, goto loops with no way out.
 public struct DialplanChecker: Sendable {
     /// Variables every call has.
-    public static let builtinVariables: Set<String> = ["called", "caller", "caller.name", "caller.last4", "caller.masked", "trunk"]
+    public static let builtinVariables: Set<String> = [
+        "called", "caller", "caller.name", "caller.last4", "caller.masked", "trunk", "auth.user",
+    ]
 
     /// The prompt names the gateway can play (the Media module's `PromptLibrary.Name` raw values;
     /// passed in so this module stays free of Media).
