@@ -68,6 +68,27 @@ extension LoopbackIntegration {
             #expect(!daemon.log.contains("wrong meeting entry"))
         }
 
+        /// The same IVR with RFC 4733 telephone-events (a capture from scripts/make-dtmf-pcap):
+        /// every digit is heard once, repeated digits included.
+        @Test func ivrWithRFC4733DigitsReachesTheJoinStep() async throws {
+            let daemon = try await Daemon.start()
+            defer { daemon.cleanUp() }
+            // sipp runs in the state folder and finds the capture there by its plain name.
+            let capture = "ivr-123456789-4321.pcap"
+            try FileManager.default.copyItem(
+                at: Self.scenarios.deletingLastPathComponent().appendingPathComponent("Fixtures/\(capture)"),
+                to: daemon.state.appendingPathComponent(capture))
+            let created = try await daemon.ctl(["meeting", "create", "--id", "123456789", "--passcode", "4321"])
+            #expect(created.status == 0, "\(created.standardError)")
+            let result = try await sipp(daemon, scenario: "ivr-join-rfc4733.xml", number: "1000", timeout: .seconds(60))
+            await daemon.stop()
+            #expect(result.status == 0, "sipp IVR scenario failed:\n\(result.standardOutput.suffix(2000))\n\(daemon.log.suffix(3000))")
+            let digits = Self.loggedDigits(daemon.log)
+            #expect(String(digits.map(\.digit)) == "123456789#4321#", "\(daemon.log.suffix(3000))")
+            #expect(digits.allSatisfy { $0.via == "rfc4733" })
+            #expect(!daemon.log.contains("wrong meeting entry"))
+        }
+
         /// Three wrong entries: the retry prompt, then goodbye and BYE with cause 16; each failure
         /// is one security line with the source address.
         @Test func ivrWrongEntriesEndWithGoodbye() async throws {

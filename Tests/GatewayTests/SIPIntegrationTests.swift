@@ -101,7 +101,8 @@ extension LoopbackIntegration {
         }
 
         /// Reloads under load: while sipp places 50 calls a second, a broken plan is refused and a
-        /// good one accepted, and no call fails or is dropped by either.
+        /// good one accepted, and no call fails or is dropped by either; new calls follow the new
+        /// plan (its number 1009 answers).
         @Test func reloadsUnderLoadLoseNoCall() async throws {
             let folder = try Self.dialplanFolder()
             defer { try? FileManager.default.removeItem(at: folder) }
@@ -114,16 +115,19 @@ extension LoopbackIntegration {
             let refused = try await daemon.ctl(["reload"])
             try FileManager.default.removeItem(at: broken)
             try await Task.sleep(for: .seconds(1))
-            try "trunk spare {\n    from 198.51.100.0/24\n}\n".write(
-                to: folder.appendingPathComponent("extra.dialplan"), atomically: true, encoding: .utf8)
+            // Files load in name order, so this route comes before the bundled catch-all 404.
+            try "route extra-echo {\n    match called 1009\n    answer\n    echo\n}\n".write(
+                to: folder.appendingPathComponent("00-extra.dialplan"), atomically: true, encoding: .utf8)
             let accepted = try await daemon.ctl(["reload"])
+            let newNumber = try await sipp(daemon, ["-sn", "uac", "-s", "1009", "-m", "1"], timeout: .seconds(30))
             let result = try await load
             let records = try await history(daemon)
             await daemon.stop()
             #expect(refused.status == 1 && refused.standardError.contains("broken.dialplan:3:5:"), "\(refused.standardError)")
             #expect(accepted.status == 0 && accepted.standardOutput.contains("(version 2)"), "\(accepted.standardError)")
             #expect(result.status == 0, "sipp reported failed calls:\n\(result.standardOutput.suffix(3000))")
-            #expect(records.count == 400)
+            #expect(newNumber.status == 0, "the reloaded plan's 1009 did not answer:\n\(newNumber.standardOutput.suffix(2000))")
+            #expect(records.count == 401)
             #expect(records.allSatisfy { $0["outcome"] as? String == "completed" })
         }
 
