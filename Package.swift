@@ -95,7 +95,7 @@ let package = Package(
         .testTarget(name: "SDPTests", dependencies: ["TestSupport", "SDP"], resources: [.copy("Vectors")]),
         .testTarget(name: "RTPTests", dependencies: ["TestSupport", "RTP"], resources: [.copy("Vectors")]),
         .testTarget(name: "MediaTests", dependencies: ["TestSupport", "Media"], resources: [.copy("Vectors")]),
-        .testTarget(name: "FramesTests", dependencies: ["Frames"]),
+        .testTarget(name: "FramesTests", dependencies: ["Frames"], resources: [.copy("Vectors")]),
         .testTarget(name: "DialplanTests", dependencies: ["TestSupport", "Dialplan"]),
         .testTarget(name: "LegMediaTests", dependencies: ["TestSupport", "LegMedia", "RTP", "Media"]),
         .testTarget(name: "CallsTests", dependencies: ["TestSupport", "Calls", "SIP", "SDP", "Dialplan"]),

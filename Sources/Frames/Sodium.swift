@@ -19,13 +19,14 @@ public enum Sodium {
     public static var version: String { String(cString: sodium_version_string()) }
 }
 
-/// What went wrong in the frame-protection core.
-public enum FramesError: Error, Equatable, Sendable, CustomStringConvertible {
-    case sodiumUnavailable
-
-    public var description: String {
-        switch self {
-        case .sodiumUnavailable: "libsodium could not be initialised (sodium_init failed)"
+extension Array where Element == UInt8 {
+    /// Calls `body` with a non-null pointer to the elements (libsodium's `nonnull` parameters reject
+    /// the nil base address an empty array may have; the length passed alongside is then 0).
+    func withNonNullPointer<R>(_ body: (UnsafePointer<UInt8>) -> R) -> R {
+        withUnsafeBufferPointer { buffer in
+            if let base = buffer.baseAddress { return body(base) }
+            var empty: UInt8 = 0
+            return withUnsafePointer(to: &empty) { body($0) }
         }
     }
 }
