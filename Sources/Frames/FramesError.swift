@@ -7,7 +7,10 @@
 ///   (drop the frame; the key arrives with the epoch manifest);
 /// - `counterExhausted` means the sender must be re-keyed (a new epoch) before it sends again;
 /// - `sodiumUnavailable` / `aesGCMUnavailable` mean the participant service cannot run on this machine
-///   (DESIGN.md §4: refuse to start, with this message).
+///   (DESIGN.md §4: refuse to start, with this message);
+/// - key-management cases (`malformedEncoding` ... `notAKeyHolder`) mean "refuse this identity, manifest or
+///   sealed secret, keep the keys you have, and show the reason": a client never moves to an epoch it
+///   could not verify, and these are what a forging or replaying server produces (issue 6 tamper tests).
 public enum FramesError: Error, Equatable, Sendable, CustomStringConvertible {
     /// `sodium_init()` failed.
     case sodiumUnavailable
@@ -37,6 +40,49 @@ public enum FramesError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The sender has used every counter value for this key (RFC 9605 §9.1: never reuse a (KID, CTR)).
     case counterExhausted(keyID: UInt64)
 
+    /// Which key-management encoding a decoding error is about.
+    public enum Encoding: String, Sendable, CustomStringConvertible {
+        case publicIdentity = "public identity"
+        case fingerprint = "identity fingerprint"
+        case epochManifest = "epoch manifest"
+        case signedEpochManifest = "signed epoch manifest"
+        case sealedEpochSecret = "sealed epoch secret"
+        public var description: String { rawValue }
+    }
+
+    /// The bytes are not a valid encoding of `encoding` (truncated, wrong magic or version, trailing
+    /// octets, a field out of range, or not the canonical form).
+    case malformedEncoding(Encoding, reason: String)
+    /// A key, signature or secret has the wrong fixed length.
+    case wrongKeyLength(expected: Int, actual: Int)
+    /// The identity's X25519 key is not signed by its Ed25519 key: the identity is forged or altered.
+    case badIdentitySignature
+    /// A manifest's fields break an invariant (duplicate holder or sender, a sender who holds no key, a
+    /// phone sender in an `e2ee` epoch, text that is not printable ASCII, a list that is too long).
+    case invalidManifest(reason: String)
+    /// A sender index does not fit beside the epoch bits of the KID.
+    case senderIndexOutOfRange(UInt64)
+    /// The manifest's Ed25519 signature does not verify under the key it names as its key manager.
+    case badManifestSignature
+    /// The manifest names (and is signed by) a key manager this client does not accept for it.
+    case unexpectedManifestSigner(signer: IdentityFingerprint, expected: [IdentityFingerprint])
+    /// The manifest's epoch is not greater than the current one: stale or replayed.
+    case staleEpoch(epoch: UInt64, current: UInt64)
+    /// The manifest is for another meeting.
+    case wrongMeeting(expected: String, actual: String)
+    /// An `e2ee` manifest lists the gateway as a key holder: the meeting would not be end-to-end encrypted.
+    case gatewayHoldsE2EEKey(epoch: UInt64)
+    /// crypto_box_seal failed (the recipient's X25519 key is unusable, e.g. a low-order point).
+    case sealingFailed
+    /// The sealed secret does not open with this identity's key: sealed to someone else, or altered.
+    case sealedSecretUnopenable
+    /// The sealed secret opened, but it was sealed for another manifest (a replayed or swapped secret).
+    case manifestHashMismatch
+    /// The epoch secret does not match the commitment in the signed manifest: not the key manager's secret.
+    case secretCommitmentMismatch(epoch: UInt64)
+    /// This identity is not among the manifest's key holders.
+    case notAKeyHolder(epoch: UInt64)
+
     public var description: String {
         switch self {
         case .sodiumUnavailable:
@@ -65,6 +111,36 @@ public enum FramesError: Error, Equatable, Sendable, CustomStringConvertible {
             "SFrame frame failed authentication (KID \(keyID) CTR \(counter)): altered, or the wrong key"
         case .counterExhausted(let keyID):
             "SFrame counter exhausted for KID \(keyID): the sender must be re-keyed"
+        case .malformedEncoding(let encoding, let reason):
+            "malformed \(encoding): \(reason)"
+        case .wrongKeyLength(let expected, let actual):
+            "key is \(actual) octets; exactly \(expected) are required"
+        case .badIdentitySignature:
+            "identity refused: its X25519 key is not signed by its Ed25519 key"
+        case .invalidManifest(let reason):
+            "epoch manifest refused: \(reason)"
+        case .senderIndexOutOfRange(let index):
+            "sender index \(index) does not fit in a KID beside 8 epoch bits"
+        case .badManifestSignature:
+            "epoch manifest refused: bad signature"
+        case .unexpectedManifestSigner(let signer, let expected):
+            "epoch manifest refused: signed by \(signer), expected \(expected.map(\.description).joined(separator: " or "))"
+        case .staleEpoch(let epoch, let current):
+            "epoch manifest refused: epoch \(epoch) is not after the current epoch \(current)"
+        case .wrongMeeting(let expected, let actual):
+            "epoch manifest refused: it is for meeting \(actual), not \(expected)"
+        case .gatewayHoldsE2EEKey(let epoch):
+            "epoch manifest refused: e2ee epoch \(epoch) lists the gateway as a key holder"
+        case .sealingFailed:
+            "could not seal the epoch secret to the recipient's X25519 key"
+        case .sealedSecretUnopenable:
+            "sealed epoch secret does not open with this identity: sealed to someone else, or altered"
+        case .manifestHashMismatch:
+            "sealed epoch secret refused: it was sealed for another manifest"
+        case .secretCommitmentMismatch(let epoch):
+            "epoch secret refused: it does not match the commitment signed in the manifest of epoch \(epoch)"
+        case .notAKeyHolder(let epoch):
+            "this identity is not a key holder of epoch \(epoch)"
         }
     }
 }

@@ -1,0 +1,70 @@
+/// What a client checks before it accepts an epoch (DESIGN.md §4, issue 6): that the manifest is signed by
+/// a key manager it accepts for the manifest's mode, is for its meeting, and moves the epoch forward.
+///
+/// Whom it accepts:
+/// - an `e2ee` manifest: the host only (its identity is fixed when the meeting is created);
+/// - a `standard` manifest that changes the mode (the current epoch is `e2ee`, i.e. a downgrade): the host
+///   only, since only the host may consent to the gateway holding the key;
+/// - any other `standard` manifest: the host or the gateway (the gateway manages `standard` epochs).
+///
+/// An `e2ee` manifest that lists the gateway among its key holders is refused: it would not be end-to-end
+/// encrypted whoever signed it.
+///
+/// Checks run signature-first: the signer must be acceptable and the signature good before any field of
+/// the manifest is believed, so any altered octet is reported as a bad signature.
+/// A value type: `accept` returns the verified manifest and moves `currentEpoch` forward.
+public struct EpochManifestVerifier: Sendable {
+    /// The meeting this client is in.
+    public let meetingID: String
+    /// The host identity pinned for the meeting.
+    public let host: PublicIdentity
+    /// The gateway's identity, when this client accepts `standard` epochs from it.
+    public let gateway: PublicIdentity?
+    /// The last accepted epoch, nil before the first.
+    public private(set) var currentEpoch: UInt64?
+    /// The last accepted epoch's mode, nil before the first.
+    public private(set) var currentMode: EpochManifest.Mode?
+
+    public init(
+        meetingID: String, host: PublicIdentity, gateway: PublicIdentity?, currentEpoch: UInt64? = nil,
+        currentMode: EpochManifest.Mode? = nil
+    ) {
+        self.meetingID = meetingID
+        self.host = host
+        self.gateway = gateway
+        self.currentEpoch = currentEpoch
+        self.currentMode = currentMode
+    }
+
+    /// The key managers whose signature this client accepts for a manifest of `mode`, now.
+    public func acceptedSigners(for mode: EpochManifest.Mode) -> [PublicIdentity] {
+        switch (mode, currentMode) {
+        case (.e2ee, _), (.standard, .e2ee): [host]
+        case (.standard, .standard), (.standard, nil): [host] + (gateway.map { [$0] } ?? [])
+        }
+    }
+
+    /// Verifies `signed` without changing state.
+    public func verify(_ signed: SignedEpochManifest) throws(FramesError) -> VerifiedEpochManifest {
+        let manifest = signed.manifest
+        let accepted = acceptedSigners(for: manifest.mode)
+        guard let signer = accepted.first(where: { $0.fingerprint == manifest.keyManager }) else {
+            throw .unexpectedManifestSigner(signer: manifest.keyManager, expected: accepted.map(\.fingerprint))
+        }
+        guard signed.isSigned(by: signer) else { throw .badManifestSignature }
+        guard manifest.meetingID == meetingID else { throw .wrongMeeting(expected: meetingID, actual: manifest.meetingID) }
+        if let currentEpoch, manifest.epoch <= currentEpoch { throw .staleEpoch(epoch: manifest.epoch, current: currentEpoch) }
+        if manifest.mode == .e2ee, let gateway, manifest.isKeyHolder(gateway.fingerprint) {
+            throw .gatewayHoldsE2EEKey(epoch: manifest.epoch)
+        }
+        return VerifiedEpochManifest(signed: signed, signer: signer)
+    }
+
+    /// Verifies `signed` and makes its epoch the current one.
+    public mutating func accept(_ signed: SignedEpochManifest) throws(FramesError) -> VerifiedEpochManifest {
+        let verified = try verify(signed)
+        currentEpoch = verified.manifest.epoch
+        currentMode = verified.manifest.mode
+        return verified
+    }
+}
