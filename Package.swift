@@ -46,6 +46,8 @@ let package = Package(
         // Domain: routing decisions and the call core that drives SIP dialogs.
         .target(name: "Dialplan", dependencies: ["SIP"]),
         .target(name: "Calls", dependencies: ["SIP", "SDP", "Media", "Dialplan"]),
+        // One meeting's live roster, participant protocol and forwarding decisions (pure: no sockets, no clocks).
+        .target(name: "Meetings"),
 
         // The one command model of the control API (versioned Codable values).
         .target(name: "ControlAPI"),
@@ -100,6 +102,7 @@ let package = Package(
         .testTarget(name: "LegMediaTests", dependencies: ["TestSupport", "LegMedia", "RTP", "Media"]),
         .testTarget(name: "CallsTests", dependencies: ["TestSupport", "Calls", "SIP", "SDP", "Dialplan"]),
         .testTarget(name: "ControlAPITests", dependencies: ["TestSupport", "ControlAPI"]),
+        .testTarget(name: "MeetingsTests", dependencies: ["Meetings"]),
         .testTarget(
             name: "GatewayTests",
             dependencies: [

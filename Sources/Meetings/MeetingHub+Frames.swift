@@ -1,0 +1,34 @@
+extension MeetingHub {
+    /// Where one media frame goes. The frame is never opened or changed: receivers get the very
+    /// bytes the sender sent (the KID in its header tells them whose it is).
+    mutating func frame(from id: ParticipantID, _ bytes: [UInt8]) -> [Action] {
+        guard let sender = members[id] else { return [] }
+        do throws(ParticipantProtocolError) {
+            try ParticipantProtocol.checkFrame(bytes)
+        } catch {
+            return expel(id, error)
+        }
+        if settings.checksFrameKeyID {
+            // The low 32 bits of the KID are the sender index (docs/participant-protocol.md).
+            guard let keyID = SFrameKeyID.read(bytes), UInt32(truncatingIfNeeded: keyID) == sender.participant.senderIndex.rawValue
+            else {
+                return expel(
+                    id,
+                    .invalidValue(
+                        type: "frame", field: "KID", reason: "does not carry your sender index \(sender.participant.senderIndex.rawValue)"))
+            }
+        }
+        if sender.participant.muted {
+            statistics.framesFromMuted += 1
+            return []
+        }
+        var actions: [Action] = []
+        let receivers = appParticipants(except: id)
+        if !receivers.isEmpty { actions.append(.forward(bytes, from: id, to: receivers)) }
+        // Phone legs hear app senders through the mix (the gateway holds the key in standard
+        // meetings only); a phone leg's own audio reaches other phone legs in the mixer, as PCM.
+        if sender.isApp && mode == .standard && hasPhoneLegs { actions.append(.toPhoneMix(bytes, from: id)) }
+        if !actions.isEmpty { statistics.framesForwarded += 1 }
+        return actions
+    }
+}

@@ -1,0 +1,206 @@
+/// The live roster of ONE meeting: who is in it, who may do what, which key epoch it is in, and
+/// where each media frame goes. A pure state machine (STYLE.md habit 2): the participant server
+/// and the phone bridge feed it events and carry out the actions it returns, in order. It owns no
+/// socket, reads no clock and never opens a frame.
+///
+/// Rules it enforces:
+/// - joining needs the meeting's passcode; a wrong passcode and an unknown meeting get the very
+///   same answer (``refusalForUnknownMeeting(_:)``), so meeting IDs cannot be probed;
+/// - a locked meeting admits only its host; the host role needs the meeting's host identity;
+/// - the roster is bounded (``Settings/maxParticipants``), phone legs included;
+/// - only the host mutes others, removes, locks and ends; anyone mutes or unmutes themselves,
+///   and nobody but the participant unmutes them;
+/// - every join and leave starts a new key epoch (DESIGN.md §4), numbered strictly upwards;
+/// - each frame goes, byte-identical, to every other app participant, never back to its sender;
+///   frames of a muted participant go nowhere; phone legs get app frames through the phone mix;
+/// - participant ids and sender indexes are never reused within the meeting.
+public struct MeetingHub: Sendable {
+    public struct Settings: Sendable, Equatable {
+        /// Participants at most, app and phone together; joiners beyond it are refused.
+        public var maxParticipants = 100
+        /// Display names are cut to this many characters after sanitising (``DisplayName``).
+        public var maxNameCharacters = 64
+        /// Refuse frames whose SFrame KID does not carry the sender's own index (low 32 bits), so
+        /// nobody's audio can be shown under someone else's name. On unless a test needs otherwise.
+        public var checksFrameKeyID = true
+
+        public init() {}
+    }
+
+    /// Where a participant is reached: a participant-protocol connection or a phone leg.
+    public enum Endpoint: Sendable, Hashable {
+        case connection(ConnectionID)
+        case phoneLeg(PhoneLegID)
+    }
+
+    public enum Event: Sendable, Hashable {
+        /// A connection sent `hello`. `record` is the directory's entry for `hello.meeting`, nil
+        /// when there is none; `fingerprint` is the key code's fingerprint of `hello.identity`, if
+        /// it has computed one.
+        case join(ConnectionID, Hello, MeetingDirectoryRecord?, now: MeetingInstant, fingerprint: String? = nil)
+        /// A phone caller passed the IVR for this meeting (its passcode already checked there).
+        case phoneJoin(PhoneLegID, displayName: String, muted: Bool, now: MeetingInstant)
+        /// A participant is gone: its connection closed, or its phone leg hung up.
+        case leave(ParticipantID)
+        /// A joined participant sent a control message (a phone leg's DTMF `*6` is a `mute` of itself).
+        case command(from: ParticipantID, ParticipantMessage)
+        /// A joined participant sent a media frame (for a phone leg: the gateway protected its audio).
+        case frame(from: ParticipantID, [UInt8])
+        /// Voice activity: the participant started (true) or stopped (false) speaking.
+        case speaking(ParticipantID, Bool)
+        /// The operator locked or unlocked the meeting (`dialgatectl meeting lock`).
+        case operatorLock(Bool)
+        /// The operator ended the meeting (`dialgatectl meeting end`).
+        case operatorEnd(reason: String)
+    }
+
+    public enum Action: Sendable, Hashable {
+        /// Bind the endpoint to the participant it joined as (before anything is sent to it); the
+        /// sender index is the low 32 bits of its SFrame KID.
+        case admit(Endpoint, as: ParticipantID, senderIndex: SenderIndex)
+        /// The meeting had no host identity: store this one in the directory as its host's.
+        case pinHostIdentity(signingKey: [UInt8])
+        /// Send a control message to an app participant.
+        case send(ParticipantMessage, to: ParticipantID)
+        /// A connection that did not join: send `message` (an `error`), then close with the code.
+        case refuse(ConnectionID, ParticipantMessage, close: WebSocketCloseCode, reason: String)
+        /// Close an app participant's connection (after the messages before it are sent).
+        case close(ParticipantID, WebSocketCloseCode, reason: String)
+        /// Send these bytes, unchanged, as a binary message to each of these app participants.
+        case forward([UInt8], from: ParticipantID, to: [ParticipantID])
+        /// A standard meeting with phone legs: decrypt this app frame (its KID names the sender),
+        /// decode it at 8 kHz and feed it to the phone mix.
+        case toPhoneMix([UInt8], from: ParticipantID)
+        /// Ask the key manager for epoch `number`, sealed to these app participants (with the
+        /// gateway itself in standard meetings); it sends each an `epoch` message.
+        case startEpoch(UInt64, keyHolders: [ParticipantID])
+        /// Mute or unmute a phone leg's audio into the meeting (and tell the caller with a tone).
+        case setPhoneMuted(PhoneLegID, Bool)
+        /// Play the caller a prompt saying why, then send BYE.
+        case removePhoneLeg(PhoneLegID, reason: String)
+        /// The lock changed: store it in the directory.
+        case lockChanged(Bool)
+        /// The meeting is over and everyone is out: drop this hub.
+        case meetingEnded(reason: String)
+    }
+
+    /// What the hub counted.
+    public struct Statistics: Sendable, Hashable {
+        /// Frames forwarded (once per frame, whatever the number of receivers).
+        public var framesForwarded: UInt64 = 0
+        /// Frames from muted participants, dropped.
+        public var framesFromMuted: UInt64 = 0
+        /// Joins refused (any reason).
+        public var joinsRefused: UInt64 = 0
+    }
+
+    enum State: Sendable, Hashable {
+        case open
+        case ended(reason: String)
+    }
+
+    struct Member: Sendable, Hashable {
+        var participant: Participant
+        var endpoint: Endpoint
+        var isHost: Bool
+        var joinedAt: MeetingInstant
+        var speaking = false
+
+        var isApp: Bool { participant.kind == .app }
+    }
+
+    public let meetingID: String
+    public let mode: MeetingMode
+    public let settings: Settings
+    /// Whether the meeting admits only its host.
+    public internal(set) var locked: Bool
+    /// The last epoch number handed out (0: none yet).
+    public internal(set) var epoch: UInt64 = 0
+    public internal(set) var statistics = Statistics()
+
+    var state: State = .open
+    var hostSigningKey: [UInt8]?
+    var members: [ParticipantID: Member] = [:]
+    /// Participant ids in join order.
+    var order: [ParticipantID] = []
+    var connections: [ConnectionID: ParticipantID] = [:]
+    var phoneLegs: [PhoneLegID: ParticipantID] = [:]
+    var senders: [SenderIndex: ParticipantID] = [:]
+    var lastParticipantID: UInt32 = 0
+    var lastSenderIndex: UInt32 = 0
+
+    /// A hub for the meeting `record` describes (its mode, lock and host identity).
+    public init(record: MeetingDirectoryRecord, settings: Settings = Settings()) {
+        self.meetingID = record.id
+        self.mode = record.mode
+        self.locked = record.locked
+        self.hostSigningKey = record.hostSigningKey
+        self.settings = settings
+    }
+
+    /// Carries out one event; returns what the adapter must do, in order.
+    public mutating func handle(_ event: Event) -> [Action] {
+        switch (state, event) {
+        case (_, .join(let connection, let hello, let record, let now, let fingerprint)):
+            return join(connection, hello: hello, record: record, now: now, fingerprint: fingerprint)
+        case (.open, .phoneJoin(let leg, let name, let muted, let now)):
+            return phoneJoin(leg, displayName: name, muted: muted, now: now)
+        case (.open, .leave(let id)):
+            return depart(id, event: .left)
+        case (.open, .command(let id, let message)):
+            return command(from: id, message)
+        case (.open, .frame(let id, let bytes)):
+            return frame(from: id, bytes)
+        case (.open, .speaking(let id, let speaking)):
+            return setSpeaking(id, speaking)
+        case (.open, .operatorLock(let locked)):
+            return setLocked(locked, confirmTo: nil)
+        case (.open, .operatorEnd(let reason)):
+            return end(reason: reason)
+
+        case (.ended(let reason), .phoneJoin(let leg, _, _, _)):
+            return [.removePhoneLeg(leg, reason: reason)]
+        case (.ended, .leave), (.ended, .command), (.ended, .frame), (.ended, .speaking), (.ended, .operatorLock),
+            (.ended, .operatorEnd):
+            // Everyone was closed or removed when the meeting ended; late events change nothing.
+            return []
+        }
+    }
+
+    // MARK: Reading the state
+
+    /// Everyone in the meeting, in join order.
+    public var roster: [Participant] { order.compactMap { members[$0]?.participant } }
+    public var isEmpty: Bool { order.isEmpty }
+    public var isEnded: Bool { if case .ended = state { true } else { false } }
+    /// The participant a connection joined as.
+    public func participant(for connection: ConnectionID) -> ParticipantID? { connections[connection] }
+    /// The participant a phone leg joined as.
+    public func participant(forPhoneLeg leg: PhoneLegID) -> ParticipantID? { phoneLegs[leg] }
+    /// The participant who owns a sender index (from a frame's KID).
+    public func participant(withSenderIndex index: SenderIndex) -> ParticipantID? { senders[index] }
+    /// Whether `id` joined with the host's identity.
+    public func isHost(_ id: ParticipantID) -> Bool { members[id]?.isHost ?? false }
+    /// When `id` joined.
+    public func joinedAt(_ id: ParticipantID) -> MeetingInstant? { members[id]?.joinedAt }
+
+    /// App participants in join order, except `excluded`.
+    func appParticipants(except excluded: ParticipantID? = nil) -> [ParticipantID] {
+        order.filter { $0 != excluded && members[$0]?.isApp == true }
+    }
+
+    var hasPhoneLegs: Bool { !phoneLegs.isEmpty }
+
+    /// The message `message`, to every app participant except `excluded`.
+    func broadcast(_ message: ParticipantMessage, except excluded: ParticipantID? = nil) -> [Action] {
+        appParticipants(except: excluded).map { .send(message, to: $0) }
+    }
+
+    /// A new epoch for the app participants, when there are any to hold its key.
+    mutating func nextEpoch() -> [Action] {
+        let holders = appParticipants()
+        guard !holders.isEmpty else { return [] }
+        epoch += 1
+        return [.startEpoch(epoch, keyHolders: holders)]
+    }
+}

@@ -1,0 +1,238 @@
+import Foundation
+
+/// The JSON form of each message (docs/participant-protocol.md has an example of every one).
+/// Unknown fields are ignored; a missing or mistyped field, an unknown `type` or a value out of
+/// bounds is a ``ParticipantProtocolError``.
+extension ParticipantMessage: Codable {
+    enum CodingKeys: String, CodingKey {
+        case type, version, meeting, passcode, name, role, identity
+        case participant, muted, locked, senderIndex, mode, roster, event, speaking
+        case epoch, manifest, signature, sealedSecret, reason, code
+    }
+
+    enum IdentityKeys: String, CodingKey {
+        case signingKey, agreementKey, agreementKeySignature
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        guard let typeName = try? container.decodeIfPresent(String.self, forKey: .type) else {
+            throw ParticipantProtocolError.missingType
+        }
+        guard let kind = Kind(rawValue: typeName) else { throw ParticipantProtocolError.unknownType(typeName) }
+        if let direction = decoder.userInfo[ParticipantProtocol.directionKey] as? ParticipantProtocol.Direction,
+            kind.direction != direction
+        {
+            throw ParticipantProtocolError.wrongDirection(typeName)
+        }
+        do {
+            self = try Self.decodeBody(kind, container)
+        } catch let error as DecodingError {
+            throw ParticipantProtocolError(error, type: typeName)
+        } catch let error as ParticipantProtocolError {
+            throw error
+        } catch {
+            // A number out of range deeper down (a roster entry's id): the parser's own error.
+            throw ParticipantProtocolError.invalidField(type: typeName, field: "a number")
+        }
+    }
+
+    private static func decodeBody(_ kind: Kind, _ c: KeyedDecodingContainer<CodingKeys>) throws -> ParticipantMessage {
+        let type = kind.rawValue
+        switch kind {
+        case .hello:
+            // The version first: a newer client's hello may differ in every other field.
+            let version = try c.field(Int.self, .version, in: type)
+            guard ParticipantProtocol.supportedVersions.contains(version) else {
+                throw ParticipantProtocolError.unsupportedVersion(version)
+            }
+            let meeting = try c.field(String.self, .meeting, in: type)
+            try checkDigits(meeting, ParticipantProtocol.meetingIDDigits, type: type, field: "meeting")
+            let passcode = try c.field(String.self, .passcode, in: type)
+            try checkDigits(passcode, ParticipantProtocol.passcodeDigits, type: type, field: "passcode")
+            let name = try c.field(String.self, .name, in: type)
+            try checkLength(name, ParticipantProtocol.maxNameBytes, type: type, field: "name")
+            let role = try c.field(ParticipantRole.self, .role, in: type)
+            let keys = try c.nestedContainer(keyedBy: IdentityKeys.self, forKey: .identity)
+            let identity = ParticipantIdentity(
+                signingKey: try base64(
+                    keys, .signingKey, type: type, field: "identity.signingKey", length: ParticipantIdentity.signingKeyLength),
+                agreementKey: try base64(
+                    keys, .agreementKey, type: type, field: "identity.agreementKey", length: ParticipantIdentity.agreementKeyLength),
+                agreementKeySignature: try base64(
+                    keys, .agreementKeySignature, type: type, field: "identity.agreementKeySignature",
+                    length: ParticipantIdentity.signatureLength)
+            )
+            return .hello(Hello(version: version, meeting: meeting, passcode: passcode, name: name, role: role, identity: identity))
+        case .mute:
+            return .mute(
+                participant: try c.field(ParticipantID.self, .participant, in: type), muted: try c.field(Bool.self, .muted, in: type))
+        case .remove:
+            return .remove(participant: try c.field(ParticipantID.self, .participant, in: type))
+        case .lock:
+            return .lock(locked: try c.field(Bool.self, .locked, in: type))
+        case .end:
+            return .end
+        case .leave:
+            return .leave
+
+        case .welcome:
+            let version = try c.field(Int.self, .version, in: type)
+            guard ParticipantProtocol.supportedVersions.contains(version) else {
+                throw ParticipantProtocolError.unsupportedVersion(version)
+            }
+            let meeting = try c.field(String.self, .meeting, in: type)
+            try checkDigits(meeting, ParticipantProtocol.meetingIDDigits, type: type, field: "meeting")
+            let roster = try c.field([Participant].self, .roster, in: type)
+            for (index, participant) in roster.enumerated() { try check(participant, type: type, field: "roster[\(index)]") }
+            return .welcome(
+                Welcome(
+                    version: version, participant: try c.field(ParticipantID.self, .participant, in: type),
+                    senderIndex: try c.field(SenderIndex.self, .senderIndex, in: type), meeting: meeting,
+                    mode: try c.field(MeetingMode.self, .mode, in: type), roster: roster))
+        case .roster:
+            let participant = try c.field(Participant.self, .participant, in: type)
+            try check(participant, type: type, field: "participant")
+            return .roster(
+                RosterUpdate(
+                    event: try c.field(RosterEvent.self, .event, in: type), participant: participant,
+                    speaking: try c.optionalField(Bool.self, .speaking, in: type)))
+        case .epoch:
+            return .epoch(
+                EpochAnnouncement(
+                    epoch: try c.field(UInt64.self, .epoch, in: type),
+                    manifest: try base64(c, .manifest, type: type, field: "manifest", length: nil),
+                    signature: try base64(c, .signature, type: type, field: "signature", length: nil),
+                    sealedSecret: try base64(c, .sealedSecret, type: type, field: "sealedSecret", length: nil)))
+        case .locked:
+            return .locked(try c.field(Bool.self, .locked, in: type))
+        case .ended:
+            let reason = try c.field(String.self, .reason, in: type)
+            try checkLength(reason, ParticipantProtocol.maxTextBytes, type: type, field: "reason")
+            return .ended(reason: reason)
+        case .error:
+            let code = try c.field(String.self, .code, in: type)
+            try checkLength(code, ParticipantProtocol.maxTextBytes, type: type, field: "code")
+            let reason = try c.field(String.self, .reason, in: type)
+            try checkLength(reason, ParticipantProtocol.maxTextBytes, type: type, field: "reason")
+            return .error(code: ParticipantErrorCode(rawValue: code), reason: reason)
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(kind.rawValue, forKey: .type)
+        switch self {
+        case .hello(let hello):
+            try c.encode(hello.version, forKey: .version)
+            try c.encode(hello.meeting, forKey: .meeting)
+            try c.encode(hello.passcode, forKey: .passcode)
+            try c.encode(hello.name, forKey: .name)
+            try c.encode(hello.role, forKey: .role)
+            var keys = c.nestedContainer(keyedBy: IdentityKeys.self, forKey: .identity)
+            try keys.encode(Data(hello.identity.signingKey).base64EncodedString(), forKey: .signingKey)
+            try keys.encode(Data(hello.identity.agreementKey).base64EncodedString(), forKey: .agreementKey)
+            try keys.encode(Data(hello.identity.agreementKeySignature).base64EncodedString(), forKey: .agreementKeySignature)
+        case .mute(let participant, let muted):
+            try c.encode(participant, forKey: .participant)
+            try c.encode(muted, forKey: .muted)
+        case .remove(let participant):
+            try c.encode(participant, forKey: .participant)
+        case .lock(let locked), .locked(let locked):
+            try c.encode(locked, forKey: .locked)
+        case .end, .leave:
+            break
+        case .welcome(let welcome):
+            try c.encode(welcome.version, forKey: .version)
+            try c.encode(welcome.participant, forKey: .participant)
+            try c.encode(welcome.senderIndex, forKey: .senderIndex)
+            try c.encode(welcome.meeting, forKey: .meeting)
+            try c.encode(welcome.mode, forKey: .mode)
+            try c.encode(welcome.roster, forKey: .roster)
+        case .roster(let update):
+            try c.encode(update.event, forKey: .event)
+            try c.encode(update.participant, forKey: .participant)
+            try c.encodeIfPresent(update.speaking, forKey: .speaking)
+        case .epoch(let epoch):
+            try c.encode(epoch.epoch, forKey: .epoch)
+            try c.encode(Data(epoch.manifest).base64EncodedString(), forKey: .manifest)
+            try c.encode(Data(epoch.signature).base64EncodedString(), forKey: .signature)
+            try c.encode(Data(epoch.sealedSecret).base64EncodedString(), forKey: .sealedSecret)
+        case .ended(let reason):
+            try c.encode(reason, forKey: .reason)
+        case .error(let code, let reason):
+            try c.encode(code, forKey: .code)
+            try c.encode(reason, forKey: .reason)
+        }
+    }
+
+    // MARK: Field checks
+
+    private static func checkDigits(_ value: String, _ lengths: ClosedRange<Int>, type: String, field: String) throws {
+        let isDigits = value.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
+        guard isDigits, lengths.contains(value.utf8.count) else {
+            throw ParticipantProtocolError.invalidValue(
+                type: type, field: field, reason: "must be \(lengths.lowerBound) to \(lengths.upperBound) digits")
+        }
+    }
+
+    private static func checkLength(_ value: String, _ limit: Int, type: String, field: String) throws {
+        guard value.utf8.count <= limit else {
+            throw ParticipantProtocolError.invalidValue(type: type, field: field, reason: "is longer than \(limit) bytes")
+        }
+    }
+
+    private static func check(_ participant: Participant, type: String, field: String) throws {
+        try checkLength(participant.name, ParticipantProtocol.maxNameBytes, type: type, field: field + ".name")
+        if let fingerprint = participant.fingerprint {
+            try checkLength(fingerprint, ParticipantProtocol.maxTextBytes, type: type, field: field + ".fingerprint")
+        }
+    }
+
+    /// A base64 field (RFC 4648 §4, with padding), of exactly `length` bytes when one is given.
+    private static func base64<Key: CodingKey>(
+        _ container: KeyedDecodingContainer<Key>, _ key: Key, type: String, field: String, length: Int?
+    ) throws -> [UInt8] {
+        let text = try container.field(String.self, key, in: type)
+        guard let data = Data(base64Encoded: text) else {
+            throw ParticipantProtocolError.invalidValue(type: type, field: field, reason: "is not base64")
+        }
+        if let length, data.count != length {
+            throw ParticipantProtocolError.invalidValue(
+                type: type, field: field, reason: "must be \(length) bytes after base64 decoding, not \(data.count)")
+        }
+        return Array(data)
+    }
+}
+
+extension KeyedDecodingContainer {
+    /// `decode(_:forKey:)`, with the field named in the error even where the JSON decoder leaves
+    /// the path out (a number that does not fit its type is reported without one).
+    fileprivate func field<T: Decodable>(_: T.Type, _ key: Key, in type: String) throws -> T {
+        do {
+            return try decode(T.self, forKey: key)
+        } catch let error as DecodingError {
+            throw ParticipantProtocolError(error, type: type, field: key.stringValue)
+        } catch let error as ParticipantProtocolError {
+            throw error
+        } catch {
+            // Foundation's parser reports a number that does not fit (-1 or 1.5 for a UInt32) with
+            // an error of its own, which would otherwise surface as "not valid JSON".
+            throw ParticipantProtocolError.invalidField(type: type, field: key.stringValue)
+        }
+    }
+
+    fileprivate func optionalField<T: Decodable>(_: T.Type, _ key: Key, in type: String) throws -> T? {
+        do {
+            return try decodeIfPresent(T.self, forKey: key)
+        } catch let error as DecodingError {
+            throw ParticipantProtocolError(error, type: type, field: key.stringValue)
+        } catch let error as ParticipantProtocolError {
+            throw error
+        } catch {
+            // Foundation's parser reports a number that does not fit (-1 or 1.5 for a UInt32) with
+            // an error of its own, which would otherwise surface as "not valid JSON".
+            throw ParticipantProtocolError.invalidField(type: type, field: key.stringValue)
+        }
+    }
+}

@@ -1,0 +1,187 @@
+/// One control message of the participant protocol, version 1 (docs/participant-protocol.md): a
+/// WebSocket text message holding one JSON object whose `"type"` says which message it is.
+/// Media is not here: binary WebSocket messages are SFrame frames, forwarded untouched.
+///
+/// Decode with ``ParticipantProtocol/decode(_:from:)`` (size limit, nesting limit, typed errors with
+/// a close code); encode with ``ParticipantProtocol/encode(_:)``.
+public enum ParticipantMessage: Sendable, Hashable {
+    // MARK: Client → gateway
+
+    /// The first message on a connection: which meeting, the passcode, a name, a role, an identity.
+    case hello(Hello)
+    /// Mute or unmute a participant: anyone themselves; only the host others (and only to mute).
+    case mute(participant: ParticipantID, muted: Bool)
+    /// Host only: remove a participant (an app is disconnected, a phone caller hears a prompt and BYE).
+    case remove(participant: ParticipantID)
+    /// Host only: lock (nobody new but the host may join) or unlock the meeting.
+    case lock(locked: Bool)
+    /// Host only: end the meeting for everyone.
+    case end
+    /// Leave the meeting (the gateway closes the connection with 1000).
+    case leave
+
+    // MARK: Gateway → client
+
+    /// The join succeeded: who you are, your sender index, the mode, who is here.
+    case welcome(Welcome)
+    /// Someone joined, left, was (un)muted, removed, or started or stopped speaking.
+    case roster(RosterUpdate)
+    /// A new key epoch: the signed manifest and the epoch secret sealed to the receiver.
+    case epoch(EpochAnnouncement)
+    /// The meeting's lock changed (or, to the host who asked, is already so).
+    case locked(Bool)
+    /// The meeting is over; the connection closes next.
+    case ended(reason: String)
+    /// A refusal or a protocol error; `reason` is one line for a person.
+    case error(code: ParticipantErrorCode, reason: String)
+}
+
+extension ParticipantMessage {
+    /// The `"type"` of each message.
+    public enum Kind: String, Sendable, Hashable, CaseIterable {
+        case hello, mute, remove, lock, end, leave
+        case welcome, roster, epoch, locked, ended, error
+
+        /// Who sends this kind of message.
+        public var direction: ParticipantProtocol.Direction {
+            switch self {
+            case .hello, .mute, .remove, .lock, .end, .leave: .fromClient
+            case .welcome, .roster, .epoch, .locked, .ended, .error: .fromGateway
+            }
+        }
+    }
+
+    public var kind: Kind {
+        switch self {
+        case .hello: .hello
+        case .mute: .mute
+        case .remove: .remove
+        case .lock: .lock
+        case .end: .end
+        case .leave: .leave
+        case .welcome: .welcome
+        case .roster: .roster
+        case .epoch: .epoch
+        case .locked: .locked
+        case .ended: .ended
+        case .error: .error
+        }
+    }
+}
+
+/// `hello`: what a client sends first.
+///
+/// ```json
+/// {"type":"hello","version":1,"meeting":"123456789","passcode":"4321","name":"Alice","role":"host",
+///  "identity":{"signingKey":"<base64, 32 bytes>","agreementKey":"<base64, 32 bytes>",
+///              "agreementKeySignature":"<base64, 64 bytes>"}}
+/// ```
+public struct Hello: Sendable, Hashable {
+    public var version: Int
+    /// The meeting ID, 9 to 11 digits.
+    public var meeting: String
+    /// 4 to 10 digits.
+    public var passcode: String
+    /// The name the client asks to be shown with; the hub sanitises and shortens it.
+    public var name: String
+    public var role: ParticipantRole
+    public var identity: ParticipantIdentity
+
+    public init(
+        version: Int = ParticipantProtocol.version, meeting: String, passcode: String, name: String, role: ParticipantRole,
+        identity: ParticipantIdentity
+    ) {
+        self.version = version
+        self.meeting = meeting
+        self.passcode = passcode
+        self.name = name
+        self.role = role
+        self.identity = identity
+    }
+}
+
+extension Hello: CustomStringConvertible {
+    /// Never shows the passcode (a `hello` may end up in a log line).
+    public var description: String {
+        "hello(v\(version), meeting \(meeting), passcode <\(passcode.count) digits>, name \(name.debugDescription), \(role.rawValue))"
+    }
+}
+
+/// A client's public identity (DESIGN.md §4): an Ed25519 signing key, an X25519 key agreement key,
+/// and the signing key's signature over the agreement key. Only the sizes are checked here; the key
+/// code verifies the signature and computes the fingerprint.
+public struct ParticipantIdentity: Sendable, Hashable {
+    /// Sizes after base64 decoding.
+    public static let signingKeyLength = 32
+    public static let agreementKeyLength = 32
+    public static let signatureLength = 64
+
+    public var signingKey: [UInt8]
+    public var agreementKey: [UInt8]
+    public var agreementKeySignature: [UInt8]
+
+    public init(signingKey: [UInt8], agreementKey: [UInt8], agreementKeySignature: [UInt8]) {
+        self.signingKey = signingKey
+        self.agreementKey = agreementKey
+        self.agreementKeySignature = agreementKeySignature
+    }
+}
+
+/// `welcome`: the gateway's answer to a `hello` that joined.
+public struct Welcome: Sendable, Hashable {
+    public var version: Int
+    /// The receiver's own participant id.
+    public var participant: ParticipantID
+    /// The receiver's sender index: the low 32 bits of the KID it must put on its SFrame frames.
+    public var senderIndex: SenderIndex
+    public var meeting: String
+    public var mode: MeetingMode
+    /// Everyone in the meeting, the receiver included, in join order.
+    public var roster: [Participant]
+
+    public init(
+        version: Int = ParticipantProtocol.version, participant: ParticipantID, senderIndex: SenderIndex, meeting: String,
+        mode: MeetingMode, roster: [Participant]
+    ) {
+        self.version = version
+        self.participant = participant
+        self.senderIndex = senderIndex
+        self.meeting = meeting
+        self.mode = mode
+        self.roster = roster
+    }
+}
+
+/// `roster`: one change to the roster.
+public struct RosterUpdate: Sendable, Hashable {
+    public var event: RosterEvent
+    /// The participant as they are after the event.
+    public var participant: Participant
+    /// For `speaking` events only: whether they started (true) or stopped (false).
+    public var speaking: Bool?
+
+    public init(event: RosterEvent, participant: Participant, speaking: Bool? = nil) {
+        self.event = event
+        self.participant = participant
+        self.speaking = speaking
+    }
+}
+
+/// `epoch`: a new key epoch (DESIGN.md §4). Opaque to the meeting core: the key manager makes the
+/// signed manifest and seals the epoch secret to each key holder; this only carries the bytes.
+public struct EpochAnnouncement: Sendable, Hashable {
+    public var epoch: UInt64
+    /// The epoch manifest as the key manager encoded it.
+    public var manifest: [UInt8]
+    /// The key manager's signature over `manifest`.
+    public var signature: [UInt8]
+    /// The epoch secret and manifest hash sealed to the receiver's agreement key (`crypto_box_seal`).
+    public var sealedSecret: [UInt8]
+
+    public init(epoch: UInt64, manifest: [UInt8], signature: [UInt8], sealedSecret: [UInt8]) {
+        self.epoch = epoch
+        self.manifest = manifest
+        self.signature = signature
+        self.sealedSecret = sealedSecret
+    }
+}

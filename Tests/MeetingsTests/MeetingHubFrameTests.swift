@@ -1,0 +1,80 @@
+import Testing
+
+@testable import Meetings
+
+/// Where frames go: to every other app participant, byte-identical, never back to the sender.
+@Suite struct MeetingHubFrameTests {
+    @Test func framesGoToEveryOtherAppParticipantUnchanged() {
+        var harness = HubHarness()
+        let alice = harness.admit("Alice", role: .host)
+        let bob = harness.admit("Bob")
+        let carol = harness.admit("Carol", identity: Fixtures.guestIdentity(0x20))
+        for sender in [alice, bob, carol] {
+            let frame = Fixtures.frame(kid: UInt64(harness.senderIndex(of: sender).rawValue), counter: 3, payload: [1, 2, 3, 255, 0, 42])
+            let actions = harness.hub.handle(.frame(from: sender, frame))
+            #expect(actions.count == 1)
+            guard case .forward(let bytes, let from, let receivers) = actions.first else {
+                Issue.record("not forwarded: \(actions)")
+                continue
+            }
+            #expect(bytes == frame, "byte-identical")
+            #expect(from == sender)
+            #expect(!receivers.contains(sender), "never back to the sender")
+            #expect(Set(receivers) == Set([alice, bob, carol]).subtracting([sender]))
+        }
+        #expect(harness.hub.statistics.framesForwarded == 3)
+    }
+
+    @Test func aLoneParticipantsFramesGoNowhere() {
+        var harness = HubHarness()
+        let alice = harness.admit("Alice", role: .host)
+        #expect(harness.hub.handle(.frame(from: alice, Fixtures.frame(kid: 1))) == [])
+    }
+
+    @Test func framesOfAMutedParticipantAreDropped() {
+        var harness = HubHarness()
+        let alice = harness.admit("Alice", role: .host)
+        let bob = harness.admit("Bob")
+        _ = harness.hub.handle(.command(from: alice, .mute(participant: bob, muted: true)))
+        #expect(harness.hub.handle(.frame(from: bob, Fixtures.frame(kid: 2))) == [])
+        #expect(harness.hub.statistics.framesFromMuted == 1)
+        #expect(
+            harness.hub.handle(.frame(from: alice, Fixtures.frame(kid: 1))) == [.forward(Fixtures.frame(kid: 1), from: alice, to: [bob])])
+    }
+
+    /// A frame must carry its sender's own index in its KID, or its audio could be shown under
+    /// someone else's name.
+    @Test func aFrameWithSomeoneElsesKeyIDClosesTheSender() {
+        var harness = HubHarness()
+        let alice = harness.admit("Alice", role: .host)
+        let bob = harness.admit("Bob")
+        let actions = harness.hub.handle(.frame(from: bob, Fixtures.frame(kid: 1)))
+        #expect(actions.contains(.close(bob, .policyViolation, reason: "frame: field 'KID' does not carry your sender index 2")))
+        #expect(actions.rosterEvents(to: alice).map(\.event) == [.left])
+        #expect(!actions.contains { if case .forward = $0 { true } else { false } })
+    }
+
+    /// The low 32 bits of the KID are the sender index; higher bits are the key manager's.
+    @Test func extendedKeyIDsAreReadFromTheHeader() {
+        var harness = HubHarness()
+        let alice = harness.admit("Alice", role: .host)
+        let bob = harness.admit("Bob")
+        let kid: UInt64 = 7 << 32 | 2
+        let frame = Fixtures.frame(kid: kid)
+        #expect(SFrameKeyID.read(frame) == kid)
+        #expect(harness.hub.handle(.frame(from: bob, frame)) == [.forward(frame, from: bob, to: [alice])])
+        #expect(SFrameKeyID.read([0x80]) == nil, "a KID cut short")
+        #expect(SFrameKeyID.read([UInt8]()) == nil)
+    }
+
+    @Test func oversizedAndTinyFramesCloseTheSender() {
+        var harness = HubHarness()
+        _ = harness.admit("Alice", role: .host)
+        let bob = harness.admit("Bob")
+        let big = harness.hub.handle(.frame(from: bob, Fixtures.frame(kid: 2, payload: [UInt8](repeating: 1, count: 5000))))
+        #expect(big.contains { if case .close(bob, let code, _) = $0 { code == .messageTooBig } else { false } })
+        let carol = harness.admit("Carol", identity: Fixtures.guestIdentity(0x20))
+        let tiny = harness.hub.handle(.frame(from: carol, [0x30, 1, 2]))
+        #expect(tiny.contains { if case .close(carol, let code, _) = $0 { code == .protocolError } else { false } })
+    }
+}
