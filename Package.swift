@@ -47,7 +47,7 @@ let package = Package(
         .target(name: "Dialplan", dependencies: ["SIP"]),
         .target(name: "Calls", dependencies: ["SIP", "SDP", "Media", "Dialplan"]),
         // One meeting's live roster, participant protocol and forwarding decisions (pure: no sockets, no clocks).
-        .target(name: "Meetings"),
+        .target(name: "Meetings", dependencies: ["Frames"]),
 
         // The one command model of the control API (versioned Codable values).
         .target(name: "ControlAPI"),
@@ -64,6 +64,18 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+
+        // The participant protocol's WebSocket transport, shared by the gateway and the client.
+        .target(
+            name: "ParticipantTransport",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
 
@@ -103,6 +115,10 @@ let package = Package(
         .testTarget(name: "CallsTests", dependencies: ["TestSupport", "Calls", "SIP", "SDP", "Dialplan"]),
         .testTarget(name: "ControlAPITests", dependencies: ["TestSupport", "ControlAPI"]),
         .testTarget(name: "MeetingsTests", dependencies: ["Meetings"]),
+        .testTarget(
+            name: "ParticipantTransportTests",
+            dependencies: ["ParticipantTransport", .product(name: "NIOCore", package: "swift-nio")]
+        ),
         .testTarget(
             name: "GatewayTests",
             dependencies: [

@@ -20,7 +20,7 @@ public struct ParticipantID: RawRepresentable, Hashable, Comparable, Sendable, C
     }
 }
 
-/// The index of one media sender in a meeting: the low 32 bits of its SFrame KID (RFC 9605 §4.3),
+/// The index of one media sender in a meeting: the KID above its 8 epoch bits (Frames' `SFrameKeyID`, RFC 9605 §4.3),
 /// so a receiver knows who sent a frame from the frame alone. Assigned from 1 upwards and never
 /// reused within a meeting, so a KID never names two people (a reused KID would let the frames of
 /// someone who left be attributed to whoever got the index next).

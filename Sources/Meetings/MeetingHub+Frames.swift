@@ -1,3 +1,5 @@
+import Frames
+
 extension MeetingHub {
     /// Where one media frame goes. The frame is never opened or changed: receivers get the very
     /// bytes the sender sent (the KID in its header tells them whose it is).
@@ -9,8 +11,9 @@ extension MeetingHub {
             return expel(id, error)
         }
         if settings.checksFrameKeyID {
-            // The low 32 bits of the KID are the sender index (docs/participant-protocol.md).
-            guard let keyID = SFrameKeyID.read(bytes), UInt32(truncatingIfNeeded: keyID) == sender.participant.senderIndex.rawValue
+            // The KID is the sender index above 8 epoch bits (Frames' SFrameKeyID).
+            guard let header = try? SFrameHeader.decode(bytes).header,
+                SFrameKeyID(rawValue: header.keyID).senderIndex == UInt64(sender.participant.senderIndex.rawValue)
             else {
                 return expel(
                     id,

@@ -20,7 +20,7 @@ public struct MeetingHub: Sendable {
         public var maxParticipants = 100
         /// Display names are cut to this many characters after sanitising (``DisplayName``).
         public var maxNameCharacters = 64
-        /// Refuse frames whose SFrame KID does not carry the sender's own index (low 32 bits), so
+        /// Refuse frames whose SFrame KID does not carry the sender's own index (above the 8 epoch bits), so
         /// nobody's audio can be shown under someone else's name. On unless a test needs otherwise.
         public var checksFrameKeyID = true
 
@@ -56,7 +56,7 @@ public struct MeetingHub: Sendable {
 
     public enum Action: Sendable, Hashable {
         /// Bind the endpoint to the participant it joined as (before anything is sent to it); the
-        /// sender index is the low 32 bits of its SFrame KID.
+        /// sender index is its SFrame KID above the 8 epoch bits.
         case admit(Endpoint, as: ParticipantID, senderIndex: SenderIndex)
         /// The meeting had no host identity: store this one in the directory as its host's.
         case pinHostIdentity(signingKey: [UInt8])

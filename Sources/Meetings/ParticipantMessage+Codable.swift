@@ -10,7 +10,7 @@ extension ParticipantMessage: Codable {
         case epoch, manifest, signature, sealedSecret, reason, code
     }
 
-    enum IdentityKeys: String, CodingKey {
+    enum IdentityCodingKeys: String, CodingKey {
         case signingKey, agreementKey, agreementKeySignature
     }
 
@@ -53,15 +53,15 @@ extension ParticipantMessage: Codable {
             let name = try c.field(String.self, .name, in: type)
             try checkLength(name, ParticipantProtocol.maxNameBytes, type: type, field: "name")
             let role = try c.field(ParticipantRole.self, .role, in: type)
-            let keys = try c.nestedContainer(keyedBy: IdentityKeys.self, forKey: .identity)
-            let identity = ParticipantIdentity(
+            let keys = try c.nestedContainer(keyedBy: IdentityCodingKeys.self, forKey: .identity)
+            let identity = IdentityKeys(
                 signingKey: try base64(
-                    keys, .signingKey, type: type, field: "identity.signingKey", length: ParticipantIdentity.signingKeyLength),
+                    keys, .signingKey, type: type, field: "identity.signingKey", length: IdentityKeys.signingKeyLength),
                 agreementKey: try base64(
-                    keys, .agreementKey, type: type, field: "identity.agreementKey", length: ParticipantIdentity.agreementKeyLength),
+                    keys, .agreementKey, type: type, field: "identity.agreementKey", length: IdentityKeys.agreementKeyLength),
                 agreementKeySignature: try base64(
                     keys, .agreementKeySignature, type: type, field: "identity.agreementKeySignature",
-                    length: ParticipantIdentity.signatureLength)
+                    length: IdentityKeys.signatureLength)
             )
             return .hello(Hello(version: version, meeting: meeting, passcode: passcode, name: name, role: role, identity: identity))
         case .mute:
@@ -129,7 +129,7 @@ extension ParticipantMessage: Codable {
             try c.encode(hello.passcode, forKey: .passcode)
             try c.encode(hello.name, forKey: .name)
             try c.encode(hello.role, forKey: .role)
-            var keys = c.nestedContainer(keyedBy: IdentityKeys.self, forKey: .identity)
+            var keys = c.nestedContainer(keyedBy: IdentityCodingKeys.self, forKey: .identity)
             try keys.encode(Data(hello.identity.signingKey).base64EncodedString(), forKey: .signingKey)
             try keys.encode(Data(hello.identity.agreementKey).base64EncodedString(), forKey: .agreementKey)
             try keys.encode(Data(hello.identity.agreementKeySignature).base64EncodedString(), forKey: .agreementKeySignature)

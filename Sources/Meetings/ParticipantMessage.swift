@@ -85,11 +85,11 @@ public struct Hello: Sendable, Hashable {
     /// The name the client asks to be shown with; the hub sanitises and shortens it.
     public var name: String
     public var role: ParticipantRole
-    public var identity: ParticipantIdentity
+    public var identity: IdentityKeys
 
     public init(
         version: Int = ParticipantProtocol.version, meeting: String, passcode: String, name: String, role: ParticipantRole,
-        identity: ParticipantIdentity
+        identity: IdentityKeys
     ) {
         self.version = version
         self.meeting = meeting
@@ -110,7 +110,7 @@ extension Hello: CustomStringConvertible {
 /// A client's public identity (DESIGN.md §4): an Ed25519 signing key, an X25519 key agreement key,
 /// and the signing key's signature over the agreement key. Only the sizes are checked here; the key
 /// code verifies the signature and computes the fingerprint.
-public struct ParticipantIdentity: Sendable, Hashable {
+public struct IdentityKeys: Sendable, Hashable {
     /// Sizes after base64 decoding.
     public static let signingKeyLength = 32
     public static let agreementKeyLength = 32

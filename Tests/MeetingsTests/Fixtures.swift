@@ -1,3 +1,5 @@
+import Frames
+
 @testable import Meetings
 
 /// Shared values for the meeting tests: a directory record, identities, hellos and SFrame-shaped frames.
@@ -15,41 +17,32 @@ enum Fixtures {
 
     static let hostKey = [UInt8](repeating: 0xA1, count: 32)
 
-    static func identity(signingKey: [UInt8]) -> ParticipantIdentity {
-        ParticipantIdentity(
+    static func identity(signingKey: [UInt8]) -> IdentityKeys {
+        IdentityKeys(
             signingKey: signingKey, agreementKey: [UInt8](repeating: 0xB2, count: 32),
             agreementKeySignature: [UInt8](repeating: 0xC3, count: 64))
     }
 
     /// A guest identity distinct per `seed`.
-    static func guestIdentity(_ seed: UInt8) -> ParticipantIdentity {
+    static func guestIdentity(_ seed: UInt8) -> IdentityKeys {
         identity(signingKey: [UInt8](repeating: seed, count: 32))
     }
 
     static func hello(
         name: String, role: ParticipantRole = .guest, passcode: String = passcode, meeting: String = meetingID,
-        identity: ParticipantIdentity? = nil
+        identity: IdentityKeys? = nil
     ) -> Hello {
         Hello(
             meeting: meeting, passcode: passcode, name: name, role: role,
             identity: identity ?? (role == .host ? Self.identity(signingKey: hostKey) : guestIdentity(0x10)))
     }
 
-    /// An SFrame-shaped frame (RFC 9605 §4.3 header with this KID, CTR `counter`, then payload and
-    /// a 16-byte "tag"); the hub never opens it, so the ciphertext need not be real.
-    static func frame(kid: UInt64, counter: UInt8 = 0, payload: [UInt8] = Array(0..<24)) -> [UInt8] {
-        var bytes: [UInt8] = []
-        let ctr = counter & 0x07
-        if kid < 8 {
-            bytes.append(UInt8(kid) << 4 | ctr)
-        } else {
-            let length = (64 - kid.leadingZeroBitCount + 7) / 8
-            bytes.append(0x80 | UInt8(length - 1) << 4 | ctr)
-            for shift in stride(from: (length - 1) * 8, through: 0, by: -8) {
-                bytes.append(UInt8(truncatingIfNeeded: kid >> UInt64(shift)))
-            }
-        }
-        return bytes + payload + [UInt8](repeating: 0xEE, count: 16)
+    /// An SFrame-shaped frame from sender index `sender` in `epoch` (RFC 9605 §4.3 header with
+    /// its KID, CTR `counter`, then payload and a 16-byte "tag"); the hub never opens it, so the
+    /// ciphertext need not be real.
+    static func frame(sender: UInt64, epoch: UInt64 = 0, counter: UInt64 = 0, payload: [UInt8] = Array(0..<24)) -> [UInt8] {
+        let keyID = try! SFrameKeyID(senderIndex: sender, epoch: epoch)
+        return SFrameHeader(keyID: keyID.rawValue, counter: counter).encoded + payload + [UInt8](repeating: 0xEE, count: 16)
     }
 }
 
@@ -77,7 +70,7 @@ struct HubHarness {
     }
 
     /// Joins and insists that it worked.
-    mutating func admit(_ name: String, role: ParticipantRole = .guest, identity: ParticipantIdentity? = nil) -> ParticipantID {
+    mutating func admit(_ name: String, role: ParticipantRole = .guest, identity: IdentityKeys? = nil) -> ParticipantID {
         let result = join(Fixtures.hello(name: name, role: role, identity: identity))
         guard let id = result.id else { fatalError("\(name) was refused: \(result.actions)") }
         return id

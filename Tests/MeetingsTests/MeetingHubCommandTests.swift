@@ -65,7 +65,7 @@ import Testing
         #expect(!actions.recipients.contains(bob))
         #expect(actions.contains(.startEpoch(4, keyHolders: [alice, carol])))
         #expect(harness.hub.roster.map(\.id) == [alice, carol])
-        #expect(harness.hub.handle(.frame(from: bob, Fixtures.frame(kid: 2))) == [], "a removed participant's frames go nowhere")
+        #expect(harness.hub.handle(.frame(from: bob, Fixtures.frame(sender: 2))) == [], "a removed participant's frames go nowhere")
     }
 
     @Test func hostCannotRemoveThemselves() {
@@ -114,7 +114,7 @@ import Testing
         #expect(harness.hub.isEnded)
         #expect(harness.hub.isEmpty)
         #expect(harness.hub.handle(.leave(leg)) == [])
-        #expect(harness.hub.handle(.frame(from: bob, Fixtures.frame(kid: 2))) == [])
+        #expect(harness.hub.handle(.frame(from: bob, Fixtures.frame(sender: 2))) == [])
         #expect(
             harness.hub.handle(.phoneJoin("leg-2", displayName: "Phone", muted: false, now: Fixtures.start)) == [
                 .removePhoneLeg("leg-2", reason: reason)

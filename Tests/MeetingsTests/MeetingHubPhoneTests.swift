@@ -73,12 +73,12 @@ import Testing
         let alice = harness.admit("Alice", role: .host)
         let bob = harness.admit("Bob")
         let leg = harness.phone("leg-1")!
-        let appFrame = Fixtures.frame(kid: 1)
+        let appFrame = Fixtures.frame(sender: 1)
         #expect(
             harness.hub.handle(.frame(from: alice, appFrame)) == [
                 .forward(appFrame, from: alice, to: [bob]), .toPhoneMix(appFrame, from: alice),
             ])
-        let phoneFrame = Fixtures.frame(kid: 3)
+        let phoneFrame = Fixtures.frame(sender: 3)
         #expect(harness.hub.handle(.frame(from: leg, phoneFrame)) == [.forward(phoneFrame, from: leg, to: [alice, bob])])
     }
 
@@ -88,7 +88,7 @@ import Testing
         let bob = harness.admit("Bob")
         let actions = harness.hub.handle(.phoneJoin("leg-1", displayName: "Phone", muted: false, now: Fixtures.start))
         #expect(actions == [.removePhoneLeg("leg-1", reason: "the meeting is end-to-end encrypted and phones cannot join it")])
-        let frame = Fixtures.frame(kid: 1)
+        let frame = Fixtures.frame(sender: 1)
         #expect(harness.hub.handle(.frame(from: alice, frame)) == [.forward(frame, from: alice, to: [bob])])
     }
 
