@@ -5,7 +5,7 @@ import Foundation
 /// bounds is a ``ParticipantProtocolError``.
 extension ParticipantMessage: Codable {
     enum CodingKeys: String, CodingKey {
-        case type, version, meeting, passcode, name, role, identity
+        case type, version, meeting, passcode, name, role, identity, keyManager
         case participant, muted, locked, senderIndex, mode, roster, event, speaking
         case epoch, manifest, signature, sealedSecret, reason, code
     }
@@ -37,6 +37,27 @@ extension ParticipantMessage: Codable {
         }
     }
 
+    private static func identityKeys(
+        _ c: KeyedDecodingContainer<CodingKeys>, _ key: CodingKeys, type: String
+    ) throws -> IdentityKeys {
+        let keys = try c.nestedContainer(keyedBy: IdentityCodingKeys.self, forKey: key)
+        let field = key.rawValue
+        return IdentityKeys(
+            signingKey: try base64(keys, .signingKey, type: type, field: "\(field).signingKey", length: IdentityKeys.signingKeyLength),
+            agreementKey: try base64(
+                keys, .agreementKey, type: type, field: "\(field).agreementKey", length: IdentityKeys.agreementKeyLength),
+            agreementKeySignature: try base64(
+                keys, .agreementKeySignature, type: type, field: "\(field).agreementKeySignature", length: IdentityKeys.signatureLength)
+        )
+    }
+
+    private static func encode(_ identity: IdentityKeys, _ key: CodingKeys, in c: inout KeyedEncodingContainer<CodingKeys>) throws {
+        var keys = c.nestedContainer(keyedBy: IdentityCodingKeys.self, forKey: key)
+        try keys.encode(Data(identity.signingKey).base64EncodedString(), forKey: .signingKey)
+        try keys.encode(Data(identity.agreementKey).base64EncodedString(), forKey: .agreementKey)
+        try keys.encode(Data(identity.agreementKeySignature).base64EncodedString(), forKey: .agreementKeySignature)
+    }
+
     private static func decodeBody(_ kind: Kind, _ c: KeyedDecodingContainer<CodingKeys>) throws -> ParticipantMessage {
         let type = kind.rawValue
         switch kind {
@@ -53,16 +74,7 @@ extension ParticipantMessage: Codable {
             let name = try c.field(String.self, .name, in: type)
             try checkLength(name, ParticipantProtocol.maxNameBytes, type: type, field: "name")
             let role = try c.field(ParticipantRole.self, .role, in: type)
-            let keys = try c.nestedContainer(keyedBy: IdentityCodingKeys.self, forKey: .identity)
-            let identity = IdentityKeys(
-                signingKey: try base64(
-                    keys, .signingKey, type: type, field: "identity.signingKey", length: IdentityKeys.signingKeyLength),
-                agreementKey: try base64(
-                    keys, .agreementKey, type: type, field: "identity.agreementKey", length: IdentityKeys.agreementKeyLength),
-                agreementKeySignature: try base64(
-                    keys, .agreementKeySignature, type: type, field: "identity.agreementKeySignature",
-                    length: IdentityKeys.signatureLength)
-            )
+            let identity = try identityKeys(c, .identity, type: type)
             return .hello(Hello(version: version, meeting: meeting, passcode: passcode, name: name, role: role, identity: identity))
         case .mute:
             return .mute(
@@ -89,7 +101,8 @@ extension ParticipantMessage: Codable {
                 Welcome(
                     version: version, participant: try c.field(ParticipantID.self, .participant, in: type),
                     senderIndex: try c.field(SenderIndex.self, .senderIndex, in: type), meeting: meeting,
-                    mode: try c.field(MeetingMode.self, .mode, in: type), roster: roster))
+                    mode: try c.field(MeetingMode.self, .mode, in: type), roster: roster,
+                    keyManager: c.contains(.keyManager) ? try identityKeys(c, .keyManager, type: type) : nil))
         case .roster:
             let participant = try c.field(Participant.self, .participant, in: type)
             try check(participant, type: type, field: "participant")
@@ -129,10 +142,7 @@ extension ParticipantMessage: Codable {
             try c.encode(hello.passcode, forKey: .passcode)
             try c.encode(hello.name, forKey: .name)
             try c.encode(hello.role, forKey: .role)
-            var keys = c.nestedContainer(keyedBy: IdentityCodingKeys.self, forKey: .identity)
-            try keys.encode(Data(hello.identity.signingKey).base64EncodedString(), forKey: .signingKey)
-            try keys.encode(Data(hello.identity.agreementKey).base64EncodedString(), forKey: .agreementKey)
-            try keys.encode(Data(hello.identity.agreementKeySignature).base64EncodedString(), forKey: .agreementKeySignature)
+            try Self.encode(hello.identity, .identity, in: &c)
         case .mute(let participant, let muted):
             try c.encode(participant, forKey: .participant)
             try c.encode(muted, forKey: .muted)
@@ -149,6 +159,7 @@ extension ParticipantMessage: Codable {
             try c.encode(welcome.meeting, forKey: .meeting)
             try c.encode(welcome.mode, forKey: .mode)
             try c.encode(welcome.roster, forKey: .roster)
+            if let keyManager = welcome.keyManager { try Self.encode(keyManager, .keyManager, in: &c) }
         case .roster(let update):
             try c.encode(update.event, forKey: .event)
             try c.encode(update.participant, forKey: .participant)

@@ -132,17 +132,21 @@ public struct Welcome: Sendable, Hashable {
     public var version: Int
     /// The receiver's own participant id.
     public var participant: ParticipantID
-    /// The receiver's sender index: the low 32 bits of the KID it must put on its SFrame frames.
+    /// The receiver's sender index: the KID it puts on its SFrame frames is this above 8 epoch bits.
     public var senderIndex: SenderIndex
     public var meeting: String
     public var mode: MeetingMode
     /// Everyone in the meeting, the receiver included, in join order.
     public var roster: [Participant]
+    /// The public identity whose signature `epoch` manifests must carry: the gateway's in a
+    /// `standard` meeting (it makes the epochs), absent in `e2ee` (the host's, known from the roster).
+    public var keyManager: IdentityKeys?
 
     public init(
         version: Int = ParticipantProtocol.version, participant: ParticipantID, senderIndex: SenderIndex, meeting: String,
-        mode: MeetingMode, roster: [Participant]
+        mode: MeetingMode, roster: [Participant], keyManager: IdentityKeys? = nil
     ) {
+        self.keyManager = keyManager
         self.version = version
         self.participant = participant
         self.senderIndex = senderIndex

@@ -25,6 +25,10 @@ import Testing
     static let gatewayMessages: [ParticipantMessage] = [
         .welcome(Welcome(participant: 1, senderIndex: 1, meeting: "12345678901", mode: .e2ee, roster: roster)),
         .welcome(Welcome(participant: 7, senderIndex: 9, meeting: "123456789", mode: .standard, roster: [])),
+        .welcome(
+            Welcome(
+                participant: 8, senderIndex: 10, meeting: "123456789", mode: .standard, roster: [],
+                keyManager: Fixtures.guestIdentity(0x42))),
         .roster(RosterUpdate(event: .joined, participant: roster[0])),
         .roster(RosterUpdate(event: .speaking, participant: roster[1], speaking: true)),
         .epoch(
