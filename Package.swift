@@ -56,7 +56,8 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "SIP", "SDP", "RTP", "Media", "LegMedia", "Frames", "Dialplan", "Calls", "ControlAPI",
+                "SIP", "SDP", "RTP", "Media", "LegMedia", "Frames", "Dialplan", "Calls", "ControlAPI", "Meetings",
+                "ParticipantTransport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -122,7 +123,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "ControlAPI", "SIP", "Media",
+                "Gateway", "ControlAPI", "SIP", "Media", "Meetings", "Frames", "ParticipantTransport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

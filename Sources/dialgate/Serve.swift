@@ -19,6 +19,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "SIP address for UDP and TCP (port 0 picks a free port).")
     var sip: String = "127.0.0.1:5060"
 
+    @Option(name: .long, help: "Participant WebSocket address, ws://ADDR:PORT/v1 (port 0 picks a free port).")
+    var participants: String = "127.0.0.1:8088"
+
     @Option(name: .long, help: "Address put in Contact and SDP (default: the SIP address).")
     var advertise: String?
 
@@ -61,15 +64,13 @@ struct Serve: AsyncParsableCommand {
     var tlsCert: String?
     @Option(name: .customLong("tls-key"), help: "TLS private key (not available yet).")
     var tlsKey: String?
-    @Option(name: .long, help: "Participant WebSocket address (not available yet).")
-    var participants: String?
     @Option(name: .long, help: "Prometheus metrics address (not available yet).")
     var metrics: String?
 
     func validate() throws {
         let unavailable: [(String, String?)] = [
             ("--config", config), ("--sip-tls", sipTLS), ("--tls-cert", tlsCert), ("--tls-key", tlsKey),
-            ("--participants", participants), ("--metrics", metrics),
+            ("--metrics", metrics),
         ]
         if let (flag, _) = unavailable.first(where: { $0.1 != nil }) {
             throw ValidationError("\(flag) is not available in this version of dialgate (see README, 'What works today')")
@@ -94,6 +95,13 @@ struct Serve: AsyncParsableCommand {
             configuration.rtpPorts = try parsePortRange(rtpPorts)
         } catch {
             throw ValidationError("\(error)")
+        }
+        do {
+            let address = try ListenAddress(parsing: participants)
+            configuration.participantsHost = address.host
+            configuration.participantsPort = address.port
+        } catch {
+            throw ValidationError("--participants: \(error)")
         }
         configuration.advertisedHost = advertise
         configuration.controlSocket = control

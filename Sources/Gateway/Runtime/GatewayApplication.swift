@@ -63,12 +63,20 @@ public struct GatewayApplication: Sendable {
             logger: Logger(label: "dialgate.media"))
         signalling.meetings = meetings
         await reloader.attach(signalling)
+        let gatewayIdentity = try GatewayIdentityFile.loadOrCreate(stateDirectory: configuration.stateDirectory)
+        let participants = try await ParticipantService.bind(
+            host: configuration.participantsHost, port: configuration.participantsPort,
+            rooms: MeetingRooms(directory: meetings, identity: gatewayIdentity, logger: Logger(label: "dialgate.meetings")),
+            logger: Logger(label: "dialgate.meetings"))
         let sip = SignallingService(signalling: signalling, configuration: configuration, logger: logger)
         let control = try await ControlServer.bind(
             socketPath: configuration.controlSocketPath,
             handler: GatewayControlHandler(
                 signalling: signalling, sip: sip, store: store, meetings: meetings, events: events, version: version, startedAt: Date(),
                 controlSocket: configuration.controlSocketPath,
+                otherListeners: [
+                    GatewayStatus.Listener(kind: "participants", address: "ws://\(configuration.participantsHost):\(participants.port)/v1")
+                ],
                 reloadDialplans: { await reloader.reload(trigger: "dialgatectl reload") }),
             logger: Logger(label: "dialgate.control"))
 
@@ -76,6 +84,8 @@ public struct GatewayApplication: Sendable {
             "dialgate starting",
             metadata: [
                 "version": "\(version)", "state": "\(configuration.stateDirectory)", "control": "\(configuration.controlSocketPath)",
+                "participants": "ws://\(configuration.participantsHost):\(participants.port)/v1",
+                "fingerprint": "\(gatewayIdentity.fingerprint)",
                 "dialplans":
                     "\(configuration.dialplansDirectory) (version \(plan.version): \(plan.document.routes.count) routes, \(plan.document.trunks.count) trunks)",
             ])
@@ -86,6 +96,7 @@ public struct GatewayApplication: Sendable {
                 services: [
                     .init(service: store),
                     .init(service: control),
+                    .init(service: participants),
                     .init(service: DialplanReloadOnHangup(reloader: reloader)),
                     .init(service: sip, successTerminationBehavior: .gracefullyShutdownGroup),
                 ],

@@ -9,6 +9,9 @@ public struct GatewayConfiguration: Sendable {
     /// The address put in Contact and SDP; the SIP address when nil.
     public var advertisedHost: String?
     public var rtpPorts: ClosedRange<Int> = 20000...29999
+    /// The participant protocol's WebSocket server (DESIGN.md §3: default 127.0.0.1:8088).
+    public var participantsHost: String = "127.0.0.1"
+    public var participantsPort: Int = 8088
     public var dialplansDirectory: String = "./dialplans"
     public var stateDirectory: String = "./var"
     /// Defaults to `STATE/dialgate.sock`.

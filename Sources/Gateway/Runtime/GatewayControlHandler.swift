@@ -14,6 +14,8 @@ struct GatewayControlHandler: ControlCommandHandler {
     let version: String
     let startedAt: Date
     let controlSocket: String
+    /// Listeners other than SIP and control (the participant server), for `status`.
+    let otherListeners: [GatewayStatus.Listener]
     /// Reads, checks and swaps in the dialplans; returns the outcome also when the new plan is
     /// refused (the previous one then stays active).
     let reloadDialplans: @Sendable () async -> DialplanReloadResult
@@ -21,6 +23,7 @@ struct GatewayControlHandler: ControlCommandHandler {
     init(
         signalling: SignallingLoop, sip: SignallingService, store: CallRecordStore, meetings: MeetingDirectory,
         events: CallEventFanout, version: String, startedAt: Date, controlSocket: String,
+        otherListeners: [GatewayStatus.Listener] = [],
         reloadDialplans: @escaping @Sendable () async -> DialplanReloadResult
     ) {
         self.signalling = signalling
@@ -31,6 +34,7 @@ struct GatewayControlHandler: ControlCommandHandler {
         self.version = version
         self.startedAt = startedAt
         self.controlSocket = controlSocket
+        self.otherListeners = otherListeners
         self.reloadDialplans = reloadDialplans
     }
 
@@ -39,7 +43,7 @@ struct GatewayControlHandler: ControlCommandHandler {
             switch command {
             case .status:
                 let counters = try await signalling.counters().get()
-                let listeners = sip.listeners + [GatewayStatus.Listener(kind: "control", address: controlSocket)]
+                let listeners = sip.listeners + otherListeners + [GatewayStatus.Listener(kind: "control", address: controlSocket)]
                 return .success(
                     .status(
                         GatewayStatus(

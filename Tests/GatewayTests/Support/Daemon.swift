@@ -8,6 +8,8 @@ final class Daemon: @unchecked Sendable {
     let process: Process
     let logFile: URL
     private(set) var sipPort: Int = 0
+    /// The participant server's URL, `ws://127.0.0.1:PORT/v1`.
+    private(set) var participantsURL = ""
 
     var socket: String { state.appendingPathComponent("dialgate.sock").path }
 
@@ -32,7 +34,10 @@ final class Daemon: @unchecked Sendable {
         try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
         let daemon = Daemon(state: state)
         daemon.process.arguments =
-            ["serve", "--sip", "127.0.0.1:0", "--state", state.path, "--dialplans", Daemon.bundledDialplans, "--drain-grace", "2"]
+            [
+                "serve", "--sip", "127.0.0.1:0", "--participants", "127.0.0.1:0", "--state", state.path, "--dialplans",
+                Daemon.bundledDialplans, "--drain-grace", "2",
+            ]
             + extraArguments
         try daemon.process.run()
         do {
@@ -68,6 +73,7 @@ final class Daemon: @unchecked Sendable {
                 let port = udp.split(separator: ":").last.flatMap({ Int($0) }), port > 0
             {
                 sipPort = port
+                participantsURL = listeners.first(where: { $0["kind"] as? String == "participants" })?["address"] as? String ?? ""
                 return
             }
             try await Task.sleep(for: .milliseconds(50))

@@ -1,0 +1,41 @@
+import Logging
+import ParticipantTransport
+import ServiceLifecycle
+
+/// The participant protocol's server as one service of the gateway's group: WebSocket
+/// connections from app clients, served by `MeetingRooms` (docs/participant-protocol.md).
+public final class ParticipantService: Service, Sendable {
+    private let server: ParticipantWebSocketServer
+    private let rooms: MeetingRooms
+    private let logger: Logger
+
+    /// The bound port (the one asked for, or the one the system picked for port 0).
+    public var port: Int { server.port }
+
+    init(server: ParticipantWebSocketServer, rooms: MeetingRooms, logger: Logger) {
+        self.server = server
+        self.rooms = rooms
+        self.logger = logger
+    }
+
+    /// Binds now, so a taken port stops the start with a clear error.
+    static func bind(host: String, port: Int, rooms: MeetingRooms, logger: Logger) async throws -> ParticipantService {
+        let server = try await ParticipantWebSocketServer.bind(host: host, port: port)
+        logger.info("participant server listening", metadata: ["address": "ws://\(host):\(server.port)\(server.settings.path)"])
+        return ParticipantService(server: server, rooms: rooms, logger: logger)
+    }
+
+    /// Serves until graceful shutdown; then every participant gets a 1001 close ("going away").
+    public func run() async throws {
+        do {
+            try await cancelWhenGracefulShutdown { [server, rooms] in
+                try await server.run { session in await rooms.serve(session) }
+            }
+        } catch is CancellationError {
+            // Shutdown: the listener is closed and every session with it.
+        }
+        await rooms.closeAll(reason: "the gateway is shutting down")
+        await server.close()
+        logger.info("participant server stopped")
+    }
+}

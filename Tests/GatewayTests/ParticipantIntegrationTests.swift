@@ -1,0 +1,150 @@
+import Foundation
+import Frames
+import Meetings
+import NIOCore
+import ParticipantTransport
+import Testing
+
+extension LoopbackIntegration {
+    /// The daemon's participant server with protocol clients built from the same library parts a
+    /// real client uses (transport, protocol, keys); `dialgate-participant` drives it end to end
+    /// elsewhere. What is checked here is the gateway's side of the contract.
+    @Suite(.serialized)
+    struct ParticipantIntegrationTests {
+        /// One protocol client: its identity, its session, and what it received.
+        final class Client: Sendable {
+            let identity: ParticipantIdentity
+            let session: WebSocketSession
+            let received = Inbox()
+            let done: Task<WebSocketClose?, Never>
+
+            init(url: String, identity: ParticipantIdentity = try! .generate()) async throws {
+                self.identity = identity
+                session = try await ParticipantWebSocketClient.connect(url)
+                let received = received
+                let session = session
+                done = Task { await session.run { await received.append($0) } }
+            }
+
+            func hello(meeting: String, passcode: String, name: String, role: ParticipantRole = .guest) {
+                let keys = identity.publicIdentity
+                let hello = Hello(
+                    meeting: meeting, passcode: passcode, name: name, role: role,
+                    identity: IdentityKeys(
+                        signingKey: keys.signingKey, agreementKey: keys.agreementKey, agreementKeySignature: keys.agreementKeySignature))
+                session.outbox.send(text: ParticipantProtocol.encode(.hello(hello)))
+            }
+        }
+
+        actor Inbox {
+            private(set) var messages: [WebSocketMessage] = []
+            func append(_ message: WebSocketMessage) { messages.append(message) }
+
+            var controls: [ParticipantMessage] {
+                messages.compactMap { message in
+                    guard case .text(let text) = message else { return nil }
+                    return try? ParticipantProtocol.decode(text, from: .fromGateway)
+                }
+            }
+            var frames: [[UInt8]] {
+                messages.compactMap { if case .binary(let buffer) = $0 { Array(buffer.readableBytesView) } else { nil } }
+            }
+        }
+
+        /// Polls `check` until it holds, or fails after `timeout`.
+        static func eventually(_ what: String, timeout: Duration = .seconds(10), _ check: () async throws -> Bool) async throws {
+            let deadline = ContinuousClock.now + timeout
+            while try await !check() {
+                guard ContinuousClock.now < deadline else { throw WaitError(what: what) }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+        }
+
+        struct WaitError: Error, CustomStringConvertible {
+            var what: String
+            var description: String { "timed out waiting for \(what)" }
+        }
+
+        static func welcome(_ inbox: Inbox) async -> Welcome? {
+            for case .welcome(let welcome) in await inbox.controls { return welcome }
+            return nil
+        }
+
+        static func epochs(_ inbox: Inbox) async -> [EpochAnnouncement] {
+            await inbox.controls.compactMap { if case .epoch(let epoch) = $0 { epoch } else { nil } }
+        }
+
+        /// Two app participants in a standard meeting: the gateway signs each epoch with the
+        /// identity it names in `welcome`, seals its secret to each participant, rekeys on join
+        /// and leave; frames sealed under that key reach the other participant byte-identical
+        /// and never come back to their sender.
+        @Test func standardMeetingKeysAndByteIdenticalForwarding() async throws {
+            let daemon = try await Daemon.start()
+            defer { daemon.cleanUp() }
+            let created = try await daemon.ctl(["meeting", "create", "--id", "123456789", "--passcode", "4321"])
+            #expect(created.status == 0, "\(created.standardError)")
+
+            let alice = try await Client(url: daemon.participantsURL)
+            alice.hello(meeting: "123456789", passcode: "4321", name: "Alice", role: .host)
+            try await Self.eventually("Alice's welcome and first epoch") { await !Self.epochs(alice.received).isEmpty }
+            let aliceWelcome = try #require(await Self.welcome(alice.received))
+            let keyManager = try #require(aliceWelcome.keyManager, "a standard meeting names the gateway as key manager")
+            let gateway = try PublicIdentity(
+                signingKey: keyManager.signingKey, agreementKey: keyManager.agreementKey,
+                agreementKeySignature: keyManager.agreementKeySignature)
+            #expect(daemon.log.contains("fingerprint=\(gateway.fingerprint)"), "the daemon logs the identity it hands out")
+
+            let bob = try await Client(url: daemon.participantsURL)
+            bob.hello(meeting: "123456789", passcode: "4321", name: "Bob")
+            try await Self.eventually("Bob's epoch") { await !Self.epochs(bob.received).isEmpty }
+            try await Self.eventually("Alice's second epoch") { await Self.epochs(alice.received).count >= 2 }
+            let bobWelcome = try #require(await Self.welcome(bob.received))
+            #expect(bobWelcome.roster.map(\.name) == ["Alice", "Bob"])
+
+            // Each client verifies the latest manifest against the gateway and opens its own sealed secret.
+            func ring(for client: Client) async throws -> EpochKeyRing {
+                let announcement = try #require(await Self.epochs(client.received).last)
+                let signed = try SignedEpochManifest(canonicalEncoding: announcement.manifest, signature: announcement.signature)
+                let verified = try EpochManifestVerifier(meetingID: "123456789", host: gateway, gateway: gateway).verify(signed)
+                #expect(verified.manifest.keyHolders.count == 3, "the gateway, Alice and Bob")
+                let ring = EpochKeyRing(localIdentity: client.identity.fingerprint)
+                try ring.install(verified, sealed: try SealedEpochSecret(encoded: announcement.sealedSecret), identity: client.identity)
+                return ring
+            }
+            let aliceRing = try await ring(for: alice)
+            let bobRing = try await ring(for: bob)
+            #expect(await Self.epochs(alice.received).last?.epoch == Self.epochs(bob.received).last?.epoch)
+
+            let sender = try #require(aliceRing.ownSender)
+            var sent: [[UInt8]] = []
+            for index in 0..<20 {
+                let frame = try sender.protect([UInt8](repeating: UInt8(index), count: 60))
+                sent.append(frame)
+                alice.session.outbox.send(frame: ByteBuffer(bytes: frame))
+            }
+            try await Self.eventually("Bob's 20 frames") { await bob.received.frames.count == 20 }
+            #expect(await bob.received.frames == sent, "forwarded byte-identical, in order")
+            #expect(try await bob.received.frames.map { try bobRing.unprotect($0).plaintext.first } == (0..<20).map { UInt8($0) })
+            #expect(await alice.received.frames.isEmpty, "a sender never hears its own frames")
+
+            // A wrong passcode gets the same answer as an unknown meeting, then 1008.
+            let mallory = try await Client(url: daemon.participantsURL)
+            mallory.hello(meeting: "123456789", passcode: "0000", name: "Mallory")
+            let refusal = await mallory.done.value
+            #expect(refusal?.code == WebSocketClose.policyViolation)
+            #expect(await mallory.received.controls.contains { if case .error(.badCredentials, _) = $0 { true } else { false } })
+
+            // Bob leaves: Alice sees him go and gets an epoch he does not hold.
+            bob.session.outbox.close(WebSocketClose(code: WebSocketClose.normal, reason: "bye"))
+            _ = await bob.done.value
+            try await Self.eventually("Alice's epoch after Bob left") { await Self.epochs(alice.received).count >= 3 }
+            let last = try #require(await Self.epochs(alice.received).last)
+            let afterLeave = try SignedEpochManifest(canonicalEncoding: last.manifest, signature: last.signature)
+            #expect(!afterLeave.manifest.isKeyHolder(bob.identity.fingerprint))
+            #expect(await alice.received.controls.contains { if case .roster(let update) = $0 { update.event == .left } else { false } })
+            alice.session.outbox.close(WebSocketClose(code: WebSocketClose.normal, reason: "bye"))
+            _ = await alice.done.value
+            await daemon.stop()
+        }
+    }
+}
