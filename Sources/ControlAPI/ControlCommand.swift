@@ -26,6 +26,12 @@ public enum ControlCommand: Sendable, Hashable {
     /// Creates a meeting; replies with it (passcode included, generated when none was given):
     /// ``ControlReplyPayload/meeting(_:)``. A duplicate ID is ``ControlError/meetingExists(_:)``.
     case meetingCreate(MeetingCreation)
+    /// Locks (or unlocks) a meeting: nobody new joins a locked meeting, the host excepted. Stored
+    /// in the directory and applied to the live meeting; replies ``ControlReplyPayload/meeting(_:)``.
+    case meetingLock(id: String, locked: Bool)
+    /// Ends a live meeting: every participant is told and disconnected (the directory entry
+    /// stays); replies ``ControlReplyPayload/meeting(_:)``.
+    case meetingEnd(id: String)
     /// Reads, checks and swaps in the dialplans (what SIGHUP does):
     /// ``ControlReplyPayload/reload(_:)``, also when the new plan is refused.
     case reload
@@ -42,6 +48,8 @@ public enum ControlCommand: Sendable, Hashable {
         case .meetings: "meetings"
         case .meeting: "meeting"
         case .meetingCreate: "meetingCreate"
+        case .meetingLock: "meetingLock"
+        case .meetingEnd: "meetingEnd"
         case .reload: "reload"
         }
     }
@@ -52,6 +60,7 @@ extension ControlCommand: Codable {
         case name
         case call
         case meeting
+        case locked
     }
 
     /// Throws ``ControlError/unknownCommand(_:)`` for a name this version does not know, and
@@ -69,6 +78,10 @@ extension ControlCommand: Codable {
         case "meetings": self = .meetings
         case "meeting": self = .meeting(id: try container.decode(String.self, forKey: .meeting))
         case "meetingCreate": self = .meetingCreate(try MeetingCreation(from: decoder))
+        case "meetingLock":
+            self = .meetingLock(
+                id: try container.decode(String.self, forKey: .meeting), locked: try container.decode(Bool.self, forKey: .locked))
+        case "meetingEnd": self = .meetingEnd(id: try container.decode(String.self, forKey: .meeting))
         case "reload": self = .reload
         default: throw ControlError.unknownCommand(name)
         }
@@ -84,8 +97,11 @@ extension ControlCommand: Codable {
             try container.encode(id, forKey: .call)
         case .history(let query):
             try query.encode(to: encoder)
-        case .meeting(let id):
+        case .meeting(let id), .meetingEnd(let id):
             try container.encode(id, forKey: .meeting)
+        case .meetingLock(let id, let locked):
+            try container.encode(id, forKey: .meeting)
+            try container.encode(locked, forKey: .locked)
         case .meetingCreate(let creation):
             try creation.encode(to: encoder)
         }

@@ -18,9 +18,9 @@ struct Meetings: ControlSubcommand {
 /// `meeting ID` shows one meeting; `meeting create ...` adds one.
 struct Meeting: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Show one meeting (with its passcode), or create one.",
+        abstract: "Show one meeting (with its passcode), create one, lock or unlock it, or end it.",
         discussion: "'dialgatectl meeting ID' is short for 'dialgatectl meeting show ID'.",
-        subcommands: [MeetingShow.self, MeetingCreate.self],
+        subcommands: [MeetingShow.self, MeetingCreate.self, MeetingLock.self, MeetingUnlock.self, MeetingEnd.self],
         defaultSubcommand: MeetingShow.self)
 
     @OptionGroup var global: GlobalOptions
@@ -73,6 +73,59 @@ struct MeetingCreate: ControlSubcommand {
         let payload = try await client.request(.meetingCreate(creation))
         guard case .meeting(let meeting) = payload else { throw CLIError.unexpectedReply(expected: "meeting") }
         if global.json { try printJSON(payload) } else { Output.line(Format.meetingCreated(meeting)) }
+    }
+}
+
+struct MeetingLock: ControlSubcommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lock", abstract: "Lock a meeting: nobody new joins it (its host still can).")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The meeting ID (9 to 11 digits).")
+    var id: String
+
+    func run(client: inout ControlClient) async throws {
+        try await setLock(true, id: id, client: &client)
+    }
+}
+
+struct MeetingUnlock: ControlSubcommand {
+    static let configuration = CommandConfiguration(commandName: "unlock", abstract: "Unlock a meeting.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The meeting ID (9 to 11 digits).")
+    var id: String
+
+    func run(client: inout ControlClient) async throws {
+        try await setLock(false, id: id, client: &client)
+    }
+}
+
+extension ControlSubcommand {
+    /// `meeting lock` and `meeting unlock`.
+    fileprivate func setLock(_ locked: Bool, id: String, client: inout ControlClient) async throws {
+        let payload = try await client.request(.meetingLock(id: id, locked: locked))
+        guard case .meeting(let meeting) = payload else { throw CLIError.unexpectedReply(expected: "meeting") }
+        if global.json { try printJSON(payload) } else { Output.line("meeting \(meeting.id) \(meeting.locked ? "locked" : "unlocked")") }
+    }
+}
+
+struct MeetingEnd: ControlSubcommand {
+    static let configuration = CommandConfiguration(
+        commandName: "end", abstract: "End a live meeting: every participant is told and disconnected (the meeting stays in the directory)."
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The meeting ID (9 to 11 digits).")
+    var id: String
+
+    func run(client: inout ControlClient) async throws {
+        let payload = try await client.request(.meetingEnd(id: id))
+        guard case .meeting(let meeting) = payload else { throw CLIError.unexpectedReply(expected: "meeting") }
+        if global.json { try printJSON(payload) } else { Output.line("meeting \(meeting.id) ended") }
     }
 }
 

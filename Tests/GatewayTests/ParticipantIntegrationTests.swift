@@ -146,5 +146,38 @@ extension LoopbackIntegration {
             _ = await alice.done.value
             await daemon.stop()
         }
+
+        /// `dialgatectl meeting lock` keeps newcomers out of a live meeting and `meeting end`
+        /// tells everyone and disconnects them.
+        @Test func operatorLocksAndEndsALiveMeeting() async throws {
+            let daemon = try await Daemon.start()
+            defer { daemon.cleanUp() }
+            _ = try await daemon.ctl(["meeting", "create", "--id", "987654321", "--passcode", "2468"])
+            let alice = try await Client(url: daemon.participantsURL)
+            alice.hello(meeting: "987654321", passcode: "2468", name: "Alice", role: .host)
+            try await Self.eventually("Alice's welcome") { await Self.welcome(alice.received) != nil }
+
+            let locked = try await daemon.ctl(["meeting", "lock", "987654321"])
+            #expect(locked.status == 0 && locked.standardOutput.contains("locked"), "\(locked.standardError)")
+            #expect(
+                try await daemon.ctlJSON(["meeting", "987654321"])["meeting"].flatMap { ($0 as? [String: Any])?["locked"] as? Bool } == true
+            )
+            try await Self.eventually("Alice told of the lock") {
+                await alice.received.controls.contains { if case .locked(true) = $0 { true } else { false } }
+            }
+            let late = try await Client(url: daemon.participantsURL)
+            late.hello(meeting: "987654321", passcode: "2468", name: "Late")
+            let lateClose = await late.done.value
+            #expect(lateClose?.code == WebSocketClose.policyViolation)
+            #expect(await late.received.controls.contains { if case .error(.meetingLocked, _) = $0 { true } else { false } })
+
+            let ended = try await daemon.ctl(["meeting", "end", "987654321"])
+            #expect(ended.status == 0, "\(ended.standardError)")
+            let aliceClose = await alice.done.value
+            #expect(aliceClose != nil)
+            #expect(await alice.received.controls.contains { if case .ended = $0 { true } else { false } })
+            #expect(try await daemon.ctl(["meeting", "end", "111111111"]).status != 0, "an unknown meeting is an error")
+            await daemon.stop()
+        }
     }
 }

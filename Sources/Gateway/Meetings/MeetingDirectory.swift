@@ -74,6 +74,21 @@ public final class MeetingDirectory: Sendable {
         }
     }
 
+    /// Sets the meeting's lock; returns the updated meeting, or nil when there is none.
+    public func setLocked(id: String, _ locked: Bool) async throws(MeetingDirectoryError) -> MeetingRecord? {
+        guard MeetingRecord.isValidID(id) else { return nil }
+        do {
+            return try await pool.write { db in
+                guard var record = try MeetingRecord.fetchOne(db, key: id) else { return nil }
+                record.locked = locked
+                try record.update(db)
+                return record
+            }
+        } catch {
+            throw .database(reason: "\(error)")
+        }
+    }
+
     /// Every meeting, oldest first (ties by ID).
     public func meetings() async throws(MeetingDirectoryError) -> [MeetingRecord] {
         do {

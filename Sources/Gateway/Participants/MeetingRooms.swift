@@ -52,6 +52,16 @@ actor MeetingRooms {
         disconnected(id)
     }
 
+    /// The operator's `meeting lock`: applied to the live meeting, if it has participants.
+    func lock(meetingID: String, _ locked: Bool) {
+        apply(handle(.operatorLock(locked), in: meetingID), in: meetingID)
+    }
+
+    /// The operator's `meeting end`: everyone is told and disconnected.
+    func end(meetingID: String, reason: String) {
+        apply(handle(.operatorEnd(reason: reason), in: meetingID), in: meetingID)
+    }
+
     /// Closes every connection with 1001 (going away), as the gateway stops.
     func closeAll(reason: String) {
         for connection in connections.values {

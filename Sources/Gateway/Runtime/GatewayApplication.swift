@@ -64,9 +64,9 @@ public struct GatewayApplication: Sendable {
         signalling.meetings = meetings
         await reloader.attach(signalling)
         let gatewayIdentity = try GatewayIdentityFile.loadOrCreate(stateDirectory: configuration.stateDirectory)
+        let rooms = MeetingRooms(directory: meetings, identity: gatewayIdentity, logger: Logger(label: "dialgate.meetings"))
         let participants = try await ParticipantService.bind(
-            host: configuration.participantsHost, port: configuration.participantsPort,
-            rooms: MeetingRooms(directory: meetings, identity: gatewayIdentity, logger: Logger(label: "dialgate.meetings")),
+            host: configuration.participantsHost, port: configuration.participantsPort, rooms: rooms,
             logger: Logger(label: "dialgate.meetings"))
         let sip = SignallingService(signalling: signalling, configuration: configuration, logger: logger)
         let control = try await ControlServer.bind(
@@ -77,6 +77,7 @@ public struct GatewayApplication: Sendable {
                 otherListeners: [
                     GatewayStatus.Listener(kind: "participants", address: "ws://\(configuration.participantsHost):\(participants.port)/v1")
                 ],
+                rooms: rooms,
                 reloadDialplans: { await reloader.reload(trigger: "dialgatectl reload") }),
             logger: Logger(label: "dialgate.control"))
 

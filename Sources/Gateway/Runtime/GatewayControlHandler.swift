@@ -16,6 +16,8 @@ struct GatewayControlHandler: ControlCommandHandler {
     let controlSocket: String
     /// Listeners other than SIP and control (the participant server), for `status`.
     let otherListeners: [GatewayStatus.Listener]
+    /// The live meetings of app participants, for `meeting lock` and `meeting end`.
+    let rooms: MeetingRooms?
     /// Reads, checks and swaps in the dialplans; returns the outcome also when the new plan is
     /// refused (the previous one then stays active).
     let reloadDialplans: @Sendable () async -> DialplanReloadResult
@@ -23,7 +25,7 @@ struct GatewayControlHandler: ControlCommandHandler {
     init(
         signalling: SignallingLoop, sip: SignallingService, store: CallRecordStore, meetings: MeetingDirectory,
         events: CallEventFanout, version: String, startedAt: Date, controlSocket: String,
-        otherListeners: [GatewayStatus.Listener] = [],
+        otherListeners: [GatewayStatus.Listener] = [], rooms: MeetingRooms? = nil,
         reloadDialplans: @escaping @Sendable () async -> DialplanReloadResult
     ) {
         self.signalling = signalling
@@ -35,6 +37,7 @@ struct GatewayControlHandler: ControlCommandHandler {
         self.startedAt = startedAt
         self.controlSocket = controlSocket
         self.otherListeners = otherListeners
+        self.rooms = rooms
         self.reloadDialplans = reloadDialplans
     }
 
@@ -86,6 +89,14 @@ struct GatewayControlHandler: ControlCommandHandler {
                 return .success(.meeting(MeetingSnapshot(meeting, includingPasscode: true)))
             case .meetingCreate(let creation):
                 return await createMeeting(creation)
+            case .meetingLock(let id, let locked):
+                guard let meeting = try await meetings.setLocked(id: id, locked) else { return .failure(.meetingNotFound(id)) }
+                await rooms?.lock(meetingID: id, locked)
+                return .success(.meeting(MeetingSnapshot(meeting, includingPasscode: false)))
+            case .meetingEnd(let id):
+                guard let meeting = try await meetings.meeting(id: id) else { return .failure(.meetingNotFound(id)) }
+                await rooms?.end(meetingID: id, reason: "the operator ended the meeting")
+                return .success(.meeting(MeetingSnapshot(meeting, includingPasscode: false)))
             case .reload:
                 return .success(.reload(await reloadDialplans()))
             }
