@@ -16,6 +16,7 @@ let package = Package(
     products: [
         .executable(name: "dialgate", targets: ["dialgate"]),
         .executable(name: "dialgatectl", targets: ["dialgatectl"]),
+        .executable(name: "dialgate-participant", targets: ["dialgate-participant"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -80,6 +81,15 @@ let package = Package(
             ]
         ),
 
+        // A meeting client other Swift programs can use: join, keys, Opus + SFrame audio, recording.
+        .target(
+            name: "ParticipantClient",
+            dependencies: [
+                "Meetings", "Frames", "Media", "ParticipantTransport",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+
         // Thin executables.
         .executableTarget(
             name: "dialgate",
@@ -98,6 +108,11 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
+        ),
+
+        .executableTarget(
+            name: "dialgate-participant",
+            dependencies: ["ParticipantClient", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
 
         // Release-build benchmarks (run with scripts/bench).
@@ -119,6 +134,10 @@ let package = Package(
         .testTarget(
             name: "ParticipantTransportTests",
             dependencies: ["ParticipantTransport", .product(name: "NIOCore", package: "swift-nio")]
+        ),
+        .testTarget(
+            name: "ParticipantClientTests",
+            dependencies: ["ParticipantClient", "Frames", "Meetings", "Media", .product(name: "NIOCore", package: "swift-nio")]
         ),
         .testTarget(
             name: "GatewayTests",

@@ -84,6 +84,27 @@ struct EpochManifestVerifierTests {
         #expect(caseName(keyError { try noGateway.verify(standard) }) == "unexpectedManifestSigner")
     }
 
+    /// A guest of a standard meeting knows the gateway (from `welcome`) but not the host's keys.
+    @Test func withoutAHostOnlyTheGatewaysStandardManifestsAreAccepted() throws {
+        let (host, guest, gateway) = try (KeyFixtures.host, KeyFixtures.guest, KeyFixtures.gateway)
+        var verifier = EpochManifestVerifier(meetingID: KeyFixtures.meetingID, host: nil, gateway: gateway.publicIdentity)
+        let secret = try KeyFixtures.secret()
+        #expect(verifier.acceptedSigners(for: .e2ee).isEmpty)
+        #expect(verifier.acceptedSigners(for: .standard) == [gateway.publicIdentity])
+        let members = [host, guest, gateway]
+        let standard = try KeyFixtures.signed(epoch: 1, mode: .standard, keyManager: gateway, members: members, secret: secret)
+        #expect(try verifier.accept(standard).signer == gateway.publicIdentity)
+        // Even a real host's manifest is refused: this client cannot tell the host's key from anyone's.
+        let byHost = try KeyFixtures.signed(epoch: 2, mode: .standard, keyManager: host, members: members, secret: secret)
+        #expect(
+            keyError { try verifier.verify(byHost) }
+                == .unexpectedManifestSigner(signer: host.fingerprint, expected: [gateway.fingerprint]))
+        // Every e2ee manifest is refused, whoever signed it.
+        let e2ee = try KeyFixtures.signed(epoch: 2, keyManager: host, members: [host, guest], secret: secret)
+        #expect(keyError { try verifier.verify(e2ee) } == .unexpectedManifestSigner(signer: host.fingerprint, expected: []))
+        #expect(verifier.currentEpoch == 1)
+    }
+
     @Test func refusesStaleEpochsAndOtherMeetings() throws {
         let (host, guest) = try (KeyFixtures.host, KeyFixtures.guest)
         var verifier = try Self.verifier()

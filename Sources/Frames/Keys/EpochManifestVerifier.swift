@@ -7,6 +7,10 @@
 ///   only, since only the host may consent to the gateway holding the key;
 /// - any other `standard` manifest: the host or the gateway (the gateway manages `standard` epochs).
 ///
+/// A guest of a `standard` meeting may not know the host's identity (the roster carries fingerprints,
+/// not keys): with `host` nil it accepts `standard` manifests from the gateway only, and refuses every
+/// `e2ee` manifest and every downgrade, since only the host may sign those.
+///
 /// An `e2ee` manifest that lists the gateway among its key holders is refused: it would not be end-to-end
 /// encrypted whoever signed it.
 ///
@@ -16,8 +20,9 @@
 public struct EpochManifestVerifier: Sendable {
     /// The meeting this client is in.
     public let meetingID: String
-    /// The host identity pinned for the meeting.
-    public let host: PublicIdentity
+    /// The host identity pinned for the meeting; nil when this client does not know it (a guest of a
+    /// `standard` meeting), so that only the gateway's `standard` manifests are accepted.
+    public let host: PublicIdentity?
     /// The gateway's identity, when this client accepts `standard` epochs from it.
     public let gateway: PublicIdentity?
     /// The last accepted epoch, nil before the first.
@@ -26,7 +31,7 @@ public struct EpochManifestVerifier: Sendable {
     public private(set) var currentMode: EpochManifest.Mode?
 
     public init(
-        meetingID: String, host: PublicIdentity, gateway: PublicIdentity?, currentEpoch: UInt64? = nil,
+        meetingID: String, host: PublicIdentity?, gateway: PublicIdentity?, currentEpoch: UInt64? = nil,
         currentMode: EpochManifest.Mode? = nil
     ) {
         self.meetingID = meetingID
@@ -38,9 +43,10 @@ public struct EpochManifestVerifier: Sendable {
 
     /// The key managers whose signature this client accepts for a manifest of `mode`, now.
     public func acceptedSigners(for mode: EpochManifest.Mode) -> [PublicIdentity] {
-        switch (mode, currentMode) {
-        case (.e2ee, _), (.standard, .e2ee): [host]
-        case (.standard, .standard), (.standard, nil): [host] + (gateway.map { [$0] } ?? [])
+        let host = host.map { [$0] } ?? []
+        return switch (mode, currentMode) {
+        case (.e2ee, _), (.standard, .e2ee): host
+        case (.standard, .standard), (.standard, nil): host + (gateway.map { [$0] } ?? [])
         }
     }
 

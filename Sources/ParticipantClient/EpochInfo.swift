@@ -1,0 +1,33 @@
+import Frames
+import Meetings
+
+/// What a person should see of an accepted key epoch: its number, mode, who holds the key, and the
+/// security code everyone in the epoch compares aloud (DESIGN.md §4).
+public struct EpochInfo: Sendable, Equatable {
+    public let epoch: UInt64
+    public let mode: MeetingMode
+    /// Identities the epoch secret was sealed to (the gateway's included when it holds the key).
+    public let keyHolders: Int
+    /// Senders with a KID in this epoch (app participants and phone legs).
+    public let senders: Int
+    /// Whether the meeting's key manager that signed the manifest is among the key holders and is not
+    /// this client: in a `standard` meeting, whether the gateway could read the audio (it can).
+    public let keyManagerHoldsKey: Bool
+    /// The fingerprint whose signature verified.
+    public let signer: IdentityFingerprint
+    /// Why the epoch began (`start`, `join`, `leave`, ...).
+    public let reason: String
+    public let securityCode: SecurityCode
+
+    init(_ verified: VerifiedEpochManifest, localIdentity: IdentityFingerprint) {
+        let manifest = verified.manifest
+        epoch = manifest.epoch
+        mode = manifest.mode == .e2ee ? .e2ee : .standard
+        keyHolders = manifest.keyHolders.count
+        senders = manifest.senders.count
+        keyManagerHoldsKey = manifest.keyManager != localIdentity && manifest.isKeyHolder(manifest.keyManager)
+        signer = verified.signer.fingerprint
+        reason = manifest.reason.rawValue
+        securityCode = verified.securityCode
+    }
+}

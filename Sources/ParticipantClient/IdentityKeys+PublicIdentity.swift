@@ -1,0 +1,17 @@
+import Frames
+import Meetings
+
+extension IdentityKeys {
+    /// The wire form (`hello.identity`, `welcome.keyManager`) of a public identity.
+    init(_ identity: PublicIdentity) {
+        self.init(
+            signingKey: identity.signingKey, agreementKey: identity.agreementKey, agreementKeySignature: identity.agreementKeySignature)
+    }
+}
+
+extension PublicIdentity {
+    /// A public identity from its wire form; throws unless the agreement key's signature verifies.
+    init(_ keys: IdentityKeys) throws(FramesError) {
+        try self.init(signingKey: keys.signingKey, agreementKey: keys.agreementKey, agreementKeySignature: keys.agreementKeySignature)
+    }
+}

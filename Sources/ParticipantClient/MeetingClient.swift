@@ -1,0 +1,384 @@
+import Frames
+import Meetings
+import NIOCore
+import ParticipantTransport
+
+/// A participant of a dialgate meeting over the participant protocol (docs/participant-protocol.md):
+/// joins, verifies and installs key epochs, sends and receives SFrame-protected Opus audio, records
+/// what it hears, and reports what happens as `events`.
+///
+/// ```swift
+/// let client = try await MeetingClient.connect(configuration)
+/// async let result = client.run()                  // hello, then serves the connection until it closes
+/// for await event in client.events { ... }          // joined, roster, epoch (security code), ..., closed
+/// ```
+/// Audio goes out with `send(_:)` (one 20 ms frame) or `stream(_:)` (a whole signal paced in real
+/// time); what comes in is decoded per sender and handed to `onAudio` and the recorder.
+public actor MeetingClient {
+    /// Counters of one session.
+    public struct Statistics: Sendable, Equatable {
+        /// Frames protected and queued to the gateway.
+        public var framesSent = 0
+        /// Frames not sent because no epoch was installed yet.
+        public var framesNotSentWithoutKeys = 0
+        /// Frames received, opened and decoded.
+        public var framesReceived = 0
+        /// Frames received before the key of their epoch (counted and dropped).
+        public var framesDroppedWithoutKey = 0
+        /// Frames that did not authenticate, replayed, were our own, or did not decode.
+        public var framesRefused = 0
+        /// Frames the outbox dropped because the connection fell behind.
+        public var framesDroppedByOutbox = 0
+        /// Frames left out of the mix recording (late, or a sender ahead of real time).
+        public var framesDroppedFromRecording = 0
+    }
+
+    public nonisolated let configuration: MeetingClientConfiguration
+    /// This client's identity (fresh unless the configuration gave one); show its fingerprint.
+    public nonisolated let identity: ParticipantIdentity
+    /// Everything that happens, in order; ends after `.closed`.
+    public nonisolated let events: AsyncStream<MeetingEvent>
+
+    private let eventSink: AsyncStream<MeetingEvent>.Continuation
+    private let session: WebSocketSession
+    private let onAudio: (@Sendable (ReceivedAudio) -> Void)?
+    private let outgoing: OutgoingAudio
+    private let recorder: MeetingRecorder?
+    private var incoming: IncomingAudio?
+    private var keys: MeetingKeys?
+    private var rosterBySender: [UInt64: Participant] = [:]
+    private var joinedAt: ContinuousClock.Instant?
+    private var leftAtSlot: Int?
+    private var mode: MeetingMode?
+    private var refusal: (code: ParticipantErrorCode, reason: String)?
+    private var violation: ParticipantClientError?
+    private var recordingError: ParticipantClientError?
+    private var framesBeforeWelcome = 0
+    private var closed = false
+    private var waiters: [(condition: Condition, continuation: CheckedContinuation<Bool, Never>)] = []
+
+    private enum Condition { case joined, keyed }
+
+    /// The gateway's `welcome`, once admitted.
+    public private(set) var welcome: Welcome?
+
+    private init(
+        configuration: MeetingClientConfiguration, identity: ParticipantIdentity, session: WebSocketSession,
+        onAudio: (@Sendable (ReceivedAudio) -> Void)?
+    ) throws(ParticipantClientError) {
+        self.configuration = configuration
+        self.identity = identity
+        self.session = session
+        self.onAudio = onAudio
+        self.outgoing = try OutgoingAudio()
+        if configuration.recordMix != nil || configuration.recordDirectory != nil {
+            recorder = try MeetingRecorder(mixPath: configuration.recordMix, directory: configuration.recordDirectory)
+        } else {
+            recorder = nil
+        }
+        (events, eventSink) = AsyncStream.makeStream(of: MeetingEvent.self, bufferingPolicy: .bufferingNewest(4096))
+    }
+
+    /// Opens the WebSocket connection (nothing is sent yet: `run` sends `hello`). Recording files are
+    /// created here, so a path that cannot be written fails before joining. `onAudio` gets every
+    /// decoded frame, on the client's actor, with samples valid during the call only.
+    public static func connect(
+        _ configuration: MeetingClientConfiguration, onAudio: (@Sendable (ReceivedAudio) -> Void)? = nil
+    ) async throws(ParticipantClientError) -> MeetingClient {
+        let identity: ParticipantIdentity
+        if let given = configuration.identity {
+            identity = given
+        } else {
+            do throws(FramesError) { identity = try ParticipantIdentity.generate() } catch { throw .frames(error) }
+        }
+        let session: WebSocketSession
+        do {
+            session = try await ParticipantWebSocketClient.connect(
+                configuration.server, maxMessageSize: ParticipantProtocol.maxGatewayMessageBytes)
+        } catch {
+            throw .connectionFailed("\(configuration.server): \(error)")
+        }
+        do {
+            return try MeetingClient(configuration: configuration, identity: identity, session: session, onAudio: onAudio)
+        } catch {
+            session.outbox.close(WebSocketClose(code: WebSocketClose.normal, reason: "client could not start"))
+            throw error
+        }
+    }
+
+    /// Sends `hello`, then serves the connection until it closes, and finishes the recordings.
+    /// Returns the gateway's close frame (1000 after `leave` or when the meeting ended). Throws when
+    /// the join was refused or the connection closed before `welcome`, when the gateway broke the
+    /// protocol, or when a recording could not be written.
+    @discardableResult
+    public func run() async throws(ParticipantClientError) -> WebSocketClose? {
+        let hello = Hello(
+            meeting: configuration.meeting, passcode: configuration.passcode, name: configuration.name, role: configuration.role,
+            identity: IdentityKeys(identity.publicIdentity))
+        session.outbox.send(text: ParticipantProtocol.encode(.hello(hello)))
+        let close = await session.run { message in await self.handle(message) }
+        closed = true
+        finishRecording()
+        resumeWaiters()
+        eventSink.yield(.closed(close))
+        eventSink.finish()
+        if let violation { throw violation }
+        guard welcome != nil else {
+            if let refusal { throw .refused(code: refusal.code, reason: refusal.reason) }
+            throw .closedBeforeWelcome(close)
+        }
+        if let recordingError { throw recordingError }
+        return close
+    }
+
+    /// Sends `leave`; the gateway answers by closing the connection (1000), which ends `run`.
+    public func leave() {
+        guard !closed, leftAtSlot == nil else { return }
+        leftAtSlot = currentSlot()
+        session.outbox.send(text: ParticipantProtocol.encode(.leave))
+    }
+
+    /// Closes the connection from this side (for when the gateway does not answer `leave`).
+    public func disconnect(reason: String = "leaving") {
+        if leftAtSlot == nil { leftAtSlot = currentSlot() }
+        session.outbox.close(WebSocketClose(code: WebSocketClose.normal, reason: reason))
+    }
+
+    /// Sends one protocol message (`mute`, `remove`, `lock`, `end`).
+    public func send(_ message: ParticipantMessage) {
+        session.outbox.send(text: ParticipantProtocol.encode(message))
+    }
+
+    /// Sends one 20 ms frame (`MeetingAudio.samplesPerFrame` samples at 48 kHz). Returns false when
+    /// no epoch is installed yet (the frame is counted and dropped).
+    @discardableResult
+    public func send(_ pcm: [Int16]) throws(ParticipantClientError) -> Bool {
+        guard welcome != nil, !closed else { throw .misuse("not in a meeting: join first") }
+        advanceRecording()
+        let frame = try pcm.withUnsafeBufferPointer { (pcm) throws(ParticipantClientError) -> ByteBuffer? in
+            try outgoing.frame(pcm, sender: keys?.ring.ownSender)
+        }
+        guard let frame else { return false }
+        session.outbox.send(frame: frame)
+        return true
+    }
+
+    /// Sends `samples` (48 kHz mono) as 20 ms frames paced by the clock (`FrameSchedule`), the last
+    /// one padded with silence, then silence until the task is cancelled or the connection closes
+    /// (unless `thenSilence` is false). Starts once the first epoch is installed, so nothing of the
+    /// signal is lost to missing keys.
+    public func stream(_ samples: [Int16], thenSilence: Bool = true) async throws(ParticipantClientError) {
+        guard await waitForKeys() else { return }
+        let clock = ContinuousClock()
+        var schedule = FrameSchedule(start: clock.now)
+        var frame = [Int16](repeating: 0, count: MeetingAudio.samplesPerFrame)
+        var offset = 0
+        while !Task.isCancelled, !closed {
+            if offset < samples.count {
+                let count = min(MeetingAudio.samplesPerFrame, samples.count - offset)
+                frame.withUnsafeMutableBufferPointer { frame in
+                    samples.withUnsafeBufferPointer { samples in
+                        for index in 0..<MeetingAudio.samplesPerFrame {
+                            frame[index] = index < count ? samples[offset + index] : 0
+                        }
+                    }
+                }
+                offset += count
+            } else if thenSilence {
+                if offset != Int.max {
+                    for index in frame.indices { frame[index] = 0 }
+                    offset = Int.max
+                }
+            } else {
+                return
+            }
+            try send(frame)
+            do {
+                try await clock.sleep(until: schedule.next(now: clock.now), tolerance: .milliseconds(1))
+            } catch {
+                return
+            }
+        }
+    }
+
+    /// Waits until `welcome` arrived; false when the connection closed first.
+    public func waitUntilJoined() async -> Bool {
+        if welcome != nil { return true }
+        if closed { return false }
+        return await withCheckedContinuation { waiters.append((.joined, $0)) }
+    }
+
+    /// Waits until the first epoch is installed; false when the connection closed first.
+    public func waitForKeys() async -> Bool {
+        if keys?.hasKeys == true { return true }
+        if closed { return false }
+        return await withCheckedContinuation { waiters.append((.keyed, $0)) }
+    }
+
+    /// The counters of this session so far.
+    public var statistics: Statistics {
+        var statistics = Statistics()
+        statistics.framesSent = outgoing.framesProtected
+        statistics.framesNotSentWithoutKeys = outgoing.framesWithoutKeys
+        statistics.framesReceived = incoming?.decoded ?? 0
+        statistics.framesDroppedWithoutKey = (incoming?.droppedWithoutKey ?? 0) + framesBeforeWelcome
+        statistics.framesRefused = (incoming?.refused ?? 0) + (incoming?.undecodable ?? 0)
+        statistics.framesDroppedByOutbox = session.outbox.droppedFrames
+        statistics.framesDroppedFromRecording = recorder?.droppedFrames ?? 0
+        return statistics
+    }
+
+    /// The current epoch's security code, once keyed.
+    public var securityCode: SecurityCode? { keys?.ring.current?.securityCode }
+
+    /// The roster as this client knows it, by sender index (participants who left stay, so late
+    /// frames keep their names).
+    public var participantsBySender: [UInt64: Participant] { rosterBySender }
+
+    // MARK: - Incoming
+
+    private func handle(_ message: WebSocketMessage) {
+        switch message {
+        case .binary(let frame):
+            receive(frame)
+        case .text(let text):
+            do throws(ParticipantProtocolError) {
+                handle(try ParticipantProtocol.decode(text, from: .fromGateway))
+            } catch {
+                fail(.protocolViolation("\(error)"))
+            }
+        }
+    }
+
+    private func handle(_ message: ParticipantMessage) {
+        switch message {
+        case .welcome(let welcome):
+            admit(welcome)
+        case .roster(let update):
+            rosterBySender[UInt64(update.participant.senderIndex.rawValue)] = update.participant
+            if update.event == .left || update.event == .removed {
+                incoming?.forget(senderIndex: UInt64(update.participant.senderIndex.rawValue))
+            }
+            eventSink.yield(.roster(update))
+        case .epoch(let announcement):
+            guard let keys else {
+                fail(.protocolViolation("an epoch arrived before welcome"))
+                return
+            }
+            do throws(ParticipantClientError) {
+                let info = try keys.install(announcement)
+                eventSink.yield(.epoch(info))
+                if info.mode != mode {
+                    mode = info.mode
+                    eventSink.yield(.mode(info.mode, reason: info.reason))
+                }
+                resumeWaiters()
+            } catch {
+                let reason: String
+                if case .epochRefused(_, let cause) = error { reason = "\(cause)" } else { reason = "\(error)" }
+                eventSink.yield(.epochRefused(epoch: announcement.epoch, reason: reason))
+            }
+        case .locked(let locked):
+            eventSink.yield(.locked(locked))
+        case .ended(let reason):
+            eventSink.yield(.ended(reason: reason))
+        case .error(let code, let reason):
+            if welcome == nil { refusal = (code, reason) }
+            eventSink.yield(.error(code: code, reason: reason))
+        case .hello, .mute, .remove, .lock, .end, .leave:
+            // Decoding `.fromGateway` refuses these already; kept exhaustive on purpose.
+            fail(.protocolViolation("the gateway sent a client message (\(message.kind.rawValue))"))
+        }
+    }
+
+    private func admit(_ welcome: Welcome) {
+        guard self.welcome == nil else {
+            fail(.protocolViolation("a second welcome"))
+            return
+        }
+        do throws(ParticipantClientError) {
+            keys = try MeetingKeys(identity: identity, welcome: welcome, role: configuration.role)
+        } catch {
+            fail(error)
+            return
+        }
+        self.welcome = welcome
+        joinedAt = .now
+        mode = welcome.mode
+        incoming = IncomingAudio(ownSenderIndex: UInt64(welcome.senderIndex.rawValue))
+        for participant in welcome.roster { rosterBySender[UInt64(participant.senderIndex.rawValue)] = participant }
+        eventSink.yield(.joined(welcome))
+        eventSink.yield(.mode(welcome.mode, reason: "join"))
+        resumeWaiters()
+    }
+
+    private func receive(_ frame: ByteBuffer) {
+        guard let incoming else {
+            framesBeforeWelcome += 1
+            return
+        }
+        let arrival = currentSlot()
+        incoming.receive(frame, keys: keys, roster: rosterBySender) { audio in
+            onAudio?(audio)
+            guard let recorder, recordingError == nil else { return }
+            do throws(ParticipantClientError) {
+                try recorder.record(audio.samples, senderIndex: audio.senderIndex, participant: audio.participant, arrivalSlot: arrival)
+            } catch {
+                recordingFailed(error)
+            }
+        }
+    }
+
+    /// The gateway broke the protocol: report it and close (1002).
+    private func fail(_ error: ParticipantClientError) {
+        if violation == nil { violation = error }
+        eventSink.yield(.error(code: .protocolError, reason: error.description))
+        session.outbox.close(WebSocketClose(code: WebSocketClose.protocolError, reason: "client: \(error)"))
+    }
+
+    private func resumeWaiters() {
+        var waiting: [(condition: Condition, continuation: CheckedContinuation<Bool, Never>)] = []
+        for waiter in waiters {
+            let met =
+                switch waiter.condition {
+                case .joined: welcome != nil
+                case .keyed: keys?.hasKeys == true
+                }
+            if met {
+                waiter.continuation.resume(returning: true)
+            } else if closed {
+                waiter.continuation.resume(returning: false)
+            } else {
+                waiting.append(waiter)
+            }
+        }
+        waiters = waiting
+    }
+
+    // MARK: - Recording
+
+    private func currentSlot() -> Int {
+        joinedAt.map { MeetingAudio.slot(after: .now - $0) } ?? 0
+    }
+
+    private func advanceRecording() {
+        guard let recorder, recordingError == nil else { return }
+        do throws(ParticipantClientError) { try recorder.advance(to: currentSlot()) } catch { recordingFailed(error) }
+    }
+
+    private func finishRecording() {
+        guard let recorder else { return }
+        do throws(ParticipantClientError) {
+            try recorder.finish(endSlot: leftAtSlot ?? currentSlot())
+        } catch {
+            recordingFailed(error)
+        }
+    }
+
+    private func recordingFailed(_ error: ParticipantClientError) {
+        if recordingError == nil {
+            recordingError = error
+            eventSink.yield(.error(code: "recording", reason: error.description))
+        }
+    }
+}

@@ -1,0 +1,35 @@
+import Frames
+import Meetings
+
+/// What a client joins with (the `dialgate-participant` flags of DESIGN.md §3).
+public struct MeetingClientConfiguration: Sendable {
+    /// `ws://HOST:PORT` (the path defaults to `/v1`).
+    public var server: String
+    /// The meeting ID, 9 to 11 digits.
+    public var meeting: String
+    /// 4 to 10 digits.
+    public var passcode: String
+    /// The name to be shown with (the gateway cleans and shortens it).
+    public var name: String
+    public var role: ParticipantRole
+    /// The identity to join with; nil makes a fresh one.
+    public var identity: ParticipantIdentity?
+    /// Where to record the mix of everyone heard (48 kHz 16-bit mono WAV), if anywhere.
+    public var recordMix: String?
+    /// A directory for one WAV file per sender heard, if any.
+    public var recordDirectory: String?
+
+    public init(
+        server: String, meeting: String, passcode: String, name: String, role: ParticipantRole = .guest,
+        identity: ParticipantIdentity? = nil, recordMix: String? = nil, recordDirectory: String? = nil
+    ) {
+        self.server = server
+        self.meeting = meeting
+        self.passcode = passcode
+        self.name = name
+        self.role = role
+        self.identity = identity
+        self.recordMix = recordMix
+        self.recordDirectory = recordDirectory
+    }
+}

@@ -1,0 +1,24 @@
+import Meetings
+import ParticipantTransport
+
+/// What a meeting client reports, in the order it happened (`MeetingClient.events`).
+public enum MeetingEvent: Sendable, Equatable {
+    /// The gateway admitted us: our id, sender index, the mode and who is here.
+    case joined(Welcome)
+    /// Someone joined, left, was muted or removed, or started or stopped speaking.
+    case roster(RosterUpdate)
+    /// A new key epoch was verified and installed; frames of it can be sent and opened.
+    case epoch(EpochInfo)
+    /// An epoch was refused (bad signature, stale, not for us): the keys stay as they were.
+    case epochRefused(epoch: UInt64, reason: String)
+    /// The meeting's mode, at join and whenever an epoch changes it (`reason` says why).
+    case mode(MeetingMode, reason: String)
+    /// The meeting was locked or unlocked.
+    case locked(Bool)
+    /// The meeting ended; the connection closes next.
+    case ended(reason: String)
+    /// The gateway refused a command or the join, or broke the protocol.
+    case error(code: ParticipantErrorCode, reason: String)
+    /// The connection closed (with the gateway's close frame, if it sent one). Always the last event.
+    case closed(WebSocketClose?)
+}

@@ -1,0 +1,91 @@
+import ArgumentParser
+import Foundation
+import Meetings
+import ParticipantClient
+
+// dialgate-participant: a real meeting client for people and tests (DESIGN.md §3). Thin: the
+// work is in the ParticipantClient library; this parses flags, paces the run and prints.
+
+@main
+struct DialgateParticipant: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dialgate-participant",
+        abstract: "Join a dialgate meeting as an app participant: send a WAV file (or silence), record what you hear.",
+        discussion: """
+            Audio is 48 kHz 16-bit mono throughout. Exits 0 after a clean run (--duration elapsed, or the \
+            meeting ended), 1 with a one-line reason when the join is refused or the connection fails.
+            """)
+
+    @Option(help: ArgumentHelp("The gateway's participant server.", valueName: "ws://HOST:PORT"))
+    var server: String
+
+    @Option(help: ArgumentHelp("The meeting ID (9 to 11 digits).", valueName: "ID"))
+    var meeting: String
+
+    @Option(help: ArgumentHelp("The meeting's passcode (4 to 10 digits).", valueName: "P"))
+    var passcode: String
+
+    @Option(help: ArgumentHelp("The name others see.", valueName: "NAME"))
+    var name: String
+
+    @Flag(help: "Join as the meeting's host.")
+    var host = false
+
+    @Option(help: ArgumentHelp("Send this WAV file (48 kHz 16-bit mono), then silence.", valueName: "FILE.wav"))
+    var send: String?
+
+    @Option(help: ArgumentHelp("Record the mix of everyone heard to this WAV file.", valueName: "FILE.wav"))
+    var record: String?
+
+    @Option(name: .customLong("record-dir"), help: ArgumentHelp("Record each sender to a WAV file of its own here.", valueName: "DIR"))
+    var recordDirectory: String?
+
+    @Option(help: ArgumentHelp("Leave after this many seconds in the meeting.", valueName: "SECONDS"))
+    var duration: Double?
+
+    @Option(help: ArgumentHelp("How to answer a consent request (recorded only, for now).", valueName: "accept|reject|ignore"))
+    var consent: ConsentAnswer?
+
+    @Flag(help: "Print one JSON line per identity, roster, epoch, mode, consent and error event on stdout.")
+    var events = false
+
+    func validate() throws {
+        if let duration, !(duration > 0 && duration.isFinite) { throw ValidationError("--duration must be a positive number of seconds") }
+    }
+
+    func run() async throws {
+        let output = EventOutput(json: events)
+        let signal: [Int16]?
+        do {
+            signal = try send.map { (path) throws(ParticipantClientError) in try MeetingAudio.readSignal(path: path) }
+        } catch {
+            output.fatal("\(error)")
+        }
+        let configuration = MeetingClientConfiguration(
+            server: server, meeting: meeting, passcode: passcode, name: name, role: host ? .host : .guest, recordMix: record,
+            recordDirectory: recordDirectory)
+        let client: MeetingClient
+        do {
+            client = try await MeetingClient.connect(configuration)
+        } catch {
+            output.fatal("\(error)")
+        }
+        output.identity(client.identity)
+        if let consent { output.consent(consent.rawValue) }
+
+        let outcome = await Session(client: client, signal: signal, duration: duration.map { .milliseconds(Int64($0 * 1000)) })
+            .run(printing: output)
+        switch outcome {
+        case .clean:
+            return
+        case .failed(let reason):
+            output.fatal(reason)
+        }
+    }
+}
+
+/// `--consent`: the answer this participant gives when the host asks to let the gateway hold the key.
+/// The policy issue gives it meaning; for now it is only shown.
+enum ConsentAnswer: String, ExpressibleByArgument, CaseIterable {
+    case accept, reject, ignore
+}
