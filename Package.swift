@@ -48,7 +48,7 @@ let package = Package(
         .target(name: "Dialplan", dependencies: ["SIP"]),
         .target(name: "Calls", dependencies: ["SIP", "SDP", "Media", "Dialplan"]),
         // One meeting's live roster, participant protocol and forwarding decisions (pure: no sockets, no clocks).
-        .target(name: "Meetings", dependencies: ["Frames"]),
+        .target(name: "Meetings", dependencies: ["Frames", "Media"]),
 
         // The one command model of the control API (versioned Codable values).
         .target(name: "ControlAPI"),
@@ -130,7 +130,7 @@ let package = Package(
         .testTarget(name: "LegMediaTests", dependencies: ["TestSupport", "LegMedia", "RTP", "Media"]),
         .testTarget(name: "CallsTests", dependencies: ["TestSupport", "Calls", "SIP", "SDP", "Dialplan"]),
         .testTarget(name: "ControlAPITests", dependencies: ["TestSupport", "ControlAPI"]),
-        .testTarget(name: "MeetingsTests", dependencies: ["Meetings"]),
+        .testTarget(name: "MeetingsTests", dependencies: ["Meetings", "Media", "Frames"]),
         .testTarget(
             name: "ParticipantTransportTests",
             dependencies: ["ParticipantTransport", .product(name: "NIOCore", package: "swift-nio")]
