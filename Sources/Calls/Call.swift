@@ -25,6 +25,11 @@ struct Call {
     var byeReason: ReasonHeader?
     /// End the call when this playback finishes (a last prompt, then BYE).
     var hangupAfterPlayback: (id: Int, reason: ReasonHeader)?
+    /// The leg is a participant of a meeting (its dialplan reached `join`).
+    var inMeeting = false
+
+    /// What the records and `dialgatectl` show: the session's phase, `in-meeting` once answered and joined.
+    var phase: CallPhase { inMeeting && session.phase == .answered ? .inMeeting : session.phase }
     /// The trunk's longest call: the call ends at this instant.
     let endsAt: SIPInstant?
     /// How much of the run's journal has gone to the log.

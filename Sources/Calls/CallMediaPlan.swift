@@ -35,12 +35,15 @@ public enum MediaInstruction: Sendable, Equatable {
 
 /// What a phone leg sends to the caller.
 public enum MediaProgram: Sendable, Equatable {
-    /// Nothing (a meeting's bridge, or a pause, will take over).
+    /// Nothing (a pause).
     case silence
     /// What the caller sends comes back (`echo`).
     case echo
     /// Prompts, tones and silences in order; the leg reports the end with this id.
     case playback(id: Int, [PlaybackItem])
+    /// In a `standard` meeting: the leg hears the meeting's mix (everyone but itself) and is
+    /// heard in it, as a participant named `displayName`.
+    case conference(meetingID: String, displayName: String, muted: Bool)
 }
 
 /// How a DTMF digit reached the gateway.

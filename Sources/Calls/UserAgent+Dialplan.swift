@@ -105,20 +105,42 @@ extension UserAgent {
         return [.notice(notice)] + feedDialplan(.entryPenalty(verdict.penalty), for: id, now: now)
     }
 
-    /// `join`. Until the meeting bridge exists (the meetings issue), the caller hears that the
-    /// meeting is not available from the phone yet, and the call ends with a Reason that says so.
+    /// `join`: the leg becomes a participant of a `standard` meeting (the adapter's bridge mixes
+    /// for it). A phone leg is never placed in an `e2ee` meeting (DESIGN.md §1, §4): the caller
+    /// hears why and the call ends with Q.850 cause 21, call rejected (RFC 3326); the policy issue
+    /// adds the lobby and downgrade with consent.
     private mutating func join(_ request: JoinRequest, for id: GatewayCallID) -> [UserAgentAction] {
         guard var call = calls[id] else { return [] }
         call.facts.meetingID = request.meetingID
-        call.hangupAfterPlayback = (
-            UserAgent.bridgeUnavailablePlayback,
-            ReasonHeader(reasonProtocol: .q850, cause: 63, text: "Meeting bridge not available yet")
-        )
+        if request.meeting?.mode == "e2ee" {
+            call.hangupAfterPlayback = (
+                UserAgent.refusalPlayback,
+                ReasonHeader(reasonProtocol: .q850, cause: 21, text: "End-to-end encrypted meeting: phone callers cannot join")
+            )
+            calls[id] = call
+            return [.callEvent(CallEvent(kind: .updated, call: call.facts))]
+                + setProgram(.playback(id: UserAgent.refusalPlayback, [.prompt("meeting-e2ee"), .prompt("goodbye")]), for: id)
+        }
+        call.inMeeting = true
+        call.facts.phase = call.phase
         calls[id] = call
         return [.callEvent(CallEvent(kind: .updated, call: call.facts))]
-            + setProgram(.playback(id: UserAgent.bridgeUnavailablePlayback, [.prompt("meeting-not-available")]), for: id)
+            + setProgram(.conference(meetingID: request.meetingID, displayName: request.displayName, muted: request.muted), for: id)
+    }
+
+    /// The meeting side ends a phone leg (the host removed it, or the meeting ended): the caller
+    /// hears why, then BYE with a Reason (RFC 3326). Nil when the call is not in a meeting.
+    public mutating func leaveMeeting(_ id: GatewayCallID, removed: Bool, now: SIPInstant) -> [UserAgentAction]? {
+        guard var call = calls[id], call.inMeeting else { return nil }
+        call.inMeeting = false
+        call.facts.phase = call.phase
+        let text = removed ? "Removed from the meeting by the host" : "The meeting ended"
+        call.hangupAfterPlayback = (UserAgent.refusalPlayback, ReasonHeader(reasonProtocol: .q850, cause: 16, text: text))
+        calls[id] = call
+        let prompts: [PlaybackItem] = removed ? [.prompt("removed"), .prompt("goodbye")] : [.prompt("goodbye")]
+        return setProgram(.playback(id: UserAgent.refusalPlayback, prompts), for: id)
     }
 
     /// A playback id the dialplan never uses (its ids count up from 1).
-    static let bridgeUnavailablePlayback = -1
+    static let refusalPlayback = -1
 }

@@ -53,7 +53,7 @@ extension UserAgent {
     mutating func handle(_ event: CallSession.Event, for id: GatewayCallID, now: SIPInstant) -> [UserAgentAction] {
         guard var call = calls[id] else { return [] }
         let effects = call.session.handle(event, now: now)
-        call.facts.phase = call.session.phase
+        call.facts.phase = call.phase
         calls[id] = call
         var actions: [UserAgentAction] = []
         for effect in effects {
@@ -71,7 +71,7 @@ extension UserAgent {
             call.lastAnswer = answer
             call.facts.answeredAt = now
             call.facts.srtp = call.media.media.srtp != nil
-            call.facts.phase = .answered
+            call.facts.phase = call.phase
             // After early media (183) the leg already runs.
             let start: [UserAgentAction] = call.mediaStarted ? [] : [.media(.start(id, mediaPlan(for: call)))]
             call.mediaStarted = true

@@ -14,13 +14,15 @@ public struct LegMediaConfiguration: Sendable {
 
     /// What the leg plays to the caller.
     public enum Application: Sendable, Equatable {
-        /// Nothing yet (the meeting bridge replaces it).
+        /// Nothing.
         case silence
         /// What the caller sends comes back (`echo`).
         case echo
         /// Play these prompts, tones and silences in order, then silence; the leg reports
         /// `.playbackFinished(id)` at their end.
         case playback(id: Int, [PromptPlayer.Item])
+        /// In a meeting: what the phone says goes to the bridge, the bridge's mix comes back.
+        case conference(ConferencePort)
     }
 
     /// Where to send: the SDP's `c=`/`m=` address until symmetric RTP learns the real source.

@@ -102,6 +102,9 @@ extension PhoneLegMedia {
             return true
         case .playback:
             return outboundPCM.withUnsafeMutableBufferPointer { player.nextFrame(into: $0) }
+        case .conference(let port):
+            if heard { inboundPCM.withUnsafeBufferPointer { port.depositFromLeg($0) } }
+            return outboundPCM.withUnsafeMutableBufferPointer { port.takeForLeg(into: $0) }
         case .silence:
             return false
         }

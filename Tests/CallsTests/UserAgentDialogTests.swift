@@ -174,6 +174,54 @@ import Testing
         #expect(harness.userAgent.call(call.id)?.meetingID == "123456789")
     }
 
+    /// The program the leg got last: with `.start` before the media runs, `.program` after.
+    func lastProgram(_ actions: [UserAgentAction]) -> MediaProgram? {
+        actions.compactMap { action -> MediaProgram? in
+            switch action {
+            case .media(.start(_, let plan)): plan.program
+            case .media(.program(_, let program)): program
+            default: nil
+            }
+        }.last
+    }
+
+    /// Dials `123456789*4321` straight into a meeting of `mode`; returns the call and what the lookup did.
+    func dialIntoMeeting(_ harness: inout UserAgentHarness, mode: String) throws -> (CallFacts, [UserAgentAction]) {
+        _ = harness.receive(Messages.invite(to: "123456789*4321"))
+        let call = try #require(harness.userAgent.activeCalls.first)
+        let entry = MeetingEntry(id: "123456789", passcode: "4321", mode: mode)
+        return (call, harness.userAgent.meetingLookedUp(entry, for: call.id, now: harness.now))
+    }
+
+    /// A standard meeting: the leg becomes a conference participant and stays up.
+    @Test func joiningAStandardMeetingPutsTheLegInTheConference() throws {
+        var harness = UserAgentHarness()
+        let (call, joined) = try dialIntoMeeting(&harness, mode: "standard")
+        #expect(lastProgram(joined) == .conference(meetingID: "123456789", displayName: "Phone ••• 0000", muted: false))
+        #expect(harness.userAgent.call(call.id)?.phase == .inMeeting)
+        let toTag = try #require(try joined.responses.last?.headers.to().tag)
+        _ = harness.receive(Messages.inDialog("ACK", branch: "z9hG4bK-ack", cseq: 1, toTag: toTag, number: "123456789*4321"))
+        #expect(harness.run(until: .seconds(60)).requests.isEmpty, "no BYE: the caller stays in the meeting")
+        // The host removes the caller: the prompt, then BYE with a Reason.
+        let leaving = harness.userAgent.leaveMeeting(call.id, removed: true, now: harness.now)
+        let removed = try #require(leaving)
+        #expect(lastProgram(removed) == .playback(id: -1, [.prompt("removed"), .prompt("goodbye")]))
+        let bye = harness.userAgent.playbackFinished(-1, for: call.id, now: harness.now).requests.first
+        #expect(bye?.method == .bye)
+        #expect(bye?.headers["Reason"] == "Q.850;cause=16;text=\"Removed from the meeting by the host\"")
+    }
+
+    /// A phone is never placed in an e2ee meeting: the caller hears why, then BYE with cause 21.
+    @Test func anE2EEMeetingRefusesThePhoneWithAPromptAndCause21() throws {
+        var harness = UserAgentHarness()
+        let (call, refused) = try dialIntoMeeting(&harness, mode: "e2ee")
+        #expect(lastProgram(refused) == .playback(id: -1, [.prompt("meeting-e2ee"), .prompt("goodbye")]))
+        #expect(harness.userAgent.call(call.id)?.phase != .inMeeting)
+        let bye = harness.userAgent.playbackFinished(-1, for: call.id, now: harness.now).requests.first
+        #expect(bye?.method == .bye)
+        #expect(bye?.headers["Reason"]?.hasPrefix("Q.850;cause=21;") == true)
+    }
+
     @Test func unknownNumberIsRejectedAndRecorded() throws {
         var harness = UserAgentHarness()
         let actions = harness.receive(Messages.invite(to: "5550100"))

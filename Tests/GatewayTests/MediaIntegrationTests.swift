@@ -20,6 +20,13 @@ extension LoopbackIntegration {
                 timeout: timeout, currentDirectory: daemon.state)
         }
 
+        /// Whether the daemon logged a phone leg admitted to meeting 123456789.
+        static func joinedMeeting(_ log: String) -> Bool {
+            log.split(separator: "\n").contains {
+                $0.contains("phone leg joined meeting") && $0.contains("meeting=123456789") && $0.contains("admitted=true")
+            }
+        }
+
         /// The digits the daemon logged for its calls, in order, with how they arrived.
         static func loggedDigits(_ log: String) -> [(digit: Character, via: String)] {
             log.split(separator: "\n").filter { $0.contains("] digit") }.compactMap { line in
@@ -56,8 +63,8 @@ extension LoopbackIntegration {
         }
 
         /// The 1000 IVR with a real peer: sipp types the meeting ID and passcode (SIP INFO) and the
-        /// call reaches the join step (BYE with cause 63 until the meeting bridge exists).
-        @Test func ivrRightEntriesReachTheJoinStep() async throws {
+        /// caller joins the meeting as a phone participant, until sipp hangs up.
+        @Test func ivrRightEntriesJoinTheMeeting() async throws {
             let daemon = try await Daemon.start()
             defer { daemon.cleanUp() }
             let created = try await daemon.ctl(["meeting", "create", "--id", "123456789", "--passcode", "4321"])
@@ -66,11 +73,12 @@ extension LoopbackIntegration {
             await daemon.stop()
             #expect(result.status == 0, "sipp IVR scenario failed:\n\(result.standardOutput.suffix(2000))\n\(daemon.log.suffix(3000))")
             #expect(!daemon.log.contains("wrong meeting entry"))
+            #expect(Self.joinedMeeting(daemon.log), "\(daemon.log.suffix(3000))")
         }
 
         /// The same IVR with RFC 4733 telephone-events (a capture from scripts/make-dtmf-pcap):
         /// every digit is heard once, repeated digits included.
-        @Test func ivrWithRFC4733DigitsReachesTheJoinStep() async throws {
+        @Test func ivrWithRFC4733DigitsJoinsTheMeeting() async throws {
             let daemon = try await Daemon.start()
             defer { daemon.cleanUp() }
             // sipp runs in the state folder and finds the capture there by its plain name.
@@ -87,6 +95,7 @@ extension LoopbackIntegration {
             #expect(String(digits.map(\.digit)) == "123456789#4321#", "\(daemon.log.suffix(3000))")
             #expect(digits.allSatisfy { $0.via == "rfc4733" })
             #expect(!daemon.log.contains("wrong meeting entry"))
+            #expect(Self.joinedMeeting(daemon.log), "\(daemon.log.suffix(3000))")
         }
 
         /// Three wrong entries: the retry prompt, then goodbye and BYE with cause 16; each failure

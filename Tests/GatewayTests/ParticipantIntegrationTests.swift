@@ -27,11 +27,8 @@ extension LoopbackIntegration {
             }
 
             func hello(meeting: String, passcode: String, name: String, role: ParticipantRole = .guest) {
-                let keys = identity.publicIdentity
                 let hello = Hello(
-                    meeting: meeting, passcode: passcode, name: name, role: role,
-                    identity: IdentityKeys(
-                        signingKey: keys.signingKey, agreementKey: keys.agreementKey, agreementKeySignature: keys.agreementKeySignature))
+                    meeting: meeting, passcode: passcode, name: name, role: role, identity: IdentityKeys(identity.publicIdentity))
                 session.outbox.send(text: ParticipantProtocol.encode(.hello(hello)))
             }
         }
@@ -89,9 +86,7 @@ extension LoopbackIntegration {
             try await Self.eventually("Alice's welcome and first epoch") { await !Self.epochs(alice.received).isEmpty }
             let aliceWelcome = try #require(await Self.welcome(alice.received))
             let keyManager = try #require(aliceWelcome.keyManager, "a standard meeting names the gateway as key manager")
-            let gateway = try PublicIdentity(
-                signingKey: keyManager.signingKey, agreementKey: keyManager.agreementKey,
-                agreementKeySignature: keyManager.agreementKeySignature)
+            let gateway = try PublicIdentity(keyManager)
             #expect(daemon.log.contains("fingerprint=\(gateway.fingerprint)"), "the daemon logs the identity it hands out")
 
             let bob = try await Client(url: daemon.participantsURL)

@@ -47,8 +47,13 @@ extension CallMediaPlan {
     }
 
     /// What the dialplan has the leg play.
-    static func application(_ program: MediaProgram, prompts: PromptSource) -> LegMediaConfiguration.Application {
+    /// `conference` is the port to the meeting's bridge, for a `.conference` program.
+    static func application(
+        _ program: MediaProgram, prompts: PromptSource, conference: ConferencePort? = nil
+    ) -> LegMediaConfiguration.Application {
         switch program {
+        case .conference:
+            return conference.map { .conference($0) } ?? .silence
         case .silence:
             return .silence
         case .echo:

@@ -43,8 +43,8 @@ final class MediaEngine: Sendable {
         target.loop.execute { target.stopPlayback(call) }
     }
 
-    func setProgram(_ call: GatewayCallID, _ program: MediaProgram) {
-        let application = CallMediaPlan.application(program, prompts: prompts)
+    func setProgram(_ call: GatewayCallID, _ program: MediaProgram, conference: ConferencePort? = nil) {
+        let application = CallMediaPlan.application(program, prompts: prompts, conference: conference)
         let target = loop(for: call)
         target.loop.execute { target.setApplication(call, application) }
     }

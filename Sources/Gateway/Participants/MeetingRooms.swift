@@ -1,5 +1,7 @@
+import Calls
 import Foundation
 import Frames
+import LegMedia
 import Logging
 import Meetings
 import NIOCore
@@ -23,7 +25,21 @@ actor MeetingRooms {
         /// Public identities of app participants, for manifests and sealing.
         var identities: [ParticipantID: PublicIdentity] = [:]
         var endpoints: [ParticipantID: ConnectionID] = [:]
-        var lastKeyHolderCount = 0
+        var lastRosterCount = 0
+        /// The epoch the gateway made last, for a bridge created after it.
+        var currentEpoch: (manifest: VerifiedEpochManifest, secret: EpochSecret)?
+        /// Phone legs: their calls, sender indexes and ports to the leg media.
+        var phones: [ParticipantID: PhoneLeg] = [:]
+        /// Decrypts and mixes for the phone legs; exists while the meeting has any.
+        var bridge: PhoneBridge?
+        var ticker: Task<Void, Never>?
+    }
+
+    private struct PhoneLeg {
+        let call: GatewayCallID
+        let senderIndex: SenderIndex
+        let port: ConferencePort
+        var muted: Bool
     }
 
     private let directory: MeetingDirectory
@@ -32,6 +48,20 @@ actor MeetingRooms {
     private var connections: [ConnectionID: Connection] = [:]
     private var rooms: [String: Room] = [:]
     private var nextConnection: UInt64 = 1
+    /// Phone legs by call, to find their meeting when they hang up.
+    private var phoneMeetings: [GatewayCallID: (meetingID: String, participant: ParticipantID)] = [:]
+    /// Ends a phone leg's call (the host removed it, or the meeting ended); set by the application.
+    private var endPhoneCall: @Sendable (GatewayCallID, PhoneLegEnd) -> Void = { _, _ in }
+    /// Scratch for one 20 ms frame of a phone leg (the bridge copies it).
+    private var phoneFrame = [Int16](repeating: 0, count: ConferencePort.frameSize)
+
+    /// Why the gateway ends a phone leg's call from the meeting side.
+    enum PhoneLegEnd: Sendable {
+        case removed(String)
+        case meetingEnded(String)
+
+        var isRemoval: Bool { if case .removed = self { true } else { false } }
+    }
     /// Frames forwarded and frames a slow receiver dropped, since start.
     private(set) var framesForwarded = 0
 
@@ -50,6 +80,102 @@ actor MeetingRooms {
             await self?.received(message, on: id)
         }
         disconnected(id)
+    }
+
+    func onPhoneLegEnd(_ end: @escaping @Sendable (GatewayCallID, PhoneLegEnd) -> Void) {
+        endPhoneCall = end
+    }
+
+    // MARK: - Phone legs
+
+    /// A phone caller passed the IVR into a `standard` meeting: it becomes a participant, the
+    /// meeting rekeys (the gateway sends for the leg under its own KID), and the bridge mixes for it.
+    func phoneJoin(call: GatewayCallID, meetingID: String, displayName: String, muted: Bool, port: ConferencePort) async {
+        if rooms[meetingID] == nil {
+            guard let record = try? await directory.meeting(id: meetingID) else {
+                endPhoneCall(call, .meetingEnded("the meeting is no longer in the directory"))
+                return
+            }
+            if rooms[meetingID] == nil { rooms[meetingID] = Room(hub: MeetingHub(record: record.hubRecord)) }
+        }
+        let leg = PhoneLegID(rawValue: "\(call)")
+        let now = MeetingInstant(nanoseconds: Int64(clamping: NIODeadline.now().uptimeNanoseconds))
+        let actions = handle(.phoneJoin(leg, displayName: displayName, muted: muted, now: now), in: meetingID)
+        for case .admit(.phoneLeg, let participant, let senderIndex) in actions {
+            phoneMeetings[call] = (meetingID, participant)
+            rooms[meetingID]?.phones[participant] = PhoneLeg(call: call, senderIndex: senderIndex, port: port, muted: muted)
+            startBridge(in: meetingID, adding: senderIndex)
+        }
+        apply(actions, in: meetingID)
+        logger.info(
+            "phone leg joined meeting",
+            metadata: ["call": "\(call)", "meeting": "\(meetingID)", "admitted": "\(phoneMeetings[call] != nil)"])
+    }
+
+    /// The phone leg's call ended.
+    func phoneLeave(call: GatewayCallID) {
+        guard let (meetingID, participant) = phoneMeetings.removeValue(forKey: call) else { return }
+        if let phone = rooms[meetingID]?.phones.removeValue(forKey: participant) {
+            rooms[meetingID]?.bridge?.removePhoneLeg(senderIndex: phone.senderIndex)
+        }
+        apply(handle(.leave(participant), in: meetingID), in: meetingID)
+        stopBridgeIfIdle(in: meetingID)
+        if let room = rooms[meetingID], room.hub.isEmpty || room.hub.isEnded { rooms[meetingID] = nil }
+    }
+
+    private func startBridge(in meetingID: String, adding senderIndex: SenderIndex) {
+        guard var room = rooms[meetingID] else { return }
+        if room.bridge == nil {
+            let bridge = PhoneBridge(gatewayIdentity: identity.fingerprint)
+            if let current = room.currentEpoch { try? bridge.install(epoch: current.manifest, secret: current.secret) }
+            room.bridge = bridge
+        }
+        do {
+            try room.bridge?.addPhoneLeg(senderIndex: senderIndex)
+        } catch {
+            logger.error("cannot add a phone leg to the bridge", metadata: ["meeting": "\(meetingID)", "error": "\(error)"])
+        }
+        if room.ticker == nil {
+            // One drift-free 20 ms clock per meeting with phone legs.
+            room.ticker = Task { [weak self] in
+                let clock = ContinuousClock()
+                var next = clock.now
+                while !Task.isCancelled {
+                    next = next.advanced(by: .milliseconds(20))
+                    try? await Task.sleep(until: next, clock: clock)
+                    await self?.tickBridge(meetingID)
+                }
+            }
+        }
+        rooms[meetingID] = room
+    }
+
+    private func stopBridgeIfIdle(in meetingID: String) {
+        guard let room = rooms[meetingID], room.phones.isEmpty else { return }
+        room.ticker?.cancel()
+        rooms[meetingID]?.ticker = nil
+        rooms[meetingID]?.bridge = nil
+    }
+
+    /// One 20 ms step of a meeting's bridge: the phones' audio in, each phone's mix out, and each
+    /// speaking phone's frame to every app participant.
+    private func tickBridge(_ meetingID: String) {
+        guard let room = rooms[meetingID], let bridge = room.bridge else { return }
+        for phone in room.phones.values {
+            let heard = phoneFrame.withUnsafeMutableBufferPointer { phone.port.takeFromLeg(into: $0) }
+            guard heard, !phone.muted else { continue }
+            phoneFrame.withUnsafeBufferPointer { bridge.receivePhoneAudio(senderIndex: phone.senderIndex, pcm: $0) }
+        }
+        let ports = Dictionary(uniqueKeysWithValues: room.phones.values.map { ($0.senderIndex, $0.port) })
+        let receivers = room.hub.roster.filter { $0.kind == .app }.compactMap { room.endpoints[$0.id] }.compactMap {
+            connections[$0]?.session
+        }
+        bridge.tick(
+            mixes: { senderIndex, pcm in ports[senderIndex]?.depositForLeg(pcm) },
+            frames: { _, bytes in
+                let frame = ByteBuffer(bytes: bytes)
+                for receiver in receivers { receiver.outbox.send(frame: frame) }
+            })
     }
 
     /// The operator's `meeting lock`: applied to the live meeting, if it has participants.
@@ -111,9 +237,7 @@ actor MeetingRooms {
         }
         let publicIdentity: PublicIdentity
         do throws(FramesError) {
-            publicIdentity = try PublicIdentity(
-                signingKey: hello.identity.signingKey, agreementKey: hello.identity.agreementKey,
-                agreementKeySignature: hello.identity.agreementKeySignature)
+            publicIdentity = try PublicIdentity(hello.identity)
         } catch {
             refuse(id, code: .policyViolation, reason: "identity: \(error)")
             return
@@ -140,6 +264,9 @@ actor MeetingRooms {
         guard let connection = connections.removeValue(forKey: id) else { return }
         guard let meetingID = connection.meetingID, let participant = connection.participant else { return }
         rooms[meetingID]?.endpoints[participant] = nil
+        if let senderIndex = rooms[meetingID]?.hub.roster.first(where: { $0.id == participant })?.senderIndex {
+            rooms[meetingID]?.bridge?.removeAppSender(senderIndex: senderIndex)
+        }
         apply(handle(.leave(participant), in: meetingID), in: meetingID)
         rooms[meetingID]?.identities[participant] = nil
         if let room = rooms[meetingID], room.hub.isEmpty || room.hub.isEnded { rooms[meetingID] = nil }
@@ -180,15 +307,19 @@ actor MeetingRooms {
                 let shared = frame ?? ByteBuffer(bytes: bytes)
                 for receiver in receivers { session(of: receiver, in: meetingID)?.outbox.send(frame: shared) }
                 framesForwarded += 1
-            case .toPhoneMix:
-                // The phone bridge (decode, mix, encode for phone legs) is not built yet.
-                break
+            case .toPhoneMix(let bytes, _):
+                if let meetingID { rooms[meetingID]?.bridge?.receiveAppFrame(bytes) }
             case .startEpoch(let epoch, let holders):
                 if let meetingID { startEpoch(epoch, holders: holders, in: meetingID) }
             case .pinHostIdentity:
                 logger.info("host identity pinned for this meeting's life", metadata: ["meeting": "\(meetingID ?? "-")"])
-            case .setPhoneMuted, .removePhoneLeg:
-                break
+            case .setPhoneMuted(let leg, let muted):
+                if let meetingID, let (participant, _) = phone(leg, in: meetingID) { rooms[meetingID]?.phones[participant]?.muted = muted }
+            case .removePhoneLeg(let leg, let reason):
+                if let meetingID, let (_, phone) = phone(leg, in: meetingID) {
+                    let ending: PhoneLegEnd = rooms[meetingID]?.hub.isEnded == true ? .meetingEnded(reason) : .removed(reason)
+                    endPhoneCall(phone.call, ending)
+                }
             case .lockChanged(let locked):
                 logger.info("meeting lock changed", metadata: ["meeting": "\(meetingID ?? "-")", "locked": "\(locked)"])
             case .meetingEnded(let reason):
@@ -203,9 +334,9 @@ actor MeetingRooms {
     private func startEpoch(_ epoch: UInt64, holders: [ParticipantID], in meetingID: String) {
         guard let room = rooms[meetingID], room.hub.mode == .standard else { return }
         let holderIdentities = holders.compactMap { participant in room.identities[participant].map { (participant, $0) } }
-        let reason: EpochManifest.Reason =
-            room.lastKeyHolderCount == 0 ? .start : holderIdentities.count > room.lastKeyHolderCount ? .join : .leave
-        rooms[meetingID]?.lastKeyHolderCount = holderIdentities.count
+        let rosterCount = room.hub.roster.count
+        let reason: EpochManifest.Reason = room.lastRosterCount == 0 ? .start : rosterCount > room.lastRosterCount ? .join : .leave
+        rooms[meetingID]?.lastRosterCount = rosterCount
         let senders = room.hub.roster.map { participant -> EpochManifest.Sender in
             let source: EpochManifest.Sender.Source =
                 room.identities[participant.id].map { .participant($0.fingerprint) } ?? .phone
@@ -218,6 +349,9 @@ actor MeetingRooms {
                 keyHolders: [identity.fingerprint] + holderIdentities.map(\.1.fingerprint), senders: senders, reason: reason,
                 secret: secret)
             let signed = try SignedEpochManifest(signing: manifest, as: identity)
+            let verified = try VerifiedEpochManifest(ownManifest: signed, keyManager: identity)
+            rooms[meetingID]?.currentEpoch = (verified, secret)
+            try rooms[meetingID]?.bridge?.install(epoch: verified, secret: secret)
             for (participant, publicIdentity) in holderIdentities {
                 let sealed = try SealedEpochSecret(sealing: secret, for: signed, to: publicIdentity)
                 let announcement = EpochAnnouncement(
@@ -232,6 +366,10 @@ actor MeetingRooms {
         } catch {
             logger.error("cannot start an epoch", metadata: ["meeting": "\(meetingID)", "epoch": "\(epoch)", "error": "\(error)"])
         }
+    }
+
+    private func phone(_ leg: PhoneLegID, in meetingID: String) -> (ParticipantID, PhoneLeg)? {
+        rooms[meetingID]?.phones.first { "\($0.value.call)" == leg.rawValue }.map { ($0.key, $0.value) }
     }
 
     private func session(of participant: ParticipantID, in meetingID: String?) -> WebSocketSession? {
@@ -253,12 +391,5 @@ extension MeetingRecord {
     /// What the hub needs of a directory entry.
     var hubRecord: MeetingDirectoryRecord {
         MeetingDirectoryRecord(id: id, passcode: passcode, mode: mode == .e2ee ? .e2ee : .standard, locked: locked, hostName: host)
-    }
-}
-
-extension IdentityKeys {
-    init(_ identity: PublicIdentity) {
-        self.init(
-            signingKey: identity.signingKey, agreementKey: identity.agreementKey, agreementKeySignature: identity.agreementKeySignature)
     }
 }

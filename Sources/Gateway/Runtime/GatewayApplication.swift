@@ -65,6 +65,7 @@ public struct GatewayApplication: Sendable {
         await reloader.attach(signalling)
         let gatewayIdentity = try GatewayIdentityFile.loadOrCreate(stateDirectory: configuration.stateDirectory)
         let rooms = MeetingRooms(directory: meetings, identity: gatewayIdentity, logger: Logger(label: "dialgate.meetings"))
+        await signalling.attach(rooms)
         let participants = try await ParticipantService.bind(
             host: configuration.participantsHost, port: configuration.participantsPort, rooms: rooms,
             logger: Logger(label: "dialgate.meetings"))

@@ -45,6 +45,36 @@ final class SignallingLoop: @unchecked Sendable {
     var media: MediaEngine?
     /// Answers the dialplan's `lookup`; set once before the listeners open.
     var meetings: MeetingDirectory?
+    /// Phone legs entering and leaving meetings, in order, for `MeetingRooms` (see `attach(_:)`).
+    private(set) var phoneLegs: AsyncStream<PhoneLegEvent>.Continuation?
+
+    enum PhoneLegEvent: Sendable {
+        case join(GatewayCallID, meetingID: String, displayName: String, muted: Bool, port: ConferencePort)
+        case leave(GatewayCallID)
+    }
+
+    /// Connects the meeting side: joins and leaves reach `rooms` in the order calls made them
+    /// (one consumer), and the rooms can end a phone leg's call (removed by the host, meeting ended).
+    func attach(_ rooms: MeetingRooms) async {
+        let (stream, continuation) = AsyncStream.makeStream(of: PhoneLegEvent.self)
+        loop.execute { self.phoneLegs = continuation }
+        await rooms.onPhoneLegEnd { [self] call, end in
+            _ = loop.submit {
+                guard let actions = self.userAgent.leaveMeeting(call, removed: end.isRemoval, now: self.now) else { return }
+                self.perform(actions)
+            }
+        }
+        Task {
+            for await event in stream {
+                switch event {
+                case .join(let call, let meetingID, let displayName, let muted, let port):
+                    await rooms.phoneJoin(call: call, meetingID: meetingID, displayName: displayName, muted: muted, port: port)
+                case .leave(let call):
+                    await rooms.phoneLeave(call: call)
+                }
+            }
+        }
+    }
 
     /// Stream connections beyond this are closed at once (hostile peers must not exhaust descriptors).
     static let maxConnections = 4096
@@ -174,8 +204,13 @@ final class SignallingLoop: @unchecked Sendable {
             media.update(call, plan: plan)
         case .stop(let call):
             media.stop(call)
+            phoneLegs?.yield(.leave(call))
         case .stopPlayback(let call):
             media.stopPlayback(call)
+        case .program(let call, .conference(let meetingID, let displayName, let muted)) where phoneLegs != nil:
+            let port = ConferencePort()
+            media.setProgram(call, .conference(meetingID: meetingID, displayName: displayName, muted: muted), conference: port)
+            phoneLegs?.yield(.join(call, meetingID: meetingID, displayName: displayName, muted: muted, port: port))
         case .program(let call, let program):
             media.setProgram(call, program)
         }

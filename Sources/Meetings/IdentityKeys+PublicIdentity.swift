@@ -1,9 +1,8 @@
 import Frames
-import Meetings
 
 extension IdentityKeys {
     /// The wire form (`hello.identity`, `welcome.keyManager`) of a public identity.
-    init(_ identity: PublicIdentity) {
+    public init(_ identity: PublicIdentity) {
         self.init(
             signingKey: identity.signingKey, agreementKey: identity.agreementKey, agreementKeySignature: identity.agreementKeySignature)
     }
@@ -11,7 +10,7 @@ extension IdentityKeys {
 
 extension PublicIdentity {
     /// A public identity from its wire form; throws unless the agreement key's signature verifies.
-    init(_ keys: IdentityKeys) throws(FramesError) {
+    public init(_ keys: IdentityKeys) throws(FramesError) {
         try self.init(signingKey: keys.signingKey, agreementKey: keys.agreementKey, agreementKeySignature: keys.agreementKeySignature)
     }
 }
