@@ -27,6 +27,10 @@ struct Call {
     var hangupAfterPlayback: (id: Int, reason: ReasonHeader)?
     /// The leg is a participant of a meeting (its dialplan reached `join`).
     var inMeeting = false
+    /// The leg's conference program, to return to after an announcement.
+    var conference: MediaProgram?
+    /// `*` was pressed in the meeting: the next key is a control (`*6`, `*#`).
+    var awaitingControlKey = false
 
     /// What the records and `dialgatectl` show: the session's phase, `in-meeting` once answered and joined.
     var phase: CallPhase { inMeeting && session.phase == .answered ? .inMeeting : session.phase }

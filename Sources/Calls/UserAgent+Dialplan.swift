@@ -26,6 +26,9 @@ extension UserAgent {
             calls[id]?.byeReason = last.reason
             return hangup(id, by: .gateway, reason: last.reason.text ?? "dialplan hangup", now: now) ?? []
         }
+        if playback == UserAgent.announcementPlayback, call.inMeeting, let conference = call.conference {
+            return setProgram(conference, for: id)
+        }
         return feedDialplan(.playbackFinished(id: playback), for: id, now: now)
     }
 
@@ -83,7 +86,7 @@ extension UserAgent {
         return out
     }
 
-    private mutating func setProgram(_ program: MediaProgram, for id: GatewayCallID) -> [UserAgentAction] {
+    mutating func setProgram(_ program: MediaProgram, for id: GatewayCallID) -> [UserAgentAction] {
         guard var call = calls[id] else { return [] }
         call.program = program
         calls[id] = call
@@ -121,24 +124,12 @@ extension UserAgent {
             return [.callEvent(CallEvent(kind: .updated, call: call.facts))]
                 + setProgram(.playback(id: UserAgent.refusalPlayback, [.prompt("meeting-e2ee"), .prompt("goodbye")]), for: id)
         }
+        let conference = MediaProgram.conference(meetingID: request.meetingID, displayName: request.displayName, muted: request.muted)
         call.inMeeting = true
+        call.conference = conference
         call.facts.phase = call.phase
         calls[id] = call
-        return [.callEvent(CallEvent(kind: .updated, call: call.facts))]
-            + setProgram(.conference(meetingID: request.meetingID, displayName: request.displayName, muted: request.muted), for: id)
-    }
-
-    /// The meeting side ends a phone leg (the host removed it, or the meeting ended): the caller
-    /// hears why, then BYE with a Reason (RFC 3326). Nil when the call is not in a meeting.
-    public mutating func leaveMeeting(_ id: GatewayCallID, removed: Bool, now: SIPInstant) -> [UserAgentAction]? {
-        guard var call = calls[id], call.inMeeting else { return nil }
-        call.inMeeting = false
-        call.facts.phase = call.phase
-        let text = removed ? "Removed from the meeting by the host" : "The meeting ended"
-        call.hangupAfterPlayback = (UserAgent.refusalPlayback, ReasonHeader(reasonProtocol: .q850, cause: 16, text: text))
-        calls[id] = call
-        let prompts: [PlaybackItem] = removed ? [.prompt("removed"), .prompt("goodbye")] : [.prompt("goodbye")]
-        return setProgram(.playback(id: UserAgent.refusalPlayback, prompts), for: id)
+        return [.callEvent(CallEvent(kind: .updated, call: call.facts))] + setProgram(conference, for: id)
     }
 
     /// A playback id the dialplan never uses (its ids count up from 1).

@@ -63,6 +63,7 @@ extension UserAgent {
         }
         call.lastDigit = (digit, source, now)
         calls[id] = call
+        if call.inMeeting { return [.digit(id, digit, source)] + meetingKey(digit, for: id) }
         return [.digit(id, digit, source)] + feedDialplan(.digit(digit), for: id, now: now)
     }
 

@@ -19,6 +19,17 @@ public enum UserAgentAction: Sendable {
     case lookupMeeting(GatewayCallID, String)
     /// A step of a call's dialplan run, for the debug log.
     case dialplanStep(GatewayCallID, JournalEntry)
+    /// A caller in a meeting pressed an in-call control; the meeting side carries it out and
+    /// answers with `announceInMeeting` (what to tell the caller).
+    case meetingControl(GatewayCallID, MeetingControl)
+}
+
+/// In-call controls of a phone caller in a meeting.
+public enum MeetingControl: String, Sendable, Equatable {
+    /// `*6`: mute or unmute yourself.
+    case toggleMute = "*6"
+    /// `*#`: hear how many are in the meeting.
+    case announceParticipants = "*#"
 }
 
 /// A refused request, for the security log.

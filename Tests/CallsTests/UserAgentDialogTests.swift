@@ -211,6 +211,31 @@ import Testing
         #expect(bye?.headers["Reason"] == "Q.850;cause=16;text=\"Removed from the meeting by the host\"")
     }
 
+    /// In the meeting, `*6` and `*#` become controls for the meeting side; other keys do nothing.
+    /// An announcement interrupts the mix and puts the leg back in the meeting when it ends.
+    @Test func inCallControlsAndAnnouncements() throws {
+        var harness = UserAgentHarness()
+        let (call, joined) = try dialIntoMeeting(&harness, mode: "standard")
+        let conference = try #require(lastProgram(joined))
+        func press(_ digit: Character) -> [MeetingControl] {
+            harness.userAgent.mediaDigit(digit, source: .rfc4733, for: call.id, now: harness.now).compactMap {
+                if case .meetingControl(call.id, let control) = $0 { control } else { nil }
+            }
+        }
+        #expect(press("6").isEmpty, "6 without * is nothing")
+        #expect(press("*").isEmpty)
+        #expect(press("6") == [.toggleMute])
+        harness.now = harness.now + .seconds(1)
+        #expect(press("*").isEmpty)
+        #expect(press("#") == [.announceParticipants])
+        #expect(press("*").isEmpty)
+        #expect(press("9").isEmpty, "*9 is no control")
+        let announcement = harness.userAgent.announceInMeeting(call.id, [.prompt("muted")], now: harness.now)
+        let told = try #require(announcement)
+        #expect(lastProgram(told) == .playback(id: -2, [.prompt("muted")]))
+        #expect(lastProgram(harness.userAgent.playbackFinished(-2, for: call.id, now: harness.now)) == conference)
+    }
+
     /// A phone is never placed in an e2ee meeting: the caller hears why, then BYE with cause 21.
     @Test func anE2EEMeetingRefusesThePhoneWithAPromptAndCause21() throws {
         var harness = UserAgentHarness()

@@ -174,5 +174,37 @@ extension LoopbackIntegration {
             #expect(try await daemon.ctl(["meeting", "end", "111111111"]).status != 0, "an unknown meeting is an error")
             await daemon.stop()
         }
+
+        /// A phone caller beside an app participant: the app sees the phone join (kind `phone`,
+        /// masked name), mute itself with `*6`, and leave; `*#` is carried to the meeting side.
+        @Test func phoneCallerControlsSeenByTheApp() async throws {
+            let daemon = try await Daemon.start()
+            defer { daemon.cleanUp() }
+            _ = try await daemon.ctl(["meeting", "create", "--id", "123456789", "--passcode", "4321"])
+            let alice = try await Client(url: daemon.participantsURL)
+            alice.hello(meeting: "123456789", passcode: "4321", name: "Alice", role: .host)
+            try await Self.eventually("Alice's welcome") { await Self.welcome(alice.received) != nil }
+            let sipp = try await ExternalProcess.run(
+                "sipp",
+                [
+                    "127.0.0.1:\(daemon.sipPort)", "-i", "127.0.0.1", "-sf",
+                    SIPIntegrationTests.scenarios.appendingPathComponent("meeting-controls.xml").path, "-s", "123456789*4321", "-m", "1",
+                    "-nostdin", "-timeout", "30s", "-timeout_error",
+                ], timeout: .seconds(40), currentDirectory: daemon.state)
+            try await Self.eventually("the phone's departure") {
+                await alice.received.controls.contains { if case .roster(let update) = $0 { update.event == .left } else { false } }
+            }
+            let updates = await alice.received.controls.compactMap { if case .roster(let update) = $0 { update } else { nil } }
+            alice.session.outbox.close(WebSocketClose(code: WebSocketClose.normal, reason: "bye"))
+            _ = await alice.done.value
+            await daemon.stop()
+            #expect(sipp.status == 0, "\(sipp.standardOutput.suffix(2000))\n\(daemon.log.suffix(3000))")
+            let phone = try #require(updates.first { $0.event == .joined }?.participant)
+            #expect(phone.kind == .phone)
+            #expect(phone.name.hasPrefix("Phone"), "\(phone.name)")
+            #expect(updates.map(\.event) == [.joined, .muted, .left], "\(updates)")
+            #expect(daemon.log.contains("control=*6") && daemon.log.contains("control=*#"), "\(daemon.log.suffix(3000))")
+            #expect(await Self.epochs(alice.received).count >= 3, "rekeyed when the phone came and when it left")
+        }
     }
 }

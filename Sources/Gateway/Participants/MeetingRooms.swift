@@ -1,4 +1,5 @@
 import Calls
+import Dialplan
 import Foundation
 import Frames
 import LegMedia
@@ -50,17 +51,38 @@ actor MeetingRooms {
     private var nextConnection: UInt64 = 1
     /// Phone legs by call, to find their meeting when they hang up.
     private var phoneMeetings: [GatewayCallID: (meetingID: String, participant: ParticipantID)] = [:]
-    /// Ends a phone leg's call (the host removed it, or the meeting ended); set by the application.
-    private var endPhoneCall: @Sendable (GatewayCallID, PhoneLegEnd) -> Void = { _, _ in }
+    /// What a phone leg's caller must hear or have done (set by the application).
+    private var notifyPhoneLeg: @Sendable (GatewayCallID, PhoneLegNotice) -> Void = { _, _ in }
     /// Scratch for one 20 ms frame of a phone leg (the bridge copies it).
     private var phoneFrame = [Int16](repeating: 0, count: ConferencePort.frameSize)
 
-    /// Why the gateway ends a phone leg's call from the meeting side.
-    enum PhoneLegEnd: Sendable {
+    /// What the meeting side tells a phone leg's call.
+    enum PhoneLegNotice: Sendable, Equatable {
+        /// The host removed the caller: a prompt, then BYE.
         case removed(String)
+        /// The meeting ended: goodbye, then BYE.
         case meetingEnded(String)
+        /// The caller's own mute changed (`*6`, or the host).
+        case muted(Bool)
+        /// How many are in the meeting (`*#`).
+        case participants(Int)
+        /// Someone joined or left: a short rising or falling tone.
+        case someoneJoined
+        case someoneLeft
 
         var isRemoval: Bool { if case .removed = self { true } else { false } }
+
+        /// What the caller hears for the notices that do not end the call.
+        var announcement: [PlaybackItem] {
+            switch self {
+            case .removed, .meetingEnded: []
+            case .muted(let muted): [.prompt(muted ? "muted" : "unmuted")]
+            case .participants(let count):
+                [.prompt("participant-count")] + String(count).map { .prompt("digit-\($0)") }
+            case .someoneJoined: [.tone(hertz: 660, duration: .milliseconds(90)), .tone(hertz: 880, duration: .milliseconds(120))]
+            case .someoneLeft: [.tone(hertz: 880, duration: .milliseconds(90)), .tone(hertz: 660, duration: .milliseconds(120))]
+            }
+        }
     }
     /// Frames forwarded and frames a slow receiver dropped, since start.
     private(set) var framesForwarded = 0
@@ -82,8 +104,27 @@ actor MeetingRooms {
         disconnected(id)
     }
 
-    func onPhoneLegEnd(_ end: @escaping @Sendable (GatewayCallID, PhoneLegEnd) -> Void) {
-        endPhoneCall = end
+    func onPhoneLegNotice(_ notify: @escaping @Sendable (GatewayCallID, PhoneLegNotice) -> Void) {
+        notifyPhoneLeg = notify
+    }
+
+    /// A phone caller's `*6` or `*#`.
+    func phoneControl(call: GatewayCallID, _ control: MeetingControl) {
+        guard let (meetingID, participant) = phoneMeetings[call], let phone = rooms[meetingID]?.phones[participant] else { return }
+        switch control {
+        case .toggleMute:
+            // The hub answers with `.setPhoneMuted`, which tells the caller (as when the host mutes).
+            apply(handle(.command(from: participant, .mute(participant: participant, muted: !phone.muted)), in: meetingID), in: meetingID)
+        case .announceParticipants:
+            notifyPhoneLeg(call, .participants(rooms[meetingID]?.hub.roster.count ?? 0))
+        }
+    }
+
+    /// Join and leave tones for the phone legs of a meeting, except `excluded`.
+    private func tellPhones(in meetingID: String, _ notice: PhoneLegNotice, except excluded: ParticipantID? = nil) {
+        for (participant, phone) in rooms[meetingID]?.phones ?? [:] where participant != excluded {
+            notifyPhoneLeg(phone.call, notice)
+        }
     }
 
     // MARK: - Phone legs
@@ -93,7 +134,7 @@ actor MeetingRooms {
     func phoneJoin(call: GatewayCallID, meetingID: String, displayName: String, muted: Bool, port: ConferencePort) async {
         if rooms[meetingID] == nil {
             guard let record = try? await directory.meeting(id: meetingID) else {
-                endPhoneCall(call, .meetingEnded("the meeting is no longer in the directory"))
+                notifyPhoneLeg(call, .meetingEnded("the meeting is no longer in the directory"))
                 return
             }
             if rooms[meetingID] == nil { rooms[meetingID] = Room(hub: MeetingHub(record: record.hubRecord)) }
@@ -105,6 +146,7 @@ actor MeetingRooms {
             phoneMeetings[call] = (meetingID, participant)
             rooms[meetingID]?.phones[participant] = PhoneLeg(call: call, senderIndex: senderIndex, port: port, muted: muted)
             startBridge(in: meetingID, adding: senderIndex)
+            tellPhones(in: meetingID, .someoneJoined, except: participant)
         }
         apply(actions, in: meetingID)
         logger.info(
@@ -119,6 +161,7 @@ actor MeetingRooms {
             rooms[meetingID]?.bridge?.removePhoneLeg(senderIndex: phone.senderIndex)
         }
         apply(handle(.leave(participant), in: meetingID), in: meetingID)
+        tellPhones(in: meetingID, .someoneLeft)
         stopBridgeIfIdle(in: meetingID)
         if let room = rooms[meetingID], room.hub.isEmpty || room.hub.isEnded { rooms[meetingID] = nil }
     }
@@ -257,6 +300,7 @@ actor MeetingRooms {
         let actions = handle(
             .join(id, hello, record.hubRecord, now: now, fingerprint: publicIdentity.fingerprint.description), in: hello.meeting)
         apply(actions, in: hello.meeting)
+        if connections[id]?.participant != nil { tellPhones(in: hello.meeting, .someoneJoined) }
         if rooms[hello.meeting]?.hub.isEmpty == true { rooms[hello.meeting] = nil }
     }
 
@@ -269,6 +313,7 @@ actor MeetingRooms {
         }
         apply(handle(.leave(participant), in: meetingID), in: meetingID)
         rooms[meetingID]?.identities[participant] = nil
+        tellPhones(in: meetingID, .someoneLeft)
         if let room = rooms[meetingID], room.hub.isEmpty || room.hub.isEnded { rooms[meetingID] = nil }
     }
 
@@ -314,11 +359,14 @@ actor MeetingRooms {
             case .pinHostIdentity:
                 logger.info("host identity pinned for this meeting's life", metadata: ["meeting": "\(meetingID ?? "-")"])
             case .setPhoneMuted(let leg, let muted):
-                if let meetingID, let (participant, _) = phone(leg, in: meetingID) { rooms[meetingID]?.phones[participant]?.muted = muted }
+                if let meetingID, let (participant, phone) = phone(leg, in: meetingID) {
+                    rooms[meetingID]?.phones[participant]?.muted = muted
+                    notifyPhoneLeg(phone.call, .muted(muted))
+                }
             case .removePhoneLeg(let leg, let reason):
                 if let meetingID, let (_, phone) = phone(leg, in: meetingID) {
-                    let ending: PhoneLegEnd = rooms[meetingID]?.hub.isEnded == true ? .meetingEnded(reason) : .removed(reason)
-                    endPhoneCall(phone.call, ending)
+                    let ending: PhoneLegNotice = rooms[meetingID]?.hub.isEnded == true ? .meetingEnded(reason) : .removed(reason)
+                    notifyPhoneLeg(phone.call, ending)
                 }
             case .lockChanged(let locked):
                 logger.info("meeting lock changed", metadata: ["meeting": "\(meetingID ?? "-")", "locked": "\(locked)"])

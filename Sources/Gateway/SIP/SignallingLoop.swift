@@ -47,9 +47,12 @@ final class SignallingLoop: @unchecked Sendable {
     var meetings: MeetingDirectory?
     /// Phone legs entering and leaving meetings, in order, for `MeetingRooms` (see `attach(_:)`).
     private(set) var phoneLegs: AsyncStream<PhoneLegEvent>.Continuation?
+    /// The port of each phone leg in a meeting (owned by the loop, like the calls).
+    private var conferencePorts: [GatewayCallID: ConferencePort] = [:]
 
     enum PhoneLegEvent: Sendable {
         case join(GatewayCallID, meetingID: String, displayName: String, muted: Bool, port: ConferencePort)
+        case control(GatewayCallID, MeetingControl)
         case leave(GatewayCallID)
     }
 
@@ -58,10 +61,16 @@ final class SignallingLoop: @unchecked Sendable {
     func attach(_ rooms: MeetingRooms) async {
         let (stream, continuation) = AsyncStream.makeStream(of: PhoneLegEvent.self)
         loop.execute { self.phoneLegs = continuation }
-        await rooms.onPhoneLegEnd { [self] call, end in
-            _ = loop.submit {
-                guard let actions = self.userAgent.leaveMeeting(call, removed: end.isRemoval, now: self.now) else { return }
-                self.perform(actions)
+        await rooms.onPhoneLegNotice { [self] call, notice in
+            loop.execute {
+                let actions: [UserAgentAction]?
+                switch notice {
+                case .removed, .meetingEnded:
+                    actions = self.userAgent.leaveMeeting(call, removed: notice.isRemoval, now: self.now)
+                default:
+                    actions = self.userAgent.announceInMeeting(call, notice.announcement, now: self.now)
+                }
+                if let actions { self.perform(actions) }
             }
         }
         Task {
@@ -69,6 +78,8 @@ final class SignallingLoop: @unchecked Sendable {
                 switch event {
                 case .join(let call, let meetingID, let displayName, let muted, let port):
                     await rooms.phoneJoin(call: call, meetingID: meetingID, displayName: displayName, muted: muted, port: port)
+                case .control(let call, let control):
+                    await rooms.phoneControl(call: call, control)
                 case .leave(let call):
                     await rooms.phoneLeave(call: call)
                 }
@@ -188,6 +199,9 @@ final class SignallingLoop: @unchecked Sendable {
                 lookUp(meetingID, for: call)
             case .dialplanStep(let call, let entry):
                 logger.debug("dialplan", metadata: ["call": "\(call)", "step": "\(entry)"])
+            case .meetingControl(let call, let control):
+                logger.info("meeting control", metadata: ["call": "\(call)", "control": "\(control.rawValue)"])
+                phoneLegs?.yield(.control(call, control))
             }
         }
         rearmTimer()
@@ -204,11 +218,17 @@ final class SignallingLoop: @unchecked Sendable {
             media.update(call, plan: plan)
         case .stop(let call):
             media.stop(call)
-            phoneLegs?.yield(.leave(call))
+            if conferencePorts.removeValue(forKey: call) != nil { phoneLegs?.yield(.leave(call)) }
         case .stopPlayback(let call):
             media.stopPlayback(call)
         case .program(let call, .conference(let meetingID, let displayName, let muted)) where phoneLegs != nil:
+            // Back from an announcement, the leg keeps its port and its place in the meeting.
+            if let port = conferencePorts[call] {
+                media.setProgram(call, .conference(meetingID: meetingID, displayName: displayName, muted: muted), conference: port)
+                return
+            }
             let port = ConferencePort()
+            conferencePorts[call] = port
             media.setProgram(call, .conference(meetingID: meetingID, displayName: displayName, muted: muted), conference: port)
             phoneLegs?.yield(.join(call, meetingID: meetingID, displayName: displayName, muted: muted, port: port))
         case .program(let call, let program):

@@ -28,6 +28,19 @@ public struct PromptLibrary: Sendable {
         case lobby
         case meetingDowngraded = "meeting-downgraded"
         case meetingNotAvailable = "meeting-not-available"
+        case muted
+        case unmuted
+        case participantCount = "participant-count"
+        case digit0 = "digit-0"
+        case digit1 = "digit-1"
+        case digit2 = "digit-2"
+        case digit3 = "digit-3"
+        case digit4 = "digit-4"
+        case digit5 = "digit-5"
+        case digit6 = "digit-6"
+        case digit7 = "digit-7"
+        case digit8 = "digit-8"
+        case digit9 = "digit-9"
 
         /// The prompt's file name, e.g. "enter-meeting-id.wav".
         public var fileName: String { "\(rawValue).\(PromptLibrary.fileExtension)" }

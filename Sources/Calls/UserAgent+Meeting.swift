@@ -1,0 +1,47 @@
+import Dialplan
+import SIP
+
+/// A phone caller inside a meeting: in-call controls, announcements, and leaving from the
+/// meeting side. The meeting itself (roster, mixing) is the adapter's; this is the call's part.
+extension UserAgent {
+    /// A key pressed in the meeting: `*` then `6` toggles mute, `*` then `#` asks for the
+    /// participant count; anything else is ignored (the mix is not interrupted).
+    mutating func meetingKey(_ digit: Character, for id: GatewayCallID) -> [UserAgentAction] {
+        guard var call = calls[id] else { return [] }
+        defer { calls[id] = call }
+        if digit == "*" {
+            call.awaitingControlKey = true
+            return []
+        }
+        guard call.awaitingControlKey else { return [] }
+        call.awaitingControlKey = false
+        switch digit {
+        case "6": return [.meetingControl(id, .toggleMute)]
+        case "#": return [.meetingControl(id, .announceParticipants)]
+        default: return []
+        }
+    }
+
+    /// Tells a caller in a meeting something (a prompt, a join or leave tone) and then puts the
+    /// leg back in the meeting. Nil when the call is not in a meeting.
+    public mutating func announceInMeeting(_ id: GatewayCallID, _ items: [PlaybackItem], now: SIPInstant) -> [UserAgentAction]? {
+        guard let call = calls[id], call.inMeeting, call.hangupAfterPlayback == nil else { return nil }
+        return setProgram(.playback(id: UserAgent.announcementPlayback, items), for: id)
+    }
+
+    /// The meeting side ends a phone leg (the host removed it, or the meeting ended): the caller
+    /// hears why, then BYE with a Reason (RFC 3326). Nil when the call is not in a meeting.
+    public mutating func leaveMeeting(_ id: GatewayCallID, removed: Bool, now: SIPInstant) -> [UserAgentAction]? {
+        guard var call = calls[id], call.inMeeting else { return nil }
+        call.inMeeting = false
+        call.facts.phase = call.phase
+        let text = removed ? "Removed from the meeting by the host" : "The meeting ended"
+        call.hangupAfterPlayback = (UserAgent.refusalPlayback, ReasonHeader(reasonProtocol: .q850, cause: 16, text: text))
+        calls[id] = call
+        let prompts: [PlaybackItem] = removed ? [.prompt("removed"), .prompt("goodbye")] : [.prompt("goodbye")]
+        return setProgram(.playback(id: UserAgent.refusalPlayback, prompts), for: id)
+    }
+
+    /// The playback id of announcements in a meeting (the dialplan's ids count up from 1).
+    static let announcementPlayback = -2
+}
