@@ -63,6 +63,9 @@ extension LoopbackIntegration {
             #expect(aliceRun.status == 0, "\(aliceRun.standardError.suffix(2000))")
             #expect(bobRun.status == 0, "\(bobRun.standardError.suffix(2000))")
             #expect(daemon.log.contains("phone leg joined meeting"), "\(daemon.log.suffix(3000))")
+            // The bridge tells the apps who is talking: the phone speaks in its first seconds.
+            let speaking = aliceRun.standardOutput.split(separator: "\n").filter { $0.contains("\"speaking\":true") }
+            #expect(speaking.contains { $0.contains("Phone") }, "\(aliceRun.standardOutput.suffix(3000))")
 
             // The phone hears Alice (app → gateway decrypts, decodes at 8 kHz, mixes, G.711).
             let received = try #require(call.received, "baresip recorded nothing")

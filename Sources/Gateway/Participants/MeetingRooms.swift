@@ -34,6 +34,9 @@ actor MeetingRooms {
         /// Decrypts and mixes for the phone legs; exists while the meeting has any.
         var bridge: PhoneBridge?
         var ticker: Task<Void, Never>?
+        var ticks = 0
+        /// Who the bridge last heard talking, for roster `speaking` events.
+        var speaking: Set<ParticipantID> = []
     }
 
     private struct PhoneLeg {
@@ -219,6 +222,19 @@ actor MeetingRooms {
                 let frame = ByteBuffer(bytes: bytes)
                 for receiver in receivers { receiver.outbox.send(frame: frame) }
             })
+        rooms[meetingID]?.ticks += 1
+        if room.ticks % 5 == 0 { updateSpeaking(in: meetingID, bridge: bridge) }
+    }
+
+    /// Every 100 ms: who the bridge hears talking becomes roster `speaking` events (on change only).
+    private func updateSpeaking(in meetingID: String, bridge: PhoneBridge) {
+        guard let room = rooms[meetingID] else { return }
+        let now = Set(room.hub.roster.filter { bridge.isSpeaking($0.senderIndex) }.map(\.id))
+        guard now != room.speaking else { return }
+        rooms[meetingID]?.speaking = now
+        for participant in now.symmetricDifference(room.speaking) {
+            apply(handle(.speaking(participant, now.contains(participant)), in: meetingID), in: meetingID)
+        }
     }
 
     /// The operator's `meeting lock`: applied to the live meeting, if it has participants.

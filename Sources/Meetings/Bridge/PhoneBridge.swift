@@ -230,6 +230,9 @@ public final class PhoneBridge {
         return output
     }
 
+    /// Whether `source` (an app sender or a phone leg) is talking, for roster `speaking` events.
+    public func isSpeaking(_ source: SenderIndex) -> Bool { mix.isSpeaking(source) }
+
     /// Which sources the last tick mixed (tests and status).
     public var selectedSources: [SenderIndex] { mix.selectedSources }
 

@@ -171,6 +171,12 @@ public struct PhoneMix: Sendable {
         slotBySource[source].map { slots[$0].selected } ?? false
     }
 
+    /// Whether `source` is talking: selected in the last tick and above the silence level.
+    public func isSpeaking(_ source: SenderIndex) -> Bool {
+        guard let slot = slotBySource[source] else { return false }
+        return slots[slot].selected && slots[slot].level > tuning.silenceLevel
+    }
+
     /// The sources selected in the last tick, ascending (tests and status; allocates).
     public var selectedSources: [SenderIndex] {
         slots.filter { $0.inUse && $0.selected }.map(\.source).sorted()

@@ -42,6 +42,21 @@ import Testing
         #expect(Set(mix.phoneLegs) == [1, 2])
     }
 
+    /// Speaking (for roster events) is a selected source above the silence level: a quiet line
+    /// that is mixed is not "speaking".
+    @Test func speakingIsLoudAndSelected() {
+        var mix = PhoneMix(maxSpeakers: 3)
+        mix.addPhoneLeg(1)
+        for _ in 0..<10 {
+            mix.submit(1, Self.pattern(8_000))
+            mix.submit(2, Self.pattern(5))
+            mix.mixTick()
+        }
+        #expect(mix.isSpeaking(1))
+        #expect(!mix.isSpeaking(2))
+        #expect(!mix.isSpeaking(9), "an unknown source is not speaking")
+    }
+
     @Test func aPhoneLegNeverHearsItselfSelectedOrNot() {
         var mix = PhoneMix(maxSpeakers: 1)
         mix.addPhoneLeg(1)
