@@ -14,11 +14,14 @@ public struct MeetingCreation: Codable, Sendable, Hashable {
     public var mode: MeetingMode
     public var tier: String
     public var host: String?
+    /// Phone callers wait until the host is in the meeting (default: they may join first).
+    public var phonesWaitForHost: Bool
 
     public init(
         id: String, passcode: String? = nil, mode: MeetingMode = .standard, tier: String = MeetingCreation.defaultTier,
-        host: String? = nil
+        host: String? = nil, phonesWaitForHost: Bool = false
     ) {
+        self.phonesWaitForHost = phonesWaitForHost
         self.id = id
         self.passcode = passcode
         self.mode = mode
@@ -29,7 +32,7 @@ public struct MeetingCreation: Codable, Sendable, Hashable {
     private enum CodingKeys: String, CodingKey {
         // The ID sits under `meeting`, as a call's id sits under `call` in `call` and `hangup`.
         case id = "meeting"
-        case passcode, mode, tier, host
+        case passcode, mode, tier, host, phonesWaitForHost
     }
 
     public init(from decoder: any Decoder) throws {
@@ -39,6 +42,7 @@ public struct MeetingCreation: Codable, Sendable, Hashable {
         self.mode = try container.decodeIfPresent(MeetingMode.self, forKey: .mode) ?? .standard
         self.tier = try container.decodeIfPresent(String.self, forKey: .tier) ?? Self.defaultTier
         self.host = try container.decodeIfPresent(String.self, forKey: .host)
+        self.phonesWaitForHost = try container.decodeIfPresent(Bool.self, forKey: .phonesWaitForHost) ?? false
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -48,5 +52,6 @@ public struct MeetingCreation: Codable, Sendable, Hashable {
         try container.encode(mode, forKey: .mode)
         try container.encode(tier, forKey: .tier)
         try container.encodeIfPresent(host, forKey: .host)
+        if phonesWaitForHost { try container.encode(true, forKey: .phonesWaitForHost) }
     }
 }

@@ -31,11 +31,14 @@ public struct MeetingSnapshot: Codable, Sendable, Hashable {
     public var createdAt: Date
     /// A locked meeting admits nobody new.
     public var locked: Bool
+    /// Phone callers wait for the host; absent from replies of gateways before this setting (false).
+    public var phonesWaitForHost: Bool?
 
     public init(
         id: String, passcode: String? = nil, mode: MeetingMode, tier: String, host: String? = nil, createdAt: Date,
-        locked: Bool = false
+        locked: Bool = false, phonesWaitForHost: Bool? = nil
     ) {
+        self.phonesWaitForHost = phonesWaitForHost
         self.id = id
         self.passcode = passcode
         self.mode = mode

@@ -68,8 +68,12 @@ struct MeetingCreate: ControlSubcommand {
     @Option(help: ArgumentHelp("The host's name.", valueName: "name"))
     var host: String?
 
+    @Flag(help: "Phone callers wait (hearing so) until the host is in the meeting.")
+    var phonesWaitForHost = false
+
     func run(client: inout ControlClient) async throws {
-        let creation = MeetingCreation(id: id, passcode: passcode, mode: MeetingMode(rawValue: mode), tier: tier, host: host)
+        let creation = MeetingCreation(
+            id: id, passcode: passcode, mode: MeetingMode(rawValue: mode), tier: tier, host: host, phonesWaitForHost: phonesWaitForHost)
         let payload = try await client.request(.meetingCreate(creation))
         guard case .meeting(let meeting) = payload else { throw CLIError.unexpectedReply(expected: "meeting") }
         if global.json { try printJSON(payload) } else { Output.line(Format.meetingCreated(meeting)) }

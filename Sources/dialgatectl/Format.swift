@@ -147,6 +147,7 @@ enum Format {
             ("host", meeting.host ?? "-"),
             ("created", time(meeting.createdAt)),
             ("locked", meeting.locked ? "yes" : "no"),
+            ("phones", meeting.phonesWaitForHost == true ? "wait for the host" : "may join before the host"),
         ])
     }
 

@@ -33,11 +33,14 @@ import Testing
             try await store.pool.read { db in
                 #expect(try db.tableExists("meetings"))
                 #expect(
-                    Set(try db.columns(in: "meetings").map(\.name)) == ["id", "passcode", "mode", "tier", "host", "created_at", "locked"])
+                    Set(try db.columns(in: "meetings").map(\.name)) == [
+                        "id", "passcode", "mode", "tier", "host", "created_at", "locked", "phones_wait_for_host",
+                    ])
                 #expect(try db.primaryKey("meetings").columns == ["id"])
                 #expect(try db.primaryKey("meetings").rowIDColumn == nil)  // WITHOUT ROWID: one B-tree per lookup
                 let applied = try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations")
                 #expect(applied.contains("v3: meetings"))
+                #expect(applied.contains("v4: phones wait for host"))
             }
         }
     }

@@ -206,5 +206,46 @@ extension LoopbackIntegration {
             #expect(daemon.log.contains("control=*6") && daemon.log.contains("control=*#"), "\(daemon.log.suffix(3000))")
             #expect(await Self.epochs(alice.received).count >= 3, "rekeyed when the phone came and when it left")
         }
+
+        /// A meeting whose phones wait for the host: a phone caller is held out (hearing so) while
+        /// only a guest is in, and joins as soon as the host arrives.
+        @Test func phonesWaitForTheHost() async throws {
+            let daemon = try await Daemon.start()
+            defer { daemon.cleanUp() }
+            let created = try await daemon.ctl(["meeting", "create", "--id", "123456789", "--passcode", "4321", "--phones-wait-for-host"])
+            #expect(created.status == 0, "\(created.standardError)")
+            #expect(try await daemon.ctl(["meeting", "123456789"]).standardOutput.contains("wait for the host"))
+            let bob = try await Client(url: daemon.participantsURL)
+            bob.hello(meeting: "123456789", passcode: "4321", name: "Bob")
+            try await Self.eventually("Bob's welcome") { await Self.welcome(bob.received) != nil }
+            async let sipp = ExternalProcess.run(
+                "sipp",
+                [
+                    "127.0.0.1:\(daemon.sipPort)", "-i", "127.0.0.1", "-sf",
+                    SIPIntegrationTests.scenarios.appendingPathComponent("meeting-controls.xml").path, "-s", "123456789*4321", "-m", "1",
+                    "-nostdin", "-timeout", "30s", "-timeout_error",
+                ], timeout: .seconds(40), currentDirectory: daemon.state)
+            try await Self.eventually("the phone waiting") { daemon.log.contains("phone leg waits for the host") }
+            func phoneJoined() async -> Bool {
+                await bob.received.controls.contains {
+                    if case .roster(let update) = $0 { update.event == .joined && update.participant.kind == .phone } else { false }
+                }
+            }
+            #expect(await !phoneJoined(), "no phone in the meeting before the host")
+            let alice = try await Client(url: daemon.participantsURL)
+            alice.hello(meeting: "123456789", passcode: "4321", name: "Alice", role: .host)
+            try await Self.eventually("the phone joining after the host") { await phoneJoined() }
+            let result = try await sipp
+            let joins = await bob.received.controls.compactMap { message -> String? in
+                if case .roster(let update) = message, update.event == .joined { update.participant.name } else { nil }
+            }
+            for client in [alice, bob] {
+                client.session.outbox.close(WebSocketClose(code: WebSocketClose.normal, reason: "bye"))
+                _ = await client.done.value
+            }
+            await daemon.stop()
+            #expect(result.status == 0, "\(result.standardOutput.suffix(2000))")
+            #expect(joins.count == 2 && joins[0] == "Alice" && joins[1].hasPrefix("Phone"), "\(joins)")
+        }
     }
 }

@@ -35,14 +35,15 @@ public final class MeetingDirectory: Sendable {
     /// returned record carries it.
     public func create(
         id: String, passcode: String? = nil, mode: MeetingRecord.Mode = .standard, tier: String = MeetingRecord.defaultTier,
-        host: String? = nil
+        host: String? = nil, phonesWaitForHost: Bool = false
     ) async throws(MeetingDirectoryError) -> MeetingRecord {
         guard MeetingRecord.isValidID(id) else { throw .invalidID(id) }
         if let passcode, !MeetingRecord.isValidPasscode(passcode) { throw .invalidPasscode }
         guard MeetingRecord.isValidTier(tier) else { throw .invalidTier(tier) }
         let host = try Self.checkedHost(host)
         let record = MeetingRecord(
-            id: id, passcode: passcode ?? generatePasscode(), mode: mode, tier: tier, host: host, createdAt: now())
+            id: id, passcode: passcode ?? generatePasscode(), mode: mode, tier: tier, host: host, createdAt: now(),
+            phonesWaitForHost: phonesWaitForHost)
         guard MeetingRecord.isValidPasscode(record.passcode) else {
             throw .database(reason: "the passcode generator made an invalid passcode")
         }

@@ -10,6 +10,7 @@ enum MeetingColumn {
     static let host = Column("host")
     static let createdAt = Column("created_at")
     static let locked = Column("locked")
+    static let phonesWaitForHost = Column("phones_wait_for_host")
 }
 
 extension MeetingRecord: FetchableRecord, PersistableRecord {
@@ -23,7 +24,8 @@ extension MeetingRecord: FetchableRecord, PersistableRecord {
         }
         self.init(
             id: row[MeetingColumn.id], passcode: row[MeetingColumn.passcode], mode: mode, tier: row[MeetingColumn.tier],
-            host: row[MeetingColumn.host], createdAt: row[MeetingColumn.createdAt], locked: row[MeetingColumn.locked])
+            host: row[MeetingColumn.host], createdAt: row[MeetingColumn.createdAt], locked: row[MeetingColumn.locked],
+            phonesWaitForHost: row[MeetingColumn.phonesWaitForHost])
     }
 
     public func encode(to container: inout PersistenceContainer) throws {
@@ -34,5 +36,6 @@ extension MeetingRecord: FetchableRecord, PersistableRecord {
         container[MeetingColumn.host] = host
         container[MeetingColumn.createdAt] = createdAt
         container[MeetingColumn.locked] = locked
+        container[MeetingColumn.phonesWaitForHost] = phonesWaitForHost
     }
 }

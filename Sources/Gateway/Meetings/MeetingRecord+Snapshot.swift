@@ -6,7 +6,8 @@ extension MeetingSnapshot {
     init(_ record: MeetingRecord, includingPasscode: Bool) {
         self.init(
             id: record.id, passcode: includingPasscode ? record.passcode : nil, mode: MeetingMode(rawValue: record.mode.rawValue),
-            tier: record.tier, host: record.host, createdAt: record.createdAt, locked: record.locked)
+            tier: record.tier, host: record.host, createdAt: record.createdAt, locked: record.locked,
+            phonesWaitForHost: record.phonesWaitForHost)
     }
 }
 

@@ -37,11 +37,14 @@ public struct MeetingRecord: Sendable, Hashable {
     public var createdAt: Date
     /// A locked meeting admits nobody new.
     public var locked: Bool
+    /// Phone callers wait (hearing so) until the host is in the meeting; otherwise they may join first.
+    public var phonesWaitForHost: Bool
 
     public init(
         id: String, passcode: String, mode: Mode = .standard, tier: String = MeetingRecord.defaultTier, host: String? = nil,
-        createdAt: Date, locked: Bool = false
+        createdAt: Date, locked: Bool = false, phonesWaitForHost: Bool = false
     ) {
+        self.phonesWaitForHost = phonesWaitForHost
         self.id = id
         self.passcode = passcode
         self.mode = mode

@@ -23,6 +23,10 @@ actor MeetingRooms {
 
     private struct Room {
         var hub: MeetingHub
+        /// Phone callers wait until the host is in (the directory's setting for the meeting).
+        var phonesWaitForHost = false
+        /// Phone legs waiting for the host, in arrival order.
+        var waiting: [WaitingPhone] = []
         /// Public identities of app participants, for manifests and sealing.
         var identities: [ParticipantID: PublicIdentity] = [:]
         var endpoints: [ParticipantID: ConnectionID] = [:]
@@ -37,6 +41,18 @@ actor MeetingRooms {
         var ticks = 0
         /// Who the bridge last heard talking, for roster `speaking` events.
         var speaking: Set<ParticipantID> = []
+
+        init(_ record: MeetingRecord) {
+            hub = MeetingHub(record: record.hubRecord)
+            phonesWaitForHost = record.phonesWaitForHost
+        }
+    }
+
+    private struct WaitingPhone {
+        let call: GatewayCallID
+        let displayName: String
+        let muted: Bool
+        let port: ConferencePort
     }
 
     private struct PhoneLeg {
@@ -54,6 +70,8 @@ actor MeetingRooms {
     private var nextConnection: UInt64 = 1
     /// Phone legs by call, to find their meeting when they hang up.
     private var phoneMeetings: [GatewayCallID: (meetingID: String, participant: ParticipantID)] = [:]
+    /// Phone legs waiting for their meeting's host, by call.
+    private var waitingMeetings: [GatewayCallID: String] = [:]
     /// What a phone leg's caller must hear or have done (set by the application).
     private var notifyPhoneLeg: @Sendable (GatewayCallID, PhoneLegNotice) -> Void = { _, _ in }
     /// Scratch for one 20 ms frame of a phone leg (the bridge copies it).
@@ -69,6 +87,8 @@ actor MeetingRooms {
         case muted(Bool)
         /// How many are in the meeting (`*#`).
         case participants(Int)
+        /// The meeting's phone callers wait for its host.
+        case waitingForHost
         /// Someone joined or left: a short rising or falling tone.
         case someoneJoined
         case someoneLeft
@@ -80,6 +100,7 @@ actor MeetingRooms {
             switch self {
             case .removed, .meetingEnded: []
             case .muted(let muted): [.prompt(muted ? "muted" : "unmuted")]
+            case .waitingForHost: [.prompt("waiting-for-host")]
             case .participants(let count):
                 [.prompt("participant-count")] + String(count).map { .prompt("digit-\($0)") }
             case .someoneJoined: [.tone(hertz: 660, duration: .milliseconds(90)), .tone(hertz: 880, duration: .milliseconds(120))]
@@ -140,8 +161,19 @@ actor MeetingRooms {
                 notifyPhoneLeg(call, .meetingEnded("the meeting is no longer in the directory"))
                 return
             }
-            if rooms[meetingID] == nil { rooms[meetingID] = Room(hub: MeetingHub(record: record.hubRecord)) }
+            if rooms[meetingID] == nil { rooms[meetingID] = Room(record) }
         }
+        if let room = rooms[meetingID], room.phonesWaitForHost, !hostIsIn(room) {
+            rooms[meetingID]?.waiting.append(WaitingPhone(call: call, displayName: displayName, muted: muted, port: port))
+            waitingMeetings[call] = meetingID
+            notifyPhoneLeg(call, .waitingForHost)
+            logger.info("phone leg waits for the host", metadata: ["call": "\(call)", "meeting": "\(meetingID)"])
+            return
+        }
+        admitPhone(call: call, meetingID: meetingID, displayName: displayName, muted: muted, port: port)
+    }
+
+    private func admitPhone(call: GatewayCallID, meetingID: String, displayName: String, muted: Bool, port: ConferencePort) {
         let leg = PhoneLegID(rawValue: "\(call)")
         let now = MeetingInstant(nanoseconds: Int64(clamping: NIODeadline.now().uptimeNanoseconds))
         let actions = handle(.phoneJoin(leg, displayName: displayName, muted: muted, now: now), in: meetingID)
@@ -157,8 +189,28 @@ actor MeetingRooms {
             metadata: ["call": "\(call)", "meeting": "\(meetingID)", "admitted": "\(phoneMeetings[call] != nil)"])
     }
 
+    /// Whether a host app participant is in the meeting.
+    private func hostIsIn(_ room: Room) -> Bool {
+        room.hub.roster.contains { $0.kind == .app && room.hub.isHost($0.id) }
+    }
+
+    /// The host arrived: the phones waiting for it join, in the order they came.
+    private func admitWaitingPhones(in meetingID: String) {
+        guard let waiting = rooms[meetingID]?.waiting, !waiting.isEmpty else { return }
+        rooms[meetingID]?.waiting = []
+        for phone in waiting {
+            waitingMeetings[phone.call] = nil
+            admitPhone(call: phone.call, meetingID: meetingID, displayName: phone.displayName, muted: phone.muted, port: phone.port)
+        }
+    }
+
     /// The phone leg's call ended.
     func phoneLeave(call: GatewayCallID) {
+        if let meetingID = waitingMeetings.removeValue(forKey: call) {
+            rooms[meetingID]?.waiting.removeAll { $0.call == call }
+            if let room = rooms[meetingID], room.hub.isEmpty, room.waiting.isEmpty { rooms[meetingID] = nil }
+            return
+        }
         guard let (meetingID, participant) = phoneMeetings.removeValue(forKey: call) else { return }
         if let phone = rooms[meetingID]?.phones.removeValue(forKey: participant) {
             rooms[meetingID]?.bridge?.removePhoneLeg(senderIndex: phone.senderIndex)
@@ -311,13 +363,16 @@ actor MeetingRooms {
             return
         }
         if rooms[hello.meeting] == nil {
-            rooms[hello.meeting] = Room(hub: MeetingHub(record: record.hubRecord))
+            rooms[hello.meeting] = Room(record)
         }
         let actions = handle(
             .join(id, hello, record.hubRecord, now: now, fingerprint: publicIdentity.fingerprint.description), in: hello.meeting)
         apply(actions, in: hello.meeting)
-        if connections[id]?.participant != nil { tellPhones(in: hello.meeting, .someoneJoined) }
-        if rooms[hello.meeting]?.hub.isEmpty == true { rooms[hello.meeting] = nil }
+        if let participant = connections[id]?.participant {
+            tellPhones(in: hello.meeting, .someoneJoined)
+            if rooms[hello.meeting]?.hub.isHost(participant) == true { admitWaitingPhones(in: hello.meeting) }
+        }
+        if let room = rooms[hello.meeting], room.hub.isEmpty, room.waiting.isEmpty { rooms[hello.meeting] = nil }
     }
 
     private func disconnected(_ id: ConnectionID) {

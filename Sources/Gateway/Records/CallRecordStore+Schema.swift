@@ -74,6 +74,12 @@ extension CallRecordStore {
                 t.column("locked", .boolean).notNull().defaults(to: false)
             }
         }
+        // v4: whether phone callers wait for the host (issue 5; the policy issue may set it by tier).
+        migrator.registerMigration("v4: phones wait for host") { db in
+            try db.alter(table: "meetings") { t in
+                t.add(column: "phones_wait_for_host", .boolean).notNull().defaults(to: false)
+            }
+        }
         return migrator
     }
 }

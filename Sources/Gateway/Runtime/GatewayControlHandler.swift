@@ -113,7 +113,8 @@ struct GatewayControlHandler: ControlCommandHandler {
         }
         do {
             let meeting = try await meetings.create(
-                id: creation.id, passcode: creation.passcode, mode: mode, tier: creation.tier, host: creation.host)
+                id: creation.id, passcode: creation.passcode, mode: mode, tier: creation.tier, host: creation.host,
+                phonesWaitForHost: creation.phonesWaitForHost)
             return .success(.meeting(MeetingSnapshot(meeting, includingPasscode: true)))
         } catch {
             return .failure(error.controlError)
