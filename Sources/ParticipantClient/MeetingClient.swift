@@ -94,7 +94,8 @@ public actor MeetingClient {
         let session: WebSocketSession
         do {
             session = try await ParticipantWebSocketClient.connect(
-                configuration.server, maxMessageSize: ParticipantProtocol.maxGatewayMessageBytes)
+                configuration.server, trustedCertificates: configuration.trustedCertificates,
+                maxMessageSize: ParticipantProtocol.maxGatewayMessageBytes)
         } catch {
             throw .connectionFailed("\(configuration.server): \(error)")
         }

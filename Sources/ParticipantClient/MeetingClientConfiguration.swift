@@ -3,8 +3,11 @@ import Meetings
 
 /// What a client joins with (the `dialgate-participant` flags of DESIGN.md §3).
 public struct MeetingClientConfiguration: Sendable {
-    /// `ws://HOST:PORT` (the path defaults to `/v1`).
+    /// `ws://HOST:PORT` or `wss://HOST:PORT` (the path defaults to `/v1`).
     public var server: String
+    /// For `wss://`: a PEM file of certificates to trust (a private CA, or the gateway's own
+    /// self-signed certificate); the system's roots when nil.
+    public var trustedCertificates: String?
     /// The meeting ID, 9 to 11 digits.
     public var meeting: String
     /// 4 to 10 digits.
@@ -21,8 +24,10 @@ public struct MeetingClientConfiguration: Sendable {
 
     public init(
         server: String, meeting: String, passcode: String, name: String, role: ParticipantRole = .guest,
-        identity: ParticipantIdentity? = nil, recordMix: String? = nil, recordDirectory: String? = nil
+        identity: ParticipantIdentity? = nil, recordMix: String? = nil, recordDirectory: String? = nil,
+        trustedCertificates: String? = nil
     ) {
+        self.trustedCertificates = trustedCertificates
         self.server = server
         self.meeting = meeting
         self.passcode = passcode

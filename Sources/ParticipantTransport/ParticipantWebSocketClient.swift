@@ -1,6 +1,7 @@
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 import NIOWebSocket
 
 /// Opens a WebSocket connection to a participant server (`ws://HOST:PORT/PATH`).
@@ -11,7 +12,7 @@ public enum ParticipantWebSocketClient {
 
         public var description: String {
             switch self {
-            case .badURL(let url): "not a ws:// URL with host and port: \(url)"
+            case .badURL(let url): "not a ws:// or wss:// URL with host and port: \(url)"
             case .refused(let why): "the server did not accept the WebSocket upgrade: \(why)"
             }
         }
@@ -22,14 +23,15 @@ public enum ParticipantWebSocketClient {
         case refused(any Channel)
     }
 
-    /// Splits `ws://host:port/path` (path defaults to `/v1`).
-    public static func parse(_ url: String) throws(ConnectError) -> (host: String, port: Int, path: String) {
-        guard url.hasPrefix("ws://") else { throw .badURL(url) }
-        let rest = url.dropFirst(5)
+    /// Splits `ws://host:port/path` or `wss://...` (path defaults to `/v1`).
+    public static func parse(_ url: String) throws(ConnectError) -> (host: String, port: Int, path: String, secure: Bool) {
+        let secure = url.hasPrefix("wss://")
+        guard url.hasPrefix("ws://") || secure else { throw .badURL(url) }
+        let rest = url.dropFirst(secure ? 6 : 5)
         let authority = rest.prefix { $0 != "/" }
         let path = rest.dropFirst(authority.count)
         var host = authority
-        var port = 80
+        var port = secure ? 443 : 80
         if authority.hasPrefix("["), let close = authority.firstIndex(of: "]") {
             host = authority[authority.index(after: authority.startIndex)..<close]
             let after = authority[authority.index(after: close)...]
@@ -43,19 +45,33 @@ public enum ParticipantWebSocketClient {
             port = value
         }
         guard !host.isEmpty, (1...65535).contains(port) else { throw .badURL(url) }
-        return (String(host), port, path.isEmpty ? "/v1" : String(path))
+        return (String(host), port, path.isEmpty ? "/v1" : String(path), secure)
     }
 
+    /// `trustedCertificates`: a PEM file of certificates to trust for `wss://` (a private CA or the
+    /// gateway's self-signed certificate); the system's roots when nil.
     public static func connect(
-        _ url: String, maxMessageSize: Int = 64 * 1024, outboxLimits: WebSocketOutbox.Limits = WebSocketOutbox.Limits(),
-        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        _ url: String, trustedCertificates: String? = nil, maxMessageSize: Int = 64 * 1024,
+        outboxLimits: WebSocketOutbox.Limits = WebSocketOutbox.Limits(), group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws -> WebSocketSession {
-        let (host, port, path) = try parse(url)
+        let (host, port, path, secure) = try parse(url)
+        var tlsContext: NIOSSLContext?
+        if secure {
+            var configuration = TLSConfiguration.makeClientConfiguration()
+            configuration.minimumTLSVersion = .tlsv12
+            if let trustedCertificates { configuration.trustRoots = .file(trustedCertificates) }
+            tlsContext = try NIOSSLContext(configuration: configuration)
+        }
+        // SNI names hosts, never addresses (RFC 6066 §3).
+        let serverName = host.contains(":") || host.allSatisfy({ $0.isNumber || $0 == "." }) ? nil : host
         let upgrade: EventLoopFuture<Upgrade> = try await ClientBootstrap(group: group)
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .connectTimeout(.seconds(5))
             .connect(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tlsContext {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: tlsContext, serverHostname: serverName))
+                    }
                     let upgrader = NIOTypedWebSocketClientUpgrader<Upgrade>(
                         maxFrameSize: maxMessageSize,
                         upgradePipelineHandler: { channel, _ in

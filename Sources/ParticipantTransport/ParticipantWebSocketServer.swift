@@ -1,6 +1,7 @@
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 import NIOWebSocket
 
 /// The participant protocol's listener: HTTP/1.1 upgraded to WebSocket (RFC 6455) on one path.
@@ -12,8 +13,31 @@ public final class ParticipantWebSocketServer: Sendable {
         /// The largest message accepted, after joining fragments; more closes with 1009.
         public var maxMessageSize = 64 * 1024
         public var outboxLimits = WebSocketOutbox.Limits()
+        /// Serve `wss://` with this certificate chain and key (PEM files); plain `ws://` when nil.
+        public var tls: TLSFiles?
 
         public init() {}
+    }
+
+    /// A certificate chain and its private key, as PEM files.
+    public struct TLSFiles: Sendable, Equatable {
+        public var certificateChain: String
+        public var privateKey: String
+
+        public init(certificateChain: String, privateKey: String) {
+            self.certificateChain = certificateChain
+            self.privateKey = privateKey
+        }
+    }
+
+    public enum BindError: Error, CustomStringConvertible {
+        case tls(String)
+
+        public var description: String {
+            switch self {
+            case .tls(let reason): "cannot serve TLS: \(reason)"
+            }
+        }
     }
 
     enum Upgrade: Sendable {
@@ -38,12 +62,14 @@ public final class ParticipantWebSocketServer: Sendable {
     ) async throws -> ParticipantWebSocketServer {
         let path = settings.path
         let maxMessageSize = settings.maxMessageSize
+        let tlsContext = try settings.tls.map(Self.context(for:))
         let listener = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelOption(.backlog, value: 256)
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .bind(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tlsContext { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tlsContext)) }
                     let upgrader = NIOTypedWebSocketServerUpgrader<Upgrade>(
                         maxFrameSize: maxMessageSize,
                         // Every WebSocket request upgrades; one for another path is then closed
@@ -71,6 +97,26 @@ public final class ParticipantWebSocketServer: Sendable {
                 }
             }
         return ParticipantWebSocketServer(listener: listener, settings: settings)
+    }
+
+    /// Whether the listener speaks TLS (`wss://`).
+    public var isSecure: Bool { settings.tls != nil }
+
+    /// Loads the chain and key now, so a missing or unreadable file stops the start.
+    static func context(for files: TLSFiles) throws(BindError) -> NIOSSLContext {
+        do {
+            let chain = try NIOSSLCertificate.fromPEMFile(files.certificateChain)
+            guard !chain.isEmpty else { throw BindError.tls("\(files.certificateChain) holds no PEM certificate") }
+            let key = try NIOSSLPrivateKey(file: files.privateKey, format: .pem)
+            var configuration = TLSConfiguration.makeServerConfiguration(
+                certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+            configuration.minimumTLSVersion = .tlsv12
+            return try NIOSSLContext(configuration: configuration)
+        } catch let error as BindError {
+            throw error
+        } catch {
+            throw .tls("\(files.certificateChain), \(files.privateKey): \(error)")
+        }
     }
 
     /// Accepts connections until cancelled; `serve` runs once per WebSocket connection, each in

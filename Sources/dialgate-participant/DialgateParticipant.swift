@@ -16,8 +16,13 @@ struct DialgateParticipant: AsyncParsableCommand {
             meeting ended), 1 with a one-line reason when the join is refused or the connection fails.
             """)
 
-    @Option(help: ArgumentHelp("The gateway's participant server.", valueName: "ws://HOST:PORT"))
+    @Option(help: ArgumentHelp("The gateway's participant server (wss:// for TLS).", valueName: "ws://HOST:PORT"))
     var server: String
+
+    @Option(
+        help: ArgumentHelp(
+            "For wss://: trust the certificates in this PEM file (a private CA or the gateway's own).", valueName: "FILE.pem"))
+    var ca: String?
 
     @Option(help: ArgumentHelp("The meeting ID (9 to 11 digits).", valueName: "ID"))
     var meeting: String
@@ -63,7 +68,7 @@ struct DialgateParticipant: AsyncParsableCommand {
         }
         let configuration = MeetingClientConfiguration(
             server: server, meeting: meeting, passcode: passcode, name: name, role: host ? .host : .guest, recordMix: record,
-            recordDirectory: recordDirectory)
+            recordDirectory: recordDirectory, trustedCertificates: ca)
         let client: MeetingClient
         do {
             client = try await MeetingClient.connect(configuration)

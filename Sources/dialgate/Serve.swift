@@ -60,20 +60,23 @@ struct Serve: AsyncParsableCommand {
     var config: String?
     @Option(name: .customLong("sip-tls"), help: "SIP over TLS address (not available yet).")
     var sipTLS: String?
-    @Option(name: .customLong("tls-cert"), help: "TLS certificate (not available yet).")
+    @Option(name: .customLong("tls-cert"), help: "TLS certificate chain (PEM): the participant server then speaks wss://.")
     var tlsCert: String?
-    @Option(name: .customLong("tls-key"), help: "TLS private key (not available yet).")
+    @Option(name: .customLong("tls-key"), help: "TLS private key (PEM) for --tls-cert.")
     var tlsKey: String?
     @Option(name: .long, help: "Prometheus metrics address (not available yet).")
     var metrics: String?
 
     func validate() throws {
         let unavailable: [(String, String?)] = [
-            ("--config", config), ("--sip-tls", sipTLS), ("--tls-cert", tlsCert), ("--tls-key", tlsKey),
+            ("--config", config), ("--sip-tls", sipTLS),
             ("--metrics", metrics),
         ]
         if let (flag, _) = unavailable.first(where: { $0.1 != nil }) {
             throw ValidationError("\(flag) is not available in this version of dialgate (see README, 'What works today')")
+        }
+        guard (tlsCert == nil) == (tlsKey == nil) else {
+            throw ValidationError("--tls-cert and --tls-key go together: give both or neither")
         }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
@@ -103,6 +106,8 @@ struct Serve: AsyncParsableCommand {
         } catch {
             throw ValidationError("--participants: \(error)")
         }
+        configuration.tlsCertificate = tlsCert
+        configuration.tlsKey = tlsKey
         configuration.advertisedHost = advertise
         configuration.controlSocket = control
         configuration.dialplansDirectory = dialplans

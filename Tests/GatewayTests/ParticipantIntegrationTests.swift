@@ -18,9 +18,9 @@ extension LoopbackIntegration {
             let received = Inbox()
             let done: Task<WebSocketClose?, Never>
 
-            init(url: String, identity: ParticipantIdentity = try! .generate()) async throws {
+            init(url: String, identity: ParticipantIdentity = try! .generate(), trusting certificates: String? = nil) async throws {
                 self.identity = identity
-                session = try await ParticipantWebSocketClient.connect(url)
+                session = try await ParticipantWebSocketClient.connect(url, trustedCertificates: certificates)
                 let received = received
                 let session = session
                 done = Task { await session.run { await received.append($0) } }
@@ -246,6 +246,42 @@ extension LoopbackIntegration {
             await daemon.stop()
             #expect(result.status == 0, "\(result.standardOutput.suffix(2000))")
             #expect(joins.count == 2 && joins[0] == "Alice" && joins[1].hasPrefix("Phone"), "\(joins)")
+        }
+
+        /// With `--tls-cert` and `--tls-key` the participant server speaks `wss://` (TLS 1.2+): a
+        /// client that trusts the certificate joins; one that does not, or that speaks plain
+        /// `ws://` to it, gets no session.
+        @Test func participantServerOverTLS() async throws {
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dialgate-tls-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let certificate = folder.appendingPathComponent("cert.pem").path
+            let key = folder.appendingPathComponent("key.pem").path
+            let made = try await ExternalProcess.run(
+                "openssl",
+                [
+                    "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key, "-out",
+                    certificate, "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                ], timeout: .seconds(30))
+            #expect(made.status == 0, "\(made.standardError)")
+            let daemon = try await Daemon.start(["--tls-cert", certificate, "--tls-key", key])
+            defer { daemon.cleanUp() }
+            #expect(daemon.participantsURL.hasPrefix("wss://127.0.0.1:"), "\(daemon.participantsURL)")
+            _ = try await daemon.ctl(["meeting", "create", "--id", "123456789", "--passcode", "4321"])
+
+            let alice = try await Client(url: daemon.participantsURL, trusting: certificate)
+            alice.hello(meeting: "123456789", passcode: "4321", name: "Alice", role: .host)
+            try await Self.eventually("Alice's welcome over TLS") { await Self.welcome(alice.received) != nil }
+            await #expect(throws: (any Error).self, "a client that does not trust the certificate") {
+                _ = try await ParticipantWebSocketClient.connect(daemon.participantsURL)
+            }
+            let plain = daemon.participantsURL.replacingOccurrences(of: "wss://", with: "ws://")
+            await #expect(throws: (any Error).self, "plain ws:// to a TLS port") {
+                _ = try await ParticipantWebSocketClient.connect(plain)
+            }
+            alice.session.outbox.close(WebSocketClose(code: WebSocketClose.normal, reason: "bye"))
+            _ = await alice.done.value
+            await daemon.stop()
         }
     }
 }

@@ -123,7 +123,8 @@ import Testing
 
     @Test func urlParsing() throws {
         #expect(try ParticipantWebSocketClient.parse("ws://127.0.0.1:8088").path == "/v1")
-        #expect(try ParticipantWebSocketClient.parse("ws://[::1]:9000/v1") == ("::1", 9000, "/v1"))
+        #expect(try ParticipantWebSocketClient.parse("ws://[::1]:9000/v1") == ("::1", 9000, "/v1", false))
+        #expect(try ParticipantWebSocketClient.parse("wss://gateway.example:8443/v1") == ("gateway.example", 8443, "/v1", true))
         #expect(throws: ParticipantWebSocketClient.ConnectError.self) { try ParticipantWebSocketClient.parse("http://x:1") }
         #expect(throws: ParticipantWebSocketClient.ConnectError.self) { try ParticipantWebSocketClient.parse("ws://host:99999") }
     }

@@ -19,10 +19,21 @@ public final class ParticipantService: Service, Sendable {
     }
 
     /// Binds now, so a taken port stops the start with a clear error.
-    static func bind(host: String, port: Int, rooms: MeetingRooms, logger: Logger) async throws -> ParticipantService {
-        let server = try await ParticipantWebSocketServer.bind(host: host, port: port)
-        logger.info("participant server listening", metadata: ["address": "ws://\(host):\(server.port)\(server.settings.path)"])
-        return ParticipantService(server: server, rooms: rooms, logger: logger)
+    static func bind(
+        host: String, port: Int, tls: ParticipantWebSocketServer.TLSFiles?, rooms: MeetingRooms, logger: Logger
+    ) async throws -> ParticipantService {
+        var settings = ParticipantWebSocketServer.Settings()
+        settings.tls = tls
+        let server = try await ParticipantWebSocketServer.bind(host: host, port: port, settings: settings)
+        let service = ParticipantService(server: server, rooms: rooms, logger: logger)
+        logger.info("participant server listening", metadata: ["address": "\(service.url(host: host))"])
+        return service
+    }
+
+    /// `ws://HOST:PORT/v1`, or `wss://` with TLS.
+    func url(host: String) -> String {
+        let shown = host.contains(":") ? "[\(host)]" : host
+        return "\(server.isSecure ? "wss" : "ws")://\(shown):\(server.port)\(server.settings.path)"
     }
 
     /// Serves until graceful shutdown; then every participant gets a 1001 close ("going away").

@@ -6,6 +6,7 @@ import Logging
 import Media
 import NIOCore
 import NIOPosix
+import ParticipantTransport
 import ServiceLifecycle
 
 /// Builds the gateway's services and runs them in one `ServiceGroup` until SIGTERM/SIGINT.
@@ -67,7 +68,10 @@ public struct GatewayApplication: Sendable {
         let rooms = MeetingRooms(directory: meetings, identity: gatewayIdentity, logger: Logger(label: "dialgate.meetings"))
         await signalling.attach(rooms)
         let participants = try await ParticipantService.bind(
-            host: configuration.participantsHost, port: configuration.participantsPort, rooms: rooms,
+            host: configuration.participantsHost, port: configuration.participantsPort,
+            tls: configuration.tlsCertificate.flatMap { certificate in
+                configuration.tlsKey.map { ParticipantWebSocketServer.TLSFiles(certificateChain: certificate, privateKey: $0) }
+            }, rooms: rooms,
             logger: Logger(label: "dialgate.meetings"))
         let sip = SignallingService(signalling: signalling, configuration: configuration, logger: logger)
         let control = try await ControlServer.bind(
@@ -76,7 +80,7 @@ public struct GatewayApplication: Sendable {
                 signalling: signalling, sip: sip, store: store, meetings: meetings, events: events, version: version, startedAt: Date(),
                 controlSocket: configuration.controlSocketPath,
                 otherListeners: [
-                    GatewayStatus.Listener(kind: "participants", address: "ws://\(configuration.participantsHost):\(participants.port)/v1")
+                    GatewayStatus.Listener(kind: "participants", address: participants.url(host: configuration.participantsHost))
                 ],
                 rooms: rooms,
                 reloadDialplans: { await reloader.reload(trigger: "dialgatectl reload") }),
@@ -86,7 +90,7 @@ public struct GatewayApplication: Sendable {
             "dialgate starting",
             metadata: [
                 "version": "\(version)", "state": "\(configuration.stateDirectory)", "control": "\(configuration.controlSocketPath)",
-                "participants": "ws://\(configuration.participantsHost):\(participants.port)/v1",
+                "participants": "\(participants.url(host: configuration.participantsHost))",
                 "fingerprint": "\(gatewayIdentity.fingerprint)",
                 "dialplans":
                     "\(configuration.dialplansDirectory) (version \(plan.version): \(plan.document.routes.count) routes, \(plan.document.trunks.count) trunks)",

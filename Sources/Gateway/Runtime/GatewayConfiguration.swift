@@ -12,6 +12,9 @@ public struct GatewayConfiguration: Sendable {
     /// The participant protocol's WebSocket server (DESIGN.md §3: default 127.0.0.1:8088).
     public var participantsHost: String = "127.0.0.1"
     public var participantsPort: Int = 8088
+    /// A certificate chain and key (PEM) for TLS: the participant server then speaks `wss://`.
+    public var tlsCertificate: String?
+    public var tlsKey: String?
     public var dialplansDirectory: String = "./dialplans"
     public var stateDirectory: String = "./var"
     /// Defaults to `STATE/dialgate.sock`.
