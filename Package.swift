@@ -127,12 +127,12 @@ let package = Package(
         .testTarget(name: "SDPTests", dependencies: ["TestSupport", "SDP"], resources: [.copy("Vectors")]),
         .testTarget(name: "RTPTests", dependencies: ["TestSupport", "RTP"], resources: [.copy("Vectors")]),
         .testTarget(name: "MediaTests", dependencies: ["TestSupport", "Media"], resources: [.copy("Vectors")]),
-        .testTarget(name: "FramesTests", dependencies: ["Frames"], resources: [.copy("Vectors")]),
+        .testTarget(name: "FramesTests", dependencies: ["TestSupport", "Frames"], resources: [.copy("Vectors")]),
         .testTarget(name: "DialplanTests", dependencies: ["TestSupport", "Dialplan"]),
         .testTarget(name: "LegMediaTests", dependencies: ["TestSupport", "LegMedia", "RTP", "Media"]),
         .testTarget(name: "CallsTests", dependencies: ["TestSupport", "Calls", "SIP", "SDP", "Dialplan"]),
         .testTarget(name: "ControlAPITests", dependencies: ["TestSupport", "ControlAPI"]),
-        .testTarget(name: "MeetingsTests", dependencies: ["Meetings", "Media", "Frames"]),
+        .testTarget(name: "MeetingsTests", dependencies: ["TestSupport", "Meetings", "Media", "Frames"]),
         .testTarget(
             name: "ParticipantTransportTests",
             dependencies: ["ParticipantTransport", .product(name: "NIOCore", package: "swift-nio")]
@@ -144,7 +144,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "ControlAPI", "SIP", "Media", "Meetings", "Frames", "ParticipantTransport",
+                "TestSupport", "Gateway", "ControlAPI", "SIP", "Media", "Meetings", "Frames", "ParticipantTransport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

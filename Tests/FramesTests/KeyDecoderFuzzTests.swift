@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 
 @testable import Frames
@@ -6,7 +7,7 @@ import Testing
 /// never traps, and nothing forged verifies.
 @Suite("Key-management decoders under garbage")
 struct KeyDecoderFuzzTests {
-    static func mutate(_ bytes: [UInt8], using generator: inout SplitMix64) -> [UInt8] {
+    static func mutate(_ bytes: [UInt8], using generator: inout SeededGenerator) -> [UInt8] {
         var bytes = bytes
         switch Int.random(in: 0..<5, using: &generator) {
         case 0 where !bytes.isEmpty:
@@ -36,7 +37,7 @@ struct KeyDecoderFuzzTests {
             host.publicIdentity.encoded, signed.canonicalEncoding, signed.encoded, sealed.encoded, Array(host.fingerprint.description.utf8),
         ]
 
-        var generator = SplitMix64(state: 0x6469_616C)
+        var generator = SeededGenerator(seed: 0x6469_616C)
         var errors: [String: Int] = [:]
         var accepted = 0
         for round in 0..<4000 {

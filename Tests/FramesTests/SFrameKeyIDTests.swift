@@ -1,4 +1,5 @@
 import Frames
+import TestSupport
 import Testing
 
 @Suite("KID = senderIndex << 8 | epoch bits (RFC 9605 §5.2 style)")
@@ -14,7 +15,7 @@ struct SFrameKeyIDTests {
     }
 
     @Test func unpacksEveryValue() throws {
-        var generator = SplitMix64(state: 9605_0502)
+        var generator = SeededGenerator(seed: 9605_0502)
         for _ in 0..<1000 {
             let raw = UInt64.random(in: 0...UInt64.max, using: &generator)
             let keyID = SFrameKeyID(rawValue: raw)

@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 
 @testable import Frames
@@ -192,7 +193,7 @@ struct SFrameProtectionTests {
     /// Hundreds of random byte strings, some behind a header with a known KID: every one is a typed error.
     @Test func garbageFramesAreTypedErrors() throws {
         let (_, receiver) = try Self.pair(keyID: 7)
-        var generator = SplitMix64(state: 0x9605_0005)
+        var generator = SeededGenerator(seed: 0x9605_0005)
         var reasons: [String: Int] = [:]
         for round in 0..<600 {
             let length = Int.random(in: 0...64, using: &generator)

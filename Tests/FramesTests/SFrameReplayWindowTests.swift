@@ -1,4 +1,5 @@
 import Frames
+import TestSupport
 import Testing
 
 @Suite("SFrame replay window")
@@ -28,7 +29,7 @@ struct SFrameReplayWindowTests {
 
     /// Against a model (a set of accepted counters), over a shuffled stream with duplicates.
     @Test func matchesASetModel() {
-        var generator = SplitMix64(state: 3711)
+        var generator = SeededGenerator(seed: 3711)
         var window = SFrameReplayWindow()
         var accepted: Set<UInt64> = []
         var newest: UInt64 = 0

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import TestSupport
 import Testing
 
 @testable import Gateway
@@ -171,7 +172,7 @@ import Testing
     }
 
     @Test func randomPasscodeKeepsLeadingZerosAndUsesEveryDigit() {
-        var generator = SplitMix64(seed: 42)
+        var generator = SeededGenerator(seed: 42)
         var digits: Set<Character> = []
         for _ in 0..<200 {
             let passcode = MeetingDirectory.randomPasscode(using: &generator)
@@ -180,8 +181,8 @@ import Testing
             digits.formUnion(passcode)
         }
         #expect(digits == Set("0123456789"))
-        var again = SplitMix64(seed: 42)
-        var first = SplitMix64(seed: 42)
+        var again = SeededGenerator(seed: 42)
+        var first = SeededGenerator(seed: 42)
         #expect(MeetingDirectory.randomPasscode(using: &again) == MeetingDirectory.randomPasscode(using: &first))
     }
 
@@ -260,20 +261,4 @@ final class TestWallClock: @unchecked Sendable {
     var now: Date { lock.withLock { current } }
 
     func advance(by seconds: TimeInterval) { lock.withLock { current += seconds } }
-}
-
-/// A deterministic generator (SplitMix64) for the passcode tests; GatewayTests does not link the
-/// shared TestSupport target.
-private struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }
