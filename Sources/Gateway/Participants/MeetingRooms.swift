@@ -111,21 +111,49 @@ actor MeetingRooms {
     /// Frames forwarded and frames a slow receiver dropped, since start.
     private(set) var framesForwarded = 0
 
-    init(directory: MeetingDirectory, identity: ParticipantIdentity, logger: Logger) {
+    /// Bounds against hostile clients: connections open at once, and how long one may stay
+    /// without joining (a connection that never says `hello` would otherwise be kept forever).
+    struct Limits: Sendable {
+        var connections = 4096
+        var helloTimeout: Duration = .seconds(10)
+    }
+
+    private let limits: Limits
+
+    init(directory: MeetingDirectory, identity: ParticipantIdentity, logger: Logger, limits: Limits = Limits()) {
         self.directory = directory
         self.identity = identity
         self.logger = logger
+        self.limits = limits
     }
 
     /// Serves one WebSocket connection until it closes; the participant then leaves its meeting.
     func serve(_ session: WebSocketSession) async {
+        guard connections.count < limits.connections else {
+            // RFC 6455 §7.4.1 1013: try again later.
+            session.outbox.close(WebSocketClose(code: 1013, reason: "too many connections, try again later"))
+            await session.run { _ in }
+            logger.warning("participant connection refused: limit reached", metadata: ["remote": "\(session.remoteAddress)"])
+            return
+        }
         let id = ConnectionID(rawValue: nextConnection)
         nextConnection += 1
         connections[id] = Connection(session: session)
+        let helloTimeout = limits.helloTimeout
+        let timer = Task { [weak self] in
+            try? await Task.sleep(for: helloTimeout)
+            await self?.closeIfNotJoined(id)
+        }
         await session.run { [weak self] message in
             await self?.received(message, on: id)
         }
+        timer.cancel()
         disconnected(id)
+    }
+
+    private func closeIfNotJoined(_ id: ConnectionID) {
+        guard let connection = connections[id], connection.meetingID == nil, !Task.isCancelled else { return }
+        close(id, .policyViolation, "no hello within \(limits.helloTimeout)")
     }
 
     func onPhoneLegNotice(_ notify: @escaping @Sendable (GatewayCallID, PhoneLegNotice) -> Void) {
