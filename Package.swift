@@ -89,6 +89,7 @@ let package = Package(
             dependencies: [
                 "Meetings", "Frames", "Media", "ParticipantTransport",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
 

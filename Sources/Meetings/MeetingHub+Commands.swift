@@ -23,7 +23,9 @@ extension MeetingHub {
             return [.close(id, .normalClosure, reason: "left the meeting")] + depart(id, event: .left)
         case .hello:
             return expel(id, .unexpectedMessage(type: "hello", reason: "this connection has already joined"))
-        case .welcome, .roster, .epoch, .locked, .ended, .error:
+        case .create:
+            return expel(id, .unexpectedMessage(type: "create", reason: "create a meeting before joining one"))
+        case .welcome, .roster, .epoch, .locked, .ended, .error, .created:
             return expel(id, .wrongDirection(message.kind.rawValue))
         }
     }

@@ -87,6 +87,22 @@ extension ParticipantMessage: Codable {
             return .end
         case .leave:
             return .leave
+        case .create:
+            let version = try c.field(Int.self, .version, in: type)
+            guard ParticipantProtocol.supportedVersions.contains(version) else {
+                throw ParticipantProtocolError.unsupportedVersion(version)
+            }
+            let name = try c.field(String.self, .name, in: type)
+            try checkLength(name, ParticipantProtocol.maxNameBytes, type: type, field: "name")
+            let meeting = c.contains(.meeting) ? try c.field(String.self, .meeting, in: type) : nil
+            if let meeting { try checkDigits(meeting, ParticipantProtocol.meetingIDDigits, type: type, field: "meeting") }
+            let passcode = c.contains(.passcode) ? try c.field(String.self, .passcode, in: type) : nil
+            if let passcode { try checkDigits(passcode, ParticipantProtocol.passcodeDigits, type: type, field: "passcode") }
+            let mode = c.contains(.mode) ? try c.field(MeetingMode.self, .mode, in: type) : .standard
+            return .create(
+                CreateMeeting(
+                    version: version, name: name, mode: mode, meeting: meeting, passcode: passcode,
+                    identity: try identityKeys(c, .identity, type: type)))
 
         case .welcome:
             let version = try c.field(Int.self, .version, in: type)
@@ -129,6 +145,12 @@ extension ParticipantMessage: Codable {
             let reason = try c.field(String.self, .reason, in: type)
             try checkLength(reason, ParticipantProtocol.maxTextBytes, type: type, field: "reason")
             return .error(code: ParticipantErrorCode(rawValue: code), reason: reason)
+        case .created:
+            let meeting = try c.field(String.self, .meeting, in: type)
+            try checkDigits(meeting, ParticipantProtocol.meetingIDDigits, type: type, field: "meeting")
+            let passcode = try c.field(String.self, .passcode, in: type)
+            try checkDigits(passcode, ParticipantProtocol.passcodeDigits, type: type, field: "passcode")
+            return .created(meeting: meeting, passcode: passcode, mode: try c.field(MeetingMode.self, .mode, in: type))
         }
     }
 
@@ -152,6 +174,17 @@ extension ParticipantMessage: Codable {
             try c.encode(locked, forKey: .locked)
         case .end, .leave:
             break
+        case .create(let create):
+            try c.encode(create.version, forKey: .version)
+            try c.encode(create.name, forKey: .name)
+            try c.encode(create.mode, forKey: .mode)
+            try c.encodeIfPresent(create.meeting, forKey: .meeting)
+            try c.encodeIfPresent(create.passcode, forKey: .passcode)
+            try Self.encode(create.identity, .identity, in: &c)
+        case .created(let meeting, let passcode, let mode):
+            try c.encode(meeting, forKey: .meeting)
+            try c.encode(passcode, forKey: .passcode)
+            try c.encode(mode, forKey: .mode)
         case .welcome(let welcome):
             try c.encode(welcome.version, forKey: .version)
             try c.encode(welcome.participant, forKey: .participant)

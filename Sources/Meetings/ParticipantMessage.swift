@@ -19,6 +19,8 @@ public enum ParticipantMessage: Sendable, Hashable {
     case end
     /// Leave the meeting (the gateway closes the connection with 1000).
     case leave
+    /// Before `hello`: create a meeting whose host is this identity (answered with `created`).
+    case create(CreateMeeting)
 
     // MARK: Gateway → client
 
@@ -34,19 +36,49 @@ public enum ParticipantMessage: Sendable, Hashable {
     case ended(reason: String)
     /// A refusal or a protocol error; `reason` is one line for a person.
     case error(code: ParticipantErrorCode, reason: String)
+    /// The meeting `create` asked for: its ID and passcode, to share with guests.
+    case created(meeting: String, passcode: String, mode: MeetingMode)
+}
+
+/// `create`: a host client makes a meeting (DESIGN.md §4: its host identity is fixed here).
+///
+/// ```json
+/// {"type":"create","version":1,"name":"Alice","mode":"standard",
+///  "identity":{"signingKey":"<base64>","agreementKey":"<base64>","agreementKeySignature":"<base64>"}}
+/// ```
+/// `meeting` and `passcode` are optional: the gateway picks a free 10-digit ID and 6 random digits.
+public struct CreateMeeting: Sendable, Hashable {
+    public var version: Int
+    public var name: String
+    public var mode: MeetingMode
+    public var meeting: String?
+    public var passcode: String?
+    public var identity: IdentityKeys
+
+    public init(
+        version: Int = ParticipantProtocol.version, name: String, mode: MeetingMode = .standard, meeting: String? = nil,
+        passcode: String? = nil, identity: IdentityKeys
+    ) {
+        self.version = version
+        self.name = name
+        self.mode = mode
+        self.meeting = meeting
+        self.passcode = passcode
+        self.identity = identity
+    }
 }
 
 extension ParticipantMessage {
     /// The `"type"` of each message.
     public enum Kind: String, Sendable, Hashable, CaseIterable {
-        case hello, mute, remove, lock, end, leave
-        case welcome, roster, epoch, locked, ended, error
+        case hello, mute, remove, lock, end, leave, create
+        case welcome, roster, epoch, locked, ended, error, created
 
         /// Who sends this kind of message.
         public var direction: ParticipantProtocol.Direction {
             switch self {
-            case .hello, .mute, .remove, .lock, .end, .leave: .fromClient
-            case .welcome, .roster, .epoch, .locked, .ended, .error: .fromGateway
+            case .hello, .mute, .remove, .lock, .end, .leave, .create: .fromClient
+            case .welcome, .roster, .epoch, .locked, .ended, .error, .created: .fromGateway
             }
         }
     }
@@ -59,12 +91,14 @@ extension ParticipantMessage {
         case .lock: .lock
         case .end: .end
         case .leave: .leave
+        case .create: .create
         case .welcome: .welcome
         case .roster: .roster
         case .epoch: .epoch
         case .locked: .locked
         case .ended: .ended
         case .error: .error
+        case .created: .created
         }
     }
 }

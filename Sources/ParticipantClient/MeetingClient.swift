@@ -286,9 +286,11 @@ public actor MeetingClient {
         case .error(let code, let reason):
             if welcome == nil { refusal = (code, reason) }
             eventSink.yield(.error(code: code, reason: reason))
-        case .hello, .mute, .remove, .lock, .end, .leave:
+        case .hello, .mute, .remove, .lock, .end, .leave, .create:
             // Decoding `.fromGateway` refuses these already; kept exhaustive on purpose.
             fail(.protocolViolation("the gateway sent a client message (\(message.kind.rawValue))"))
+        case .created:
+            fail(.protocolViolation("'created' without a 'create'"))
         }
     }
 

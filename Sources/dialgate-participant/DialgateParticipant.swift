@@ -24,11 +24,14 @@ struct DialgateParticipant: AsyncParsableCommand {
             "For wss://: trust the certificates in this PEM file (a private CA or the gateway's own).", valueName: "FILE.pem"))
     var ca: String?
 
-    @Option(help: ArgumentHelp("The meeting ID (9 to 11 digits).", valueName: "ID"))
-    var meeting: String
+    @Option(help: ArgumentHelp("The meeting ID (9 to 11 digits); with --create, the ID to ask for.", valueName: "ID"))
+    var meeting: String?
 
-    @Option(help: ArgumentHelp("The meeting's passcode (4 to 10 digits).", valueName: "P"))
-    var passcode: String
+    @Option(help: ArgumentHelp("The meeting's passcode (4 to 10 digits); with --create, the passcode to ask for.", valueName: "P"))
+    var passcode: String?
+
+    @Flag(help: "Create a standard meeting with this client as its host (prints its ID and passcode), then join it as host.")
+    var create = false
 
     @Option(help: ArgumentHelp("The name others see.", valueName: "NAME"))
     var name: String
@@ -55,6 +58,7 @@ struct DialgateParticipant: AsyncParsableCommand {
     var events = false
 
     func validate() throws {
+        if !create, meeting == nil || passcode == nil { throw ValidationError("--meeting and --passcode are required (or --create)") }
         if let duration, !(duration > 0 && duration.isFinite) { throw ValidationError("--duration must be a positive number of seconds") }
     }
 
@@ -66,9 +70,20 @@ struct DialgateParticipant: AsyncParsableCommand {
         } catch {
             output.fatal("\(error)")
         }
+        var created: CreatedMeeting?
+        if create {
+            do {
+                created = try await MeetingClient.createMeeting(
+                    server: server, trustedCertificates: ca, name: name, meeting: meeting, passcode: passcode)
+            } catch {
+                output.fatal("\(error)")
+            }
+            if let created { output.created(created) }
+        }
         let configuration = MeetingClientConfiguration(
-            server: server, meeting: meeting, passcode: passcode, name: name, role: host ? .host : .guest, recordMix: record,
-            recordDirectory: recordDirectory, trustedCertificates: ca)
+            server: server, meeting: created?.meeting ?? meeting ?? "", passcode: created?.passcode ?? passcode ?? "", name: name,
+            role: host || create ? .host : .guest, identity: created?.host, recordMix: record, recordDirectory: recordDirectory,
+            trustedCertificates: ca)
         let client: MeetingClient
         do {
             client = try await MeetingClient.connect(configuration)

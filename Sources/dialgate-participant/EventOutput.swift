@@ -30,6 +30,7 @@ struct EventOutput: Sendable {
         var code: String?
         var locked: Bool?
         var policy: String?
+        var passcode: String?
         var closeCode: UInt16?
         var statistics: [String: Int]?
 
@@ -58,6 +59,14 @@ struct EventOutput: Sendable {
         var line = Line(event: "identity")
         line.fingerprint = identity.fingerprint.description
         emit(line, human: "our fingerprint: \(identity.fingerprint)")
+    }
+
+    func created(_ meeting: CreatedMeeting) {
+        var line = Line(event: "created")
+        line.meeting = meeting.meeting
+        line.passcode = meeting.passcode
+        line.mode = meeting.mode.rawValue
+        emit(line, human: "created meeting \(meeting.meeting), passcode \(meeting.passcode) (\(meeting.mode.rawValue))")
     }
 
     func consent(_ policy: String) {

@@ -35,7 +35,7 @@ import Testing
                 #expect(try db.tableExists("meetings"))
                 #expect(
                     Set(try db.columns(in: "meetings").map(\.name)) == [
-                        "id", "passcode", "mode", "tier", "host", "created_at", "locked", "phones_wait_for_host",
+                        "id", "passcode", "mode", "tier", "host", "created_at", "locked", "phones_wait_for_host", "host_signing_key",
                     ])
                 #expect(try db.primaryKey("meetings").columns == ["id"])
                 #expect(try db.primaryKey("meetings").rowIDColumn == nil)  // WITHOUT ROWID: one B-tree per lookup

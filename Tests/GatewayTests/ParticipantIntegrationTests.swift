@@ -283,5 +283,41 @@ extension LoopbackIntegration {
             _ = await alice.done.value
             await daemon.stop()
         }
+
+        /// A host client creates a meeting over the protocol (`dialgate-participant --create`):
+        /// the directory has it, with the creator's key as the host's, so another client claiming
+        /// the host role is refused while a guest joins with the shared ID and passcode.
+        @Test func hostClientCreatesAMeeting() async throws {
+            let daemon = try await Daemon.start()
+            defer { daemon.cleanUp() }
+            let participant = Daemon.productsDirectory.appendingPathComponent("dialgate-participant").path
+            async let creator = ExternalProcess.run(
+                participant, ["--server", daemon.participantsURL, "--create", "--name", "Alice", "--duration", "4", "--events"],
+                timeout: .seconds(30))
+            var created: [String: Any]?
+            try await Self.eventually("the meeting in the directory") {
+                let meetings = try await daemon.ctlJSON(["meetings"])["meetings"] as? [[String: Any]] ?? []
+                created = meetings.first
+                return created != nil
+            }
+            let meetingID = try #require(created?["id"] as? String)
+            #expect(created?["host"] as? String == "Alice")
+            let shown = try await daemon.ctlJSON(["meeting", meetingID])["meeting"] as? [String: Any]
+            let passcode = try #require(shown?["passcode"] as? String)
+
+            let impostor = try await Client(url: daemon.participantsURL)
+            impostor.hello(meeting: meetingID, passcode: passcode, name: "Mallory", role: .host)
+            #expect(await impostor.done.value?.code == WebSocketClose.policyViolation, "only the creator's key is the host")
+            let guest = try await Client(url: daemon.participantsURL)
+            guest.hello(meeting: meetingID, passcode: passcode, name: "Bob")
+            try await Self.eventually("Bob's welcome") { await Self.welcome(guest.received) != nil }
+            let run = try await creator
+            guest.session.outbox.close(WebSocketClose(code: WebSocketClose.normal, reason: "bye"))
+            _ = await guest.done.value
+            await daemon.stop()
+            #expect(run.status == 0, "\(run.standardError.suffix(2000))")
+            let createdLine = run.standardOutput.split(separator: "\n").first { $0.contains("\"event\":\"created\"") }
+            #expect(createdLine?.contains(meetingID) == true, "\(run.standardOutput.prefix(2000))")
+        }
     }
 }

@@ -20,6 +20,9 @@ import Testing
         .lock(locked: false),
         .end,
         .leave,
+        .create(CreateMeeting(name: "Alice", identity: Fixtures.guestIdentity(0x17))),
+        .create(
+            CreateMeeting(name: "Alice", mode: .standard, meeting: "5550001112", passcode: "2468", identity: Fixtures.guestIdentity(0x18))),
     ]
 
     static let gatewayMessages: [ParticipantMessage] = [
@@ -29,6 +32,7 @@ import Testing
             Welcome(
                 participant: 8, senderIndex: 10, meeting: "123456789", mode: .standard, roster: [],
                 keyManager: Fixtures.guestIdentity(0x42))),
+        .created(meeting: "5550001112", passcode: "093417", mode: .standard),
         .roster(RosterUpdate(event: .joined, participant: roster[0])),
         .roster(RosterUpdate(event: .speaking, participant: roster[1], speaking: true)),
         .epoch(

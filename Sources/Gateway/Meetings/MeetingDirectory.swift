@@ -35,7 +35,7 @@ public final class MeetingDirectory: Sendable {
     /// returned record carries it.
     public func create(
         id: String, passcode: String? = nil, mode: MeetingRecord.Mode = .standard, tier: String = MeetingRecord.defaultTier,
-        host: String? = nil, phonesWaitForHost: Bool = false
+        host: String? = nil, phonesWaitForHost: Bool = false, hostSigningKey: [UInt8]? = nil
     ) async throws(MeetingDirectoryError) -> MeetingRecord {
         guard MeetingRecord.isValidID(id) else { throw .invalidID(id) }
         if let passcode, !MeetingRecord.isValidPasscode(passcode) { throw .invalidPasscode }
@@ -43,7 +43,7 @@ public final class MeetingDirectory: Sendable {
         let host = try Self.checkedHost(host)
         let record = MeetingRecord(
             id: id, passcode: passcode ?? generatePasscode(), mode: mode, tier: tier, host: host, createdAt: now(),
-            phonesWaitForHost: phonesWaitForHost)
+            phonesWaitForHost: phonesWaitForHost, hostSigningKey: hostSigningKey)
         guard MeetingRecord.isValidPasscode(record.passcode) else {
             throw .database(reason: "the passcode generator made an invalid passcode")
         }
@@ -84,6 +84,19 @@ public final class MeetingDirectory: Sendable {
                 record.locked = locked
                 try record.update(db)
                 return record
+            }
+        } catch {
+            throw .database(reason: "\(error)")
+        }
+    }
+
+    /// Pins the host key of a meeting that has none (the first host to join one made by
+    /// dialgatectl); a key already there is never replaced.
+    public func pinHostSigningKey(id: String, _ key: [UInt8]) async throws(MeetingDirectoryError) {
+        do {
+            try await pool.write { db in
+                try db.execute(
+                    sql: "UPDATE meetings SET host_signing_key = ? WHERE id = ? AND host_signing_key IS NULL", arguments: [Data(key), id])
             }
         } catch {
             throw .database(reason: "\(error)")

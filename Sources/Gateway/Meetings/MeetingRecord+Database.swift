@@ -11,6 +11,7 @@ enum MeetingColumn {
     static let createdAt = Column("created_at")
     static let locked = Column("locked")
     static let phonesWaitForHost = Column("phones_wait_for_host")
+    static let hostSigningKey = Column("host_signing_key")
 }
 
 extension MeetingRecord: FetchableRecord, PersistableRecord {
@@ -25,7 +26,8 @@ extension MeetingRecord: FetchableRecord, PersistableRecord {
         self.init(
             id: row[MeetingColumn.id], passcode: row[MeetingColumn.passcode], mode: mode, tier: row[MeetingColumn.tier],
             host: row[MeetingColumn.host], createdAt: row[MeetingColumn.createdAt], locked: row[MeetingColumn.locked],
-            phonesWaitForHost: row[MeetingColumn.phonesWaitForHost])
+            phonesWaitForHost: row[MeetingColumn.phonesWaitForHost],
+            hostSigningKey: (row[MeetingColumn.hostSigningKey] as Data?).map { Array($0) })
     }
 
     public func encode(to container: inout PersistenceContainer) throws {
@@ -37,5 +39,6 @@ extension MeetingRecord: FetchableRecord, PersistableRecord {
         container[MeetingColumn.createdAt] = createdAt
         container[MeetingColumn.locked] = locked
         container[MeetingColumn.phonesWaitForHost] = phonesWaitForHost
+        container[MeetingColumn.hostSigningKey] = hostSigningKey.map { Data($0) }
     }
 }

@@ -39,12 +39,15 @@ public struct MeetingRecord: Sendable, Hashable {
     public var locked: Bool
     /// Phone callers wait (hearing so) until the host is in the meeting; otherwise they may join first.
     public var phonesWaitForHost: Bool
+    /// The host's Ed25519 public key: only a client holding it joins as host (DESIGN.md §4).
+    public var hostSigningKey: [UInt8]?
 
     public init(
         id: String, passcode: String, mode: Mode = .standard, tier: String = MeetingRecord.defaultTier, host: String? = nil,
-        createdAt: Date, locked: Bool = false, phonesWaitForHost: Bool = false
+        createdAt: Date, locked: Bool = false, phonesWaitForHost: Bool = false, hostSigningKey: [UInt8]? = nil
     ) {
         self.phonesWaitForHost = phonesWaitForHost
+        self.hostSigningKey = hostSigningKey
         self.id = id
         self.passcode = passcode
         self.mode = mode

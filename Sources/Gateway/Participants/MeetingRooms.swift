@@ -16,6 +16,8 @@ import ParticipantTransport
 actor MeetingRooms {
     private struct Connection {
         let session: WebSocketSession
+        /// This connection already created a meeting (one per connection).
+        var createdMeeting = false
         var meetingID: String?
         var participant: ParticipantID?
         var identity: PublicIdentity?
@@ -361,6 +363,8 @@ actor MeetingRooms {
             }
             if case .hello(let hello) = decoded {
                 await join(hello, on: id)
+            } else if case .create(let request) = decoded, connection.meetingID == nil {
+                await create(request, on: id)
             } else if let meetingID = connection.meetingID, let participant = connection.participant {
                 apply(handle(.command(from: participant, decoded), in: meetingID), in: meetingID)
             } else {
@@ -401,6 +405,76 @@ actor MeetingRooms {
             if rooms[hello.meeting]?.hub.isHost(participant) == true { admitWaitingPhones(in: hello.meeting) }
         }
         if let room = rooms[hello.meeting], room.hub.isEmpty, room.waiting.isEmpty { rooms[hello.meeting] = nil }
+    }
+
+    /// Meetings a host client created over the protocol, per source address in the last hour.
+    private var creations: [String: [ContinuousClock.Instant]] = [:]
+    static let creationsPerHour = 20
+
+    /// `create`: a meeting whose host key is the creator's (DESIGN.md §4), tier `free`. One per
+    /// connection and `creationsPerHour` per source address, so a client cannot fill the directory.
+    private func create(_ request: CreateMeeting, on id: ConnectionID) async {
+        guard let connection = connections[id], !connection.createdMeeting else {
+            refuse(id, code: .policyViolation, reason: "one meeting per connection")
+            return
+        }
+        let source = Self.hostPart(of: connection.session.remoteAddress)
+        let now = ContinuousClock.now
+        var recent = (creations[source] ?? []).filter { now - $0 < .seconds(3600) }
+        guard recent.count < Self.creationsPerHour else {
+            refuse(id, code: .policyViolation, reason: "too many meetings created from \(source) in the last hour")
+            return
+        }
+        if creations.count >= 65536 { creations.removeAll() }
+        recent.append(now)
+        creations[source] = recent
+        connections[id]?.createdMeeting = true
+        let host: PublicIdentity
+        do throws(FramesError) {
+            host = try PublicIdentity(request.identity)
+        } catch {
+            refuse(id, code: .policyViolation, reason: "identity: \(error)")
+            return
+        }
+        // Until the policy issue makes tiers configurable: `free` accounts (all of them over the
+        // protocol, which has no accounts) cannot create e2ee meetings.
+        guard request.mode == .standard else {
+            connection.session.outbox.send(
+                text: ParticipantProtocol.encode(.error(code: .notAllowed, reason: "a free account cannot create e2ee meetings")))
+            return
+        }
+        var lastError = ""
+        for attempt in 0..<5 {
+            let meetingID = request.meeting ?? Self.randomMeetingID()
+            do throws(MeetingDirectoryError) {
+                let record = try await directory.create(
+                    id: meetingID, passcode: request.passcode, mode: .standard, host: request.name, hostSigningKey: host.signingKey)
+                connections[id]?.session.outbox.send(
+                    text: ParticipantProtocol.encode(.created(meeting: record.id, passcode: record.passcode, mode: .standard)))
+                logger.info(
+                    "meeting created by a host client",
+                    metadata: ["meeting": "\(record.id)", "remote": "\(source)", "host": "\(host.fingerprint)"])
+                return
+            } catch {
+                lastError = error.description
+                if case .duplicateID = error, request.meeting == nil, attempt < 4 { continue }
+                break
+            }
+        }
+        connections[id]?.session.outbox.send(text: ParticipantProtocol.encode(.error(code: .invalidValue, reason: lastError)))
+    }
+
+    /// A free-looking 10-digit meeting ID (the directory refuses a duplicate; the caller retries).
+    static func randomMeetingID() -> String {
+        String((0..<10).map { index in Character(String(Int.random(in: index == 0 ? 1...9 : 0...9))) })
+    }
+
+    /// `127.0.0.1` of `127.0.0.1:5060`, `::1` of `[::1]:5060`.
+    static func hostPart(of address: String) -> String {
+        if address.hasPrefix("["), let end = address.firstIndex(of: "]") {
+            return String(address[address.index(after: address.startIndex)..<end])
+        }
+        return address.split(separator: ":").first.map(String.init) ?? address
     }
 
     private func disconnected(_ id: ConnectionID) {
@@ -455,8 +529,13 @@ actor MeetingRooms {
                 if let meetingID { rooms[meetingID]?.bridge?.receiveAppFrame(bytes) }
             case .startEpoch(let epoch, let holders):
                 if let meetingID { startEpoch(epoch, holders: holders, in: meetingID) }
-            case .pinHostIdentity:
-                logger.info("host identity pinned for this meeting's life", metadata: ["meeting": "\(meetingID ?? "-")"])
+            case .pinHostIdentity(let key):
+                // Trust on first use, made durable: later hosts must hold the same key.
+                logger.info("host identity pinned", metadata: ["meeting": "\(meetingID ?? "-")"])
+                if let meetingID {
+                    let directory = directory
+                    Task { try? await directory.pinHostSigningKey(id: meetingID, key) }
+                }
             case .setPhoneMuted(let leg, let muted):
                 if let meetingID, let (participant, phone) = phone(leg, in: meetingID) {
                     rooms[meetingID]?.phones[participant]?.muted = muted
@@ -537,6 +616,8 @@ actor MeetingRooms {
 extension MeetingRecord {
     /// What the hub needs of a directory entry.
     var hubRecord: MeetingDirectoryRecord {
-        MeetingDirectoryRecord(id: id, passcode: passcode, mode: mode == .e2ee ? .e2ee : .standard, locked: locked, hostName: host)
+        MeetingDirectoryRecord(
+            id: id, passcode: passcode, mode: mode == .e2ee ? .e2ee : .standard, locked: locked, hostName: host,
+            hostSigningKey: hostSigningKey)
     }
 }

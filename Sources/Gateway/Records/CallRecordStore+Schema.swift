@@ -80,6 +80,13 @@ extension CallRecordStore {
                 t.add(column: "phones_wait_for_host", .boolean).notNull().defaults(to: false)
             }
         }
+        // v5: the host's Ed25519 key, fixed when a host client creates the meeting (DESIGN.md §4)
+        // or pinned when the first host joins one made by dialgatectl.
+        migrator.registerMigration("v5: meeting host key") { db in
+            try db.alter(table: "meetings") { t in
+                t.add(column: "host_signing_key", .blob)
+            }
+        }
         return migrator
     }
 }
