@@ -73,10 +73,12 @@ enum Baresip {
 
     /// Places one call from a fresh baresip to `uri` and returns what happened. `codec` is the
     /// only codec offered; `srtp` makes SDES-SRTP mandatory (`mediaenc=srtp-mand`, RTP/SAVP);
-    /// `digits` are sent as RFC 4733 events after `duration` of audio; then baresip hangs up.
+    /// `digits` are sent as RFC 4733 events after `duration` of audio; the call then stays up for
+    /// `afterDigits` (an IVR that joins a meeting), and baresip hangs up.
     /// `audio` replaces the fixture (a 16-bit mono WAV at the codec's rate).
     static func call(
-        uri: String, codec: Codec, srtp: Bool = false, digits: String = "", duration: Duration = .seconds(4), audio: URL? = nil
+        uri: String, codec: Codec, srtp: Bool = false, digits: String = "", duration: Duration = .seconds(4), audio: URL? = nil,
+        afterDigits: Duration = .zero
     ) async throws -> BaresipCall {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dialgate-baresip-\(UUID().uuidString)")
         let recordings = directory.appendingPathComponent("recordings")
@@ -88,7 +90,7 @@ enum Baresip {
         guard source.sampleRate == codec.sampleRate else {
             throw HarnessError("\(sent.lastPathComponent) is \(source.sampleRate) Hz; \(codec) needs \(codec.sampleRate) Hz")
         }
-        let padding = duration + perDigit * digits.count + .seconds(10)
+        let padding = duration + perDigit * digits.count + afterDigits + .seconds(10)
         source.samples += [Int16](repeating: 0, count: Int(padding.components.seconds) * source.sampleRate)
         let sourceURL = directory.appendingPathComponent("source.wav")
         try Data(source.serialized()).write(to: sourceURL)
@@ -108,6 +110,7 @@ enum Baresip {
                 try console.send("/sndcode \(digits)\n")
                 try await Task.sleep(for: perDigit * digits.count + .seconds(1))
             }
+            if afterDigits > .zero { try await Task.sleep(for: afterDigits) }
             try console.send("/hangup\n")
             _ = try? await console.waitFor("terminated", timeout: .seconds(5))
         }
