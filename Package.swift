@@ -120,7 +120,8 @@ let package = Package(
 
         // Release-build benchmarks (run with scripts/bench).
         .executableTarget(name: "SIPBenchmarks", dependencies: ["SIP"], path: "Benchmarks/SIPBenchmarks"),
-        .executableTarget(name: "MediaBenchmarks", dependencies: ["LegMedia", "Media", "RTP"], path: "Benchmarks/MediaBenchmarks"),
+        .executableTarget(
+            name: "MediaBenchmarks", dependencies: ["LegMedia", "Media", "RTP", "Meetings", "Frames"], path: "Benchmarks/MediaBenchmarks"),
 
         // Tests sit next to the layer they test; TestSupport holds what several test targets share.
         .target(name: "TestSupport", path: "Tests/TestSupport"),

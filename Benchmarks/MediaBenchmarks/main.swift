@@ -10,6 +10,7 @@
 // untimed, for valgrind (allocation counts, call graphs); see docs/performance.md.
 import LegMedia
 import Media
+import Meetings
 
 var random = SystemRandomNumberGenerator()
 let phoneKey = SRTPMasterKey.generate(for: .aesCM128HMACSHA1Tag80, using: &random).masterKeyAndSalt
@@ -33,6 +34,7 @@ struct Case {
 let pcmuLeg = LegLoop(codec: .pcmu, phoneKey: phoneKey, gatewayKey: gatewayKey)
 let opusLeg = LegLoop(codec: .opus, phoneKey: phoneKey, gatewayKey: gatewayKey)
 let transcode = TranscodeLoop(phoneKey: phoneKey, gatewayKey: gatewayKey)
+let bridge = BridgeLoop()
 let cases = [
     Case(
         name: "leg, PCMU echo, SRTP", key: "pcmu", leg: pcmuLeg,
@@ -48,6 +50,8 @@ let cases = [
                 must("Opus decoder") { try OpusDecoder(sampleRate: 8000) }),
             phoneCodec: .pcmu, phoneKey: phoneKey, gatewayKey: gatewayKey),
         check: { transcode.check }),
+    Case(
+        name: "meeting bridge, 1 app + 1 phone", key: "bridge", leg: bridge, bare: BareBridgeLoop(source: bridge), check: { bridge.check }),
 ]
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -80,8 +84,9 @@ if let framesFlag = arguments.firstIndex(of: "--frames"), framesFlag + 1 < argum
         ]
         print(columns.joined())
     }
-    print(
-        "* assembled from the cores (SRTPSession, RTPPacket, JitterBuffer, MuLaw, OpusEncoder/OpusDecoder) until the meeting bridge exists")
+    print("* assembled from the cores (SRTPSession, RTPPacket, JitterBuffer, MuLaw, OpusEncoder/OpusDecoder)")
+    print("  bridge: PhoneBridge per 20 ms (SFrame open, Opus decode at 8 kHz, mix-minus, Opus encode, SFrame protect);")
+    print("  its bare baseline is the same four library calls with no queue, selection or mix")
     print("checks:")
     for item in cases { print("  \(item.name): \(item.check())") }
 }
