@@ -3,6 +3,7 @@ import Frames
 import Meetings
 import NIOCore
 import ParticipantTransport
+import TestSupport
 import Testing
 
 extension LoopbackIntegration {
@@ -318,6 +319,57 @@ extension LoopbackIntegration {
             #expect(run.status == 0, "\(run.standardError.suffix(2000))")
             let createdLine = run.standardOutput.split(separator: "\n").first { $0.contains("\"event\":\"created\"") }
             #expect(createdLine?.contains(meetingID) == true, "\(run.standardOutput.prefix(2000))")
+        }
+
+        /// Hostile clients: garbage text, JSON of the wrong shape and random binary, before and
+        /// after a join. Each bad connection is closed on its own; the daemon keeps running and a
+        /// participant already in the meeting notices nothing.
+        @Test func garbageFromClientsClosesOnlyThem() async throws {
+            let daemon = try await Daemon.start()
+            defer { daemon.cleanUp() }
+            _ = try await daemon.ctl(["meeting", "create", "--id", "123456789", "--passcode", "4321"])
+            let alice = try await Client(url: daemon.participantsURL)
+            alice.hello(meeting: "123456789", passcode: "4321", name: "Alice", role: .host)
+            try await Self.eventually("Alice's welcome") { await Self.welcome(alice.received) != nil }
+            var generator = SeededGenerator(seed: 0xBAD_C0DE)
+            let shapes = [
+                #"{"type":"hello"}"#, #"{"type":"mute","participant":-1,"muted":true}"#, #"{"type":"welcome","version":1}"#, "[]", "{",
+                #"{"type":"create","version":1,"name":"x","identity":{"signingKey":"AA==","agreementKey":"AA==","agreementKeySignature":"AA=="}}"#,
+                String(repeating: "{", count: 500), #"{"type":"hello","version":99}"#,
+            ]
+            var closes: [UInt16] = []
+            for round in 0..<12 {
+                let mallory = try await Client(url: daemon.participantsURL)
+                if round % 3 == 0 { mallory.hello(meeting: "123456789", passcode: "4321", name: "Mallory \(round)") }
+                for index in 0..<20 {
+                    switch (round + index) % 3 {
+                    case 0: mallory.session.outbox.send(text: shapes[Int(generator.next() % UInt64(shapes.count))])
+                    case 1:
+                        let bytes = (0..<Int(generator.next() % 200)).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+                        mallory.session.outbox.send(frame: ByteBuffer(bytes: bytes))
+                    default:
+                        mallory.session.outbox.send(
+                            text: String(decoding: (0..<64).map { _ in UInt8(truncatingIfNeeded: generator.next()) }, as: UTF8.self))
+                    }
+                }
+                let close = await mallory.done.value
+                closes.append(close?.code ?? 0)
+            }
+            #expect(closes.allSatisfy { [1002, 1003, 1007, 1008, 1009].contains($0) }, "\(closes)")
+            // Alice is still in, and the gateway still answers: a new guest joins and she sees it.
+            let bob = try await Client(url: daemon.participantsURL)
+            bob.hello(meeting: "123456789", passcode: "4321", name: "Bob")
+            try await Self.eventually("Alice sees Bob") {
+                await alice.received.controls.contains {
+                    if case .roster(let update) = $0 { update.event == .joined && update.participant.name == "Bob" } else { false }
+                }
+            }
+            for client in [alice, bob] {
+                client.session.outbox.close(WebSocketClose(code: WebSocketClose.normal, reason: "bye"))
+                _ = await client.done.value
+            }
+            await daemon.stop()
+            #expect(!daemon.log.contains("Fatal error"))
         }
     }
 }
