@@ -43,6 +43,8 @@ public final class PhoneBridge {
         public var framesEncoded = 0
         /// Phone legs' frames not sent: no key for the leg in the current epoch, or encoding failed.
         public var framesNotSent = 0
+        /// 20 ms frames an app sender did not deliver in time, filled by Opus packet-loss concealment.
+        public var framesConcealed = 0
 
         public init() {}
     }
@@ -61,6 +63,9 @@ public final class PhoneBridge {
     public static let samplesPerFrame = PhoneMix.samplesPerFrame
     /// Decoded frames waiting per app sender at most (60 ms).
     public static let queueDepth = 3
+    /// After an app sender's last frame, at most this many ticks (40 ms) are concealed; then the
+    /// sender is silent in the mix (it stopped talking, muted, or left).
+    public static let concealedFrames = 2
     /// Opus bitrate of phone legs' audio toward the apps.
     public static let opusBitrate: Int32 = 24_000
     /// Loss the encoder plans its in-band FEC for.
@@ -205,7 +210,22 @@ public final class PhoneBridge {
         mixes: (SenderIndex, UnsafeBufferPointer<Int16>) -> Void, frames: (SenderIndex, UnsafeBufferPointer<UInt8>) -> Void
     ) {
         for (index, sender) in appSenders {
-            sender.dequeue { mix.submit(index, pcm: $0) }
+            if sender.count > 0 {
+                sender.dequeue { mix.submit(index, pcm: $0) }
+            } else if sender.concealable > 0 {
+                // A frame late or lost: libopus extrapolates from what it decoded last (RFC 6716
+                // §4.4), for at most `concealedFrames`, instead of a click of silence in the mix.
+                sender.concealable -= 1
+                let concealed = decoded.withUnsafeMutableBufferPointer { pcm in
+                    try? sender.decoder.decode(
+                        UnsafeBufferPointer(start: nil, count: 0), into: UnsafeMutableBufferPointer(rebasing: pcm[0..<Self.samplesPerFrame])
+                    )
+                }
+                if concealed == Self.samplesPerFrame {
+                    statistics.framesConcealed += 1
+                    decoded.withUnsafeBufferPointer { mix.submit(index, pcm: UnsafeBufferPointer(rebasing: $0[0..<Self.samplesPerFrame])) }
+                }
+            }
         }
         for (index, leg) in legs where leg.hasAudio {
             _ = leg.withAudio { mix.submit(index, pcm: $0) }
@@ -285,6 +305,8 @@ extension PhoneBridge {
     /// One app sender: its decoder and a ring of `queueDepth` decoded 20 ms frames.
     final class AppSender {
         let decoder: OpusDecoder
+        /// Ticks that may still be concealed after the sender's last frame.
+        var concealable = 0
         private var queue = [Int16](repeating: 0, count: PhoneBridge.queueDepth * PhoneBridge.samplesPerFrame)
         private var head = 0
         private(set) var count = 0
@@ -308,6 +330,7 @@ extension PhoneBridge {
                 for index in copied..<size { queue[start + index] = 0 }
             }
             count += 1
+            concealable = PhoneBridge.concealedFrames
             return dropped
         }
 

@@ -105,6 +105,21 @@ import Testing
         #expect(fixture.bridge.selectedSources == [1, 2])
     }
 
+    /// A frame that does not come in time is concealed (libopus PLC) for at most two ticks, so the
+    /// phone hears the tone carry on instead of a gap; then silence.
+    @Test func aLateAppFrameIsConcealedForTwoTicksThenSilence() throws {
+        let fixture = try BridgeFixture()
+        let encoder = try OpusEncoder(sampleRate: Int32(Self.appRate))
+        for number in 0..<10 {
+            fixture.bridge.receiveAppFrame(try Self.appFrame(fixture, encoder: encoder, number: number, frequency: 440))
+            _ = fixture.bridge.tick()
+        }
+        let gap = (0..<4).map { _ in fixture.bridge.tick().mixes[2] ?? [] }
+        #expect(fixture.bridge.statistics.framesConcealed == 2)
+        #expect(ToneCheck.rms(gap[0]) > 500, "the first missing frame is concealed, not silent: RMS \(ToneCheck.rms(gap[0]))")
+        #expect(ToneCheck.rms(gap[3]) == 0, "after two concealed frames the sender is silent")
+    }
+
     @Test func aFrameWithABadTagIsCountedAndIgnored() throws {
         let fixture = try BridgeFixture()
         let encoder = try OpusEncoder(sampleRate: Int32(Self.appRate))
@@ -129,11 +144,12 @@ import Testing
         }
         #expect(fixture.bridge.statistics.framesDecoded == 5)
         #expect(fixture.bridge.statistics.framesDroppedFromQueues == 2)
-        // Three frames wait: three ticks carry audio, the fourth is silent.
+        // Three frames wait: three ticks carry audio, two more are concealed, the sixth is silent.
         var levels: [Double] = []
-        for _ in 0..<4 { levels.append(ToneCheck.rms(fixture.bridge.tick().mixes[2] ?? [])) }
+        for _ in 0..<6 { levels.append(ToneCheck.rms(fixture.bridge.tick().mixes[2] ?? [])) }
         #expect(levels[0...2].allSatisfy { $0 > 100 }, "\(levels)")
-        #expect(levels[3] == 0)
+        #expect(fixture.bridge.statistics.framesConcealed == 2)
+        #expect(levels[5] == 0)
     }
 
     @Test func aPhoneLegsFrameOpensUnderItsOwnKIDAndAnAppsFrameUnderAPhoneKIDIsIgnored() throws {
