@@ -28,7 +28,7 @@ extension UserAgent {
             var actions = ua.respond(
                 to: invite, key: key, from: peer, status: status, reason: reason, now: now, notice: notice, decorate: decorate)
             var record = CallFacts(
-                id: ua.newCallID(), sipCallID: callID, caller: facts.caller, callerDisplayName: facts.callerDisplayName,
+                id: ua.newCallID(now: now), sipCallID: callID, caller: facts.caller, callerDisplayName: facts.callerDisplayName,
                 called: facts.called, trunk: facts.trunk, route: route, phase: .ended, peer: peer, onHold: false, startedAt: now)
             record.endedAt = now
             record.outcome = .rejected
@@ -131,7 +131,7 @@ extension UserAgent {
         }
         let remoteTag = from.tag ?? ""
 
-        let id = newCallID()
+        let id = newCallID(now: now)
         let localTag = UserAgent.tag(using: &random)
         var localAddress = to
         localAddress.tag = localTag
@@ -302,12 +302,23 @@ extension UserAgent {
         return parts
     }
 
-    mutating func newCallID() -> GatewayCallID {
-        while true {
-            let id = GatewayCallID("c" + UserAgent.hex(random.next() & 0xFF_FFFF, digits: 6))
-            if calls[id] == nil { return id }
+    /// A call ID unique across the records, not only among live calls (records are kept by it,
+    /// so a reused ID would overwrite an earlier call's record): a serial that starts at the
+    /// milliseconds since 2026-01-01 when the first call arrives and counts up by one per call, in
+    /// base 36 (`c` and 7 characters for years). A restart starts above every ID the last run
+    /// made unless it averaged more than 1000 calls a second.
+    mutating func newCallID(now: SIPInstant) -> GatewayCallID {
+        if nextCallSerial == nil {
+            let milliseconds = settings.wallClock(now).timeIntervalSince1970 * 1000 - UserAgent.callSerialEpochMilliseconds
+            nextCallSerial = UInt64(max(0, milliseconds.rounded(.down)))
         }
+        let serial = nextCallSerial ?? 0
+        nextCallSerial = serial &+ 1
+        return GatewayCallID("c" + String(serial, radix: 36))
     }
+
+    /// 2026-01-01T00:00:00Z in Unix milliseconds: call serials count from here.
+    static let callSerialEpochMilliseconds = 1_767_225_600_000.0
 }
 
 extension UserAgent {

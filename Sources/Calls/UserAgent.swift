@@ -71,6 +71,8 @@ public struct UserAgent {
     var openRequestKeys: [SIPTransactionKey: MergeKey] = [:]
     var ports: RTPPortPool
     var random: any RandomNumberGenerator
+    /// The next call ID's serial (see `newCallID(now:)`); set when the first call arrives.
+    var nextCallSerial: UInt64?
     /// Issues and checks digest nonces (stateless HMAC); its secret is made at start.
     let digestNonces: DigestNonceIssuer
 
