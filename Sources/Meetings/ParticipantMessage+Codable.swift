@@ -94,11 +94,11 @@ extension ParticipantMessage: Codable {
             }
             let name = try c.field(String.self, .name, in: type)
             try checkLength(name, ParticipantProtocol.maxNameBytes, type: type, field: "name")
-            let meeting = c.contains(.meeting) ? try c.field(String.self, .meeting, in: type) : nil
+            let meeting = try c.optionalField(String.self, .meeting, in: type)
             if let meeting { try checkDigits(meeting, ParticipantProtocol.meetingIDDigits, type: type, field: "meeting") }
-            let passcode = c.contains(.passcode) ? try c.field(String.self, .passcode, in: type) : nil
+            let passcode = try c.optionalField(String.self, .passcode, in: type)
             if let passcode { try checkDigits(passcode, ParticipantProtocol.passcodeDigits, type: type, field: "passcode") }
-            let mode = c.contains(.mode) ? try c.field(MeetingMode.self, .mode, in: type) : .standard
+            let mode = try c.optionalField(MeetingMode.self, .mode, in: type) ?? .standard
             return .create(
                 CreateMeeting(
                     version: version, name: name, mode: mode, meeting: meeting, passcode: passcode,
@@ -253,22 +253,17 @@ extension KeyedDecodingContainer {
     /// `decode(_:forKey:)`, with the field named in the error even where the JSON decoder leaves
     /// the path out (a number that does not fit its type is reported without one).
     fileprivate func field<T: Decodable>(_: T.Type, _ key: Key, in type: String) throws -> T {
-        do {
-            return try decode(T.self, forKey: key)
-        } catch let error as DecodingError {
-            throw ParticipantProtocolError(error, type: type, field: key.stringValue)
-        } catch let error as ParticipantProtocolError {
-            throw error
-        } catch {
-            // Foundation's parser reports a number that does not fit (-1 or 1.5 for a UInt32) with
-            // an error of its own, which would otherwise surface as "not valid JSON".
-            throw ParticipantProtocolError.invalidField(type: type, field: key.stringValue)
-        }
+        try naming(key, in: type) { try decode(T.self, forKey: key) }
     }
 
     fileprivate func optionalField<T: Decodable>(_: T.Type, _ key: Key, in type: String) throws -> T? {
+        try naming(key, in: type) { try decodeIfPresent(T.self, forKey: key) }
+    }
+
+    /// Runs a decode and names `key` in whatever error comes out of it.
+    private func naming<R>(_ key: Key, in type: String, _ decode: () throws -> R) throws -> R {
         do {
-            return try decodeIfPresent(T.self, forKey: key)
+            return try decode()
         } catch let error as DecodingError {
             throw ParticipantProtocolError(error, type: type, field: key.stringValue)
         } catch let error as ParticipantProtocolError {

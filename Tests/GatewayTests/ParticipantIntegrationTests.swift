@@ -49,6 +49,17 @@ extension LoopbackIntegration {
             }
         }
 
+        /// A sipp phone that dials 123456789*4321, presses `*6` and `*#` (meeting-controls.xml) and hangs up.
+        static func phoneInMeeting(_ daemon: Daemon) async throws -> ProcessResult {
+            try await ExternalProcess.run(
+                "sipp",
+                [
+                    "127.0.0.1:\(daemon.sipPort)", "-i", "127.0.0.1", "-sf",
+                    SIPIntegrationTests.scenarios.appendingPathComponent("meeting-controls.xml").path, "-s", "123456789*4321", "-m", "1",
+                    "-nostdin", "-timeout", "30s", "-timeout_error",
+                ], timeout: .seconds(40), currentDirectory: daemon.state)
+        }
+
         /// Polls `check` until it holds, or fails after `timeout`.
         static func eventually(_ what: String, timeout: Duration = .seconds(10), _ check: () async throws -> Bool) async throws {
             let deadline = ContinuousClock.now + timeout
@@ -185,13 +196,7 @@ extension LoopbackIntegration {
             let alice = try await Client(url: daemon.participantsURL)
             alice.hello(meeting: "123456789", passcode: "4321", name: "Alice", role: .host)
             try await Self.eventually("Alice's welcome") { await Self.welcome(alice.received) != nil }
-            let sipp = try await ExternalProcess.run(
-                "sipp",
-                [
-                    "127.0.0.1:\(daemon.sipPort)", "-i", "127.0.0.1", "-sf",
-                    SIPIntegrationTests.scenarios.appendingPathComponent("meeting-controls.xml").path, "-s", "123456789*4321", "-m", "1",
-                    "-nostdin", "-timeout", "30s", "-timeout_error",
-                ], timeout: .seconds(40), currentDirectory: daemon.state)
+            let sipp = try await Self.phoneInMeeting(daemon)
             try await Self.eventually("the phone's departure") {
                 await alice.received.controls.contains { if case .roster(let update) = $0 { update.event == .left } else { false } }
             }
@@ -219,13 +224,7 @@ extension LoopbackIntegration {
             let bob = try await Client(url: daemon.participantsURL)
             bob.hello(meeting: "123456789", passcode: "4321", name: "Bob")
             try await Self.eventually("Bob's welcome") { await Self.welcome(bob.received) != nil }
-            async let sipp = ExternalProcess.run(
-                "sipp",
-                [
-                    "127.0.0.1:\(daemon.sipPort)", "-i", "127.0.0.1", "-sf",
-                    SIPIntegrationTests.scenarios.appendingPathComponent("meeting-controls.xml").path, "-s", "123456789*4321", "-m", "1",
-                    "-nostdin", "-timeout", "30s", "-timeout_error",
-                ], timeout: .seconds(40), currentDirectory: daemon.state)
+            async let sipp = Self.phoneInMeeting(daemon)
             try await Self.eventually("the phone waiting") { daemon.log.contains("phone leg waits for the host") }
             func phoneJoined() async -> Bool {
                 await bob.received.controls.contains {

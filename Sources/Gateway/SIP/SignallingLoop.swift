@@ -222,15 +222,13 @@ final class SignallingLoop: @unchecked Sendable {
         case .stopPlayback(let call):
             media.stopPlayback(call)
         case .program(let call, .conference(let meetingID, let displayName, let muted)) where phoneLegs != nil:
-            // Back from an announcement, the leg keeps its port and its place in the meeting.
-            if let port = conferencePorts[call] {
-                media.setProgram(call, .conference(meetingID: meetingID, displayName: displayName, muted: muted), conference: port)
-                return
-            }
-            let port = ConferencePort()
-            conferencePorts[call] = port
+            // Back from an announcement, the leg keeps its port and its place in the meeting; only
+            // the first time does the meeting side hear of it.
+            let port = conferencePorts[call] ?? ConferencePort()
             media.setProgram(call, .conference(meetingID: meetingID, displayName: displayName, muted: muted), conference: port)
-            phoneLegs?.yield(.join(call, meetingID: meetingID, displayName: displayName, muted: muted, port: port))
+            if conferencePorts.updateValue(port, forKey: call) == nil {
+                phoneLegs?.yield(.join(call, meetingID: meetingID, displayName: displayName, muted: muted, port: port))
+            }
         case .program(let call, let program):
             media.setProgram(call, program)
         }
