@@ -72,6 +72,8 @@ public enum FramesError: Error, Equatable, Sendable, CustomStringConvertible {
     case wrongMeeting(expected: String, actual: String)
     /// An `e2ee` manifest lists the gateway as a key holder: the meeting would not be end-to-end encrypted.
     case gatewayHoldsE2EEKey(epoch: UInt64)
+    /// A co-host's manifest names other co-hosts than the host's: only the host names co-hosts.
+    case coHostChangedCoHosts(epoch: UInt64)
     /// crypto_box_seal failed (the recipient's X25519 key is unusable, e.g. a low-order point).
     case sealingFailed
     /// The sealed secret does not open with this identity's key: sealed to someone else, or altered.
@@ -123,6 +125,8 @@ public enum FramesError: Error, Equatable, Sendable, CustomStringConvertible {
             "sender index \(index) does not fit in a KID beside 8 epoch bits"
         case .badManifestSignature:
             "epoch manifest refused: bad signature"
+        case .unexpectedManifestSigner(let signer, let expected) where expected.isEmpty:
+            "epoch manifest refused: signed by \(signer), and no key manager is accepted for it (the host's identity is unknown)"
         case .unexpectedManifestSigner(let signer, let expected):
             "epoch manifest refused: signed by \(signer), expected \(expected.map(\.description).joined(separator: " or "))"
         case .staleEpoch(let epoch, let current):
@@ -131,6 +135,8 @@ public enum FramesError: Error, Equatable, Sendable, CustomStringConvertible {
             "epoch manifest refused: it is for meeting \(actual), not \(expected)"
         case .gatewayHoldsE2EEKey(let epoch):
             "epoch manifest refused: e2ee epoch \(epoch) lists the gateway as a key holder"
+        case .coHostChangedCoHosts(let epoch):
+            "epoch manifest refused: co-host's epoch \(epoch) names other co-hosts than the host named"
         case .sealingFailed:
             "could not seal the epoch secret to the recipient's X25519 key"
         case .sealedSecretUnopenable:

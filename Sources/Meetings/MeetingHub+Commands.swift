@@ -25,6 +25,9 @@ extension MeetingHub {
             return expel(id, .unexpectedMessage(type: "hello", reason: "this connection has already joined"))
         case .create:
             return expel(id, .unexpectedMessage(type: "create", reason: "create a meeting before joining one"))
+        case .rekey(let rekey):
+            guard sender.isApp else { return [] }
+            return relay(rekey, from: sender)
         case .welcome, .roster, .epoch, .locked, .ended, .error, .created:
             return expel(id, .wrongDirection(message.kind.rawValue))
         }
@@ -105,8 +108,8 @@ extension MeetingHub {
         return broadcast(.roster(RosterUpdate(event: .speaking, participant: member.participant, speaking: speaking)))
     }
 
-    private func refuseCommand(to id: ParticipantID, _ reason: String) -> [Action] {
-        [.send(.error(code: .notAllowed, reason: reason), to: id)]
+    func refuseCommand(to id: ParticipantID, code: ParticipantErrorCode = .notAllowed, _ reason: String) -> [Action] {
+        [.send(.error(code: code, reason: WebSocketCloseCode.closeReason(reason)), to: id)]
     }
 
     private func unknown(_ target: ParticipantID, to id: ParticipantID) -> [Action] {

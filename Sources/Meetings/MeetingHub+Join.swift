@@ -1,3 +1,5 @@
+import Frames
+
 extension MeetingHub {
     /// The answer to a `hello` for a meeting the directory does not have. It is, by construction,
     /// the answer to a wrong passcode: nothing tells a prober whether the meeting exists.
@@ -67,16 +69,22 @@ extension MeetingHub {
             hostSigningKey = hello.identity.signingKey
             actions.append(.pinHostIdentity(signingKey: hello.identity.signingKey))
         }
+        let identity = try? PublicIdentity(hello.identity)
+        if isHost, let identity { hostIdentity = identity }
         let member = admit(
-            .connection(connection), name: hello.name, kind: .app, muted: false, isHost: isHost, now: now, fingerprint: fingerprint)
+            .connection(connection), name: hello.name, kind: .app, muted: false, isHost: isHost, now: now, fingerprint: fingerprint,
+            identity: identity.map { (hello.identity, $0) })
         connections[connection] = member.participant.id
         let id = member.participant.id
         actions.append(.admit(.connection(connection), as: id, senderIndex: member.participant.senderIndex))
-        actions.append(
-            .send(
-                .welcome(
-                    Welcome(participant: id, senderIndex: member.participant.senderIndex, meeting: meetingID, mode: mode, roster: roster)),
-                to: id))
+        var welcome = Welcome(
+            participant: id, senderIndex: member.participant.senderIndex, meeting: meetingID, mode: mode, roster: roster,
+            epoch: epoch > 0 ? epoch : nil)
+        if mode == .e2ee {
+            welcome.keyManager = hostIdentity.map(IdentityKeys.init)
+            welcome.delegation = delegation
+        }
+        actions.append(.send(.welcome(welcome), to: id))
         actions += broadcast(.roster(RosterUpdate(event: .joined, participant: member.participant)), except: id)
         actions += nextEpoch()
         return actions
@@ -98,7 +106,8 @@ extension MeetingHub {
             statistics.joinsRefused += 1
             return [.removePhoneLeg(leg, reason: "the meeting is full")]
         }
-        let member = admit(.phoneLeg(leg), name: displayName, kind: .phone, muted: muted, isHost: false, now: now, fingerprint: nil)
+        let member = admit(
+            .phoneLeg(leg), name: displayName, kind: .phone, muted: muted, isHost: false, now: now, fingerprint: nil, identity: nil)
         phoneLegs[leg] = member.participant.id
         var actions: [Action] = [.admit(.phoneLeg(leg), as: member.participant.id, senderIndex: member.participant.senderIndex)]
         actions += broadcast(.roster(RosterUpdate(event: .joined, participant: member.participant)))
@@ -108,7 +117,8 @@ extension MeetingHub {
 
     /// Adds a member with the next participant id and sender index.
     private mutating func admit(
-        _ endpoint: Endpoint, name: String, kind: ParticipantKind, muted: Bool, isHost: Bool, now: MeetingInstant, fingerprint: String?
+        _ endpoint: Endpoint, name: String, kind: ParticipantKind, muted: Bool, isHost: Bool, now: MeetingInstant, fingerprint: String?,
+        identity: (keys: IdentityKeys, verified: PublicIdentity)?
     ) -> Member {
         lastParticipantID += 1
         lastSenderIndex += 1
@@ -118,8 +128,10 @@ extension MeetingHub {
         if shown.isEmpty { shown = kind == .phone ? "Phone \(id.rawValue)" : "Participant \(id.rawValue)" }
         let fingerprint = fingerprint.map { DisplayName.sanitize($0, maxCharacters: 128) }
         let member = Member(
-            participant: Participant(id: id, name: shown, kind: kind, muted: muted, senderIndex: index, fingerprint: fingerprint),
-            endpoint: endpoint, isHost: isHost, joinedAt: now)
+            participant: Participant(
+                id: id, name: shown, kind: kind, muted: muted, senderIndex: index, fingerprint: fingerprint,
+                role: kind == .app ? (isHost ? .host : .guest) : nil, identity: identity?.keys),
+            endpoint: endpoint, isHost: isHost, joinedAt: now, identity: identity?.verified)
         members[id] = member
         order.append(id)
         senders[index] = id

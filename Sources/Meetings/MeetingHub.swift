@@ -1,3 +1,5 @@
+import Frames
+
 /// The live roster of ONE meeting: who is in it, who may do what, which key epoch it is in, and
 /// where each media frame goes. A pure state machine (STYLE.md habit 2): the participant server
 /// and the phone bridge feed it events and carry out the actions it returns, in order. It owns no
@@ -105,6 +107,8 @@ public struct MeetingHub: Sendable {
         var isHost: Bool
         var joinedAt: MeetingInstant
         var speaking = false
+        /// App participants: the identity of their `hello` (verified), nil if it did not verify.
+        var identity: PublicIdentity?
 
         var isApp: Bool { participant.kind == .app }
     }
@@ -120,6 +124,14 @@ public struct MeetingHub: Sendable {
 
     var state: State = .open
     var hostSigningKey: [UInt8]?
+    /// The host's whole public identity, once the host has joined: the root of an `e2ee` meeting's keys.
+    var hostIdentity: PublicIdentity?
+    /// The gateway's own identity: an `e2ee` manifest that names it as a key holder is not relayed.
+    let gatewayIdentity: PublicIdentity?
+    /// `e2ee`: the manifests relayed so far, checked as a client checks them (`MeetingHub+Keys`).
+    var keyVerifier: EpochManifestVerifier?
+    /// `e2ee`: the host's newest relayed manifest, for `welcome.delegation`.
+    var delegation: SignedManifestCopy?
     var members: [ParticipantID: Member] = [:]
     /// Participant ids in join order.
     var order: [ParticipantID] = []
@@ -129,8 +141,10 @@ public struct MeetingHub: Sendable {
     var lastParticipantID: UInt32 = 0
     var lastSenderIndex: UInt32 = 0
 
-    /// A hub for the meeting `record` describes (its mode, lock and host identity).
-    public init(record: MeetingDirectoryRecord, settings: Settings = Settings()) {
+    /// A hub for the meeting `record` describes (its mode, lock and host identity); `gateway` is the
+    /// gateway's own identity, which no `e2ee` epoch may name as a key holder.
+    public init(record: MeetingDirectoryRecord, settings: Settings = Settings(), gateway: PublicIdentity? = nil) {
+        self.gatewayIdentity = gateway
         self.meetingID = record.id
         self.mode = record.mode
         self.locked = record.locked
@@ -196,8 +210,10 @@ public struct MeetingHub: Sendable {
         appParticipants(except: excluded).map { .send(message, to: $0) }
     }
 
-    /// A new epoch for the app participants, when there are any to hold its key.
+    /// A new epoch for the app participants, when there are any to hold its key. Only in `standard`
+    /// meetings: an `e2ee` meeting's key manager (the host's client) starts its epochs with `rekey`.
     mutating func nextEpoch() -> [Action] {
+        guard mode == .standard else { return [] }
         let holders = appParticipants()
         guard !holders.isEmpty else { return [] }
         epoch += 1

@@ -14,11 +14,18 @@ public struct Participant: Codable, Sendable, Hashable {
     /// The identity fingerprint the key code computes from the participant's public keys (what
     /// people compare aloud); absent for phone legs and until the key code has checked the keys.
     public var fingerprint: String?
+    /// App participants: `host` for the meeting's host, `guest` for everyone else.
+    public var role: ParticipantRole?
+    /// App participants: the public identity they joined with, so an `e2ee` meeting's key manager can
+    /// seal epoch secrets to them and everyone can check the key manager's signatures.
+    public var identity: IdentityKeys?
 
     public init(
         id: ParticipantID, name: String, kind: ParticipantKind, muted: Bool = false, senderIndex: SenderIndex,
-        fingerprint: String? = nil
+        fingerprint: String? = nil, role: ParticipantRole? = nil, identity: IdentityKeys? = nil
     ) {
+        self.role = role
+        self.identity = identity
         self.id = id
         self.name = name
         self.kind = kind

@@ -29,6 +29,9 @@ public struct ParticipantErrorCode: RawRepresentable, Hashable, Sendable, Codabl
     public static let notHost: ParticipantErrorCode = "notHost"
     /// A command the sender may not give (host-only commands from a guest, unmuting someone else).
     public static let notAllowed: ParticipantErrorCode = "notAllowed"
+    /// A `rekey` the gateway will not relay (not the key manager, a bad or stale manifest, a recipient
+    /// who is not a key holder); the reason says which. The connection stays.
+    public static let rekeyRefused: ParticipantErrorCode = "rekeyRefused"
     /// A command names a participant who is not in the meeting.
     public static let unknownParticipant: ParticipantErrorCode = "unknownParticipant"
     /// Malformed message: bad JSON, unknown `type`, missing or mistyped field, wrong order.

@@ -7,11 +7,19 @@ extension ParticipantMessage: Codable {
     enum CodingKeys: String, CodingKey {
         case type, version, meeting, passcode, name, role, identity, keyManager
         case participant, muted, locked, senderIndex, mode, roster, event, speaking
-        case epoch, manifest, signature, sealedSecret, reason, code
+        case epoch, manifest, signature, sealedSecret, reason, code, sealed, delegation
     }
 
     enum IdentityCodingKeys: String, CodingKey {
         case signingKey, agreementKey, agreementKeySignature
+    }
+
+    enum ManifestCodingKeys: String, CodingKey {
+        case manifest, signature
+    }
+
+    enum DeliveryCodingKeys: String, CodingKey {
+        case participant, sealedSecret
     }
 
     public init(from decoder: any Decoder) throws {
@@ -52,10 +60,7 @@ extension ParticipantMessage: Codable {
     }
 
     private static func encode(_ identity: IdentityKeys, _ key: CodingKeys, in c: inout KeyedEncodingContainer<CodingKeys>) throws {
-        var keys = c.nestedContainer(keyedBy: IdentityCodingKeys.self, forKey: key)
-        try keys.encode(Data(identity.signingKey).base64EncodedString(), forKey: .signingKey)
-        try keys.encode(Data(identity.agreementKey).base64EncodedString(), forKey: .agreementKey)
-        try keys.encode(Data(identity.agreementKeySignature).base64EncodedString(), forKey: .agreementKeySignature)
+        try c.encode(identity, forKey: key)
     }
 
     private static func decodeBody(_ kind: Kind, _ c: KeyedDecodingContainer<CodingKeys>) throws -> ParticipantMessage {
@@ -118,7 +123,9 @@ extension ParticipantMessage: Codable {
                     version: version, participant: try c.field(ParticipantID.self, .participant, in: type),
                     senderIndex: try c.field(SenderIndex.self, .senderIndex, in: type), meeting: meeting,
                     mode: try c.field(MeetingMode.self, .mode, in: type), roster: roster,
-                    keyManager: c.contains(.keyManager) ? try identityKeys(c, .keyManager, type: type) : nil))
+                    keyManager: c.contains(.keyManager) ? try identityKeys(c, .keyManager, type: type) : nil,
+                    epoch: try c.optionalField(UInt64.self, .epoch, in: type),
+                    delegation: c.contains(.delegation) ? try manifestCopy(c, .delegation, type: type) : nil))
         case .roster:
             let participant = try c.field(Participant.self, .participant, in: type)
             try check(participant, type: type, field: "participant")
@@ -133,6 +140,26 @@ extension ParticipantMessage: Codable {
                     manifest: try base64(c, .manifest, type: type, field: "manifest", length: nil),
                     signature: try base64(c, .signature, type: type, field: "signature", length: nil),
                     sealedSecret: try base64(c, .sealedSecret, type: type, field: "sealedSecret", length: nil)))
+        case .rekey:
+            var list = try c.nestedUnkeyedContainer(forKey: .sealed)
+            if let count = list.count, count > ParticipantProtocol.maxRekeyDeliveries {
+                throw ParticipantProtocolError.invalidValue(
+                    type: type, field: "sealed", reason: "lists more than \(ParticipantProtocol.maxRekeyDeliveries) deliveries")
+            }
+            var sealed: [Rekey.Delivery] = []
+            while !list.isAtEnd {
+                let field = "sealed[\(sealed.count)]"
+                let entry = try list.nestedContainer(keyedBy: DeliveryCodingKeys.self)
+                sealed.append(
+                    Rekey.Delivery(
+                        participant: try entry.field(ParticipantID.self, .participant, in: type),
+                        sealedSecret: try base64(entry, .sealedSecret, type: type, field: field + ".sealedSecret", length: nil)))
+            }
+            return .rekey(
+                Rekey(
+                    epoch: try c.field(UInt64.self, .epoch, in: type),
+                    manifest: try base64(c, .manifest, type: type, field: "manifest", length: nil),
+                    signature: try base64(c, .signature, type: type, field: "signature", length: nil), sealed: sealed))
         case .locked:
             return .locked(try c.field(Bool.self, .locked, in: type))
         case .ended:
@@ -193,6 +220,12 @@ extension ParticipantMessage: Codable {
             try c.encode(welcome.mode, forKey: .mode)
             try c.encode(welcome.roster, forKey: .roster)
             if let keyManager = welcome.keyManager { try Self.encode(keyManager, .keyManager, in: &c) }
+            try c.encodeIfPresent(welcome.epoch, forKey: .epoch)
+            if let delegation = welcome.delegation {
+                var copy = c.nestedContainer(keyedBy: ManifestCodingKeys.self, forKey: .delegation)
+                try copy.encode(Data(delegation.manifest).base64EncodedString(), forKey: .manifest)
+                try copy.encode(Data(delegation.signature).base64EncodedString(), forKey: .signature)
+            }
         case .roster(let update):
             try c.encode(update.event, forKey: .event)
             try c.encode(update.participant, forKey: .participant)
@@ -202,6 +235,16 @@ extension ParticipantMessage: Codable {
             try c.encode(Data(epoch.manifest).base64EncodedString(), forKey: .manifest)
             try c.encode(Data(epoch.signature).base64EncodedString(), forKey: .signature)
             try c.encode(Data(epoch.sealedSecret).base64EncodedString(), forKey: .sealedSecret)
+        case .rekey(let rekey):
+            try c.encode(rekey.epoch, forKey: .epoch)
+            try c.encode(Data(rekey.manifest).base64EncodedString(), forKey: .manifest)
+            try c.encode(Data(rekey.signature).base64EncodedString(), forKey: .signature)
+            var list = c.nestedUnkeyedContainer(forKey: .sealed)
+            for delivery in rekey.sealed {
+                var entry = list.nestedContainer(keyedBy: DeliveryCodingKeys.self)
+                try entry.encode(delivery.participant, forKey: .participant)
+                try entry.encode(Data(delivery.sealedSecret).base64EncodedString(), forKey: .sealedSecret)
+            }
         case .ended(let reason):
             try c.encode(reason, forKey: .reason)
         case .error(let code, let reason):
@@ -231,6 +274,15 @@ extension ParticipantMessage: Codable {
         if let fingerprint = participant.fingerprint {
             try checkLength(fingerprint, ParticipantProtocol.maxTextBytes, type: type, field: field + ".fingerprint")
         }
+    }
+
+    private static func manifestCopy(
+        _ c: KeyedDecodingContainer<CodingKeys>, _ key: CodingKeys, type: String
+    ) throws -> SignedManifestCopy {
+        let copy = try c.nestedContainer(keyedBy: ManifestCodingKeys.self, forKey: key)
+        return SignedManifestCopy(
+            manifest: try base64(copy, .manifest, type: type, field: "\(key.rawValue).manifest", length: nil),
+            signature: try base64(copy, .signature, type: type, field: "\(key.rawValue).signature", length: nil))
     }
 
     /// A base64 field (RFC 4648 §4, with padding), of exactly `length` bytes when one is given.

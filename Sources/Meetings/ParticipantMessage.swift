@@ -1,4 +1,4 @@
-/// One control message of the participant protocol, version 1 (docs/participant-protocol.md): a
+/// One control message of the participant protocol, version 2 (docs/participant-protocol.md): a
 /// WebSocket text message holding one JSON object whose `"type"` says which message it is.
 /// Media is not here: binary WebSocket messages are SFrame frames, forwarded untouched.
 ///
@@ -21,6 +21,9 @@ public enum ParticipantMessage: Sendable, Hashable {
     case leave
     /// Before `hello`: create a meeting whose host is this identity (answered with `created`).
     case create(CreateMeeting)
+    /// The key manager of an `e2ee` meeting (its host, or a co-host the host named) starts an epoch:
+    /// the gateway relays the manifest and each sealed secret as an `epoch` to its recipient.
+    case rekey(Rekey)
 
     // MARK: Gateway → client
 
@@ -71,13 +74,13 @@ public struct CreateMeeting: Sendable, Hashable {
 extension ParticipantMessage {
     /// The `"type"` of each message.
     public enum Kind: String, Sendable, Hashable, CaseIterable {
-        case hello, mute, remove, lock, end, leave, create
+        case hello, mute, remove, lock, end, leave, create, rekey
         case welcome, roster, epoch, locked, ended, error, created
 
         /// Who sends this kind of message.
         public var direction: ParticipantProtocol.Direction {
             switch self {
-            case .hello, .mute, .remove, .lock, .end, .leave, .create: .fromClient
+            case .hello, .mute, .remove, .lock, .end, .leave, .create, .rekey: .fromClient
             case .welcome, .roster, .epoch, .locked, .ended, .error, .created: .fromGateway
             }
         }
@@ -92,6 +95,7 @@ extension ParticipantMessage {
         case .end: .end
         case .leave: .leave
         case .create: .create
+        case .rekey: .rekey
         case .welcome: .welcome
         case .roster: .roster
         case .epoch: .epoch
@@ -172,15 +176,25 @@ public struct Welcome: Sendable, Hashable {
     public var mode: MeetingMode
     /// Everyone in the meeting, the receiver included, in join order.
     public var roster: [Participant]
-    /// The public identity whose signature `epoch` manifests must carry: the gateway's in a
-    /// `standard` meeting (it makes the epochs), absent in `e2ee` (the host's, known from the roster).
+    /// Whose signature `epoch` manifests carry: in a `standard` meeting the gateway's (it makes the
+    /// epochs); in an `e2ee` meeting the host's, once the gateway has seen the host (the root of the
+    /// meeting's keys, present or not: compare its fingerprint with the one the host shared).
     public var keyManager: IdentityKeys?
+    /// The newest epoch number the meeting has had (absent before the first): a returning host
+    /// starts above it.
+    public var epoch: UInt64?
+    /// `e2ee` only: the host's newest signed manifest (no secret), so a client that joins while the host
+    /// is away learns which co-hosts the host named and can verify their epochs.
+    public var delegation: SignedManifestCopy?
 
     public init(
         version: Int = ParticipantProtocol.version, participant: ParticipantID, senderIndex: SenderIndex, meeting: String,
-        mode: MeetingMode, roster: [Participant], keyManager: IdentityKeys? = nil
+        mode: MeetingMode, roster: [Participant], keyManager: IdentityKeys? = nil, epoch: UInt64? = nil,
+        delegation: SignedManifestCopy? = nil
     ) {
         self.keyManager = keyManager
+        self.epoch = epoch
+        self.delegation = delegation
         self.version = version
         self.participant = participant
         self.senderIndex = senderIndex
@@ -221,5 +235,56 @@ public struct EpochAnnouncement: Sendable, Hashable {
         self.manifest = manifest
         self.signature = signature
         self.sealedSecret = sealedSecret
+    }
+}
+
+/// A signed epoch manifest without any secret (`welcome.delegation`).
+public struct SignedManifestCopy: Sendable, Hashable {
+    public var manifest: [UInt8]
+    public var signature: [UInt8]
+
+    public init(manifest: [UInt8], signature: [UInt8]) {
+        self.manifest = manifest
+        self.signature = signature
+    }
+}
+
+/// `rekey`: an `e2ee` meeting's key manager starts an epoch (issue 6). The gateway checks the manifest
+/// (the signer, the meeting, a greater epoch, no gateway among the key holders) and the recipients
+/// (app participants in the roster, each a key holder), then relays each sealed secret, with the
+/// manifest, as an `epoch` message. It cannot open any of them.
+///
+/// ```json
+/// {"type":"rekey","epoch":4,"manifest":"<base64>","signature":"<base64>",
+///  "sealed":[{"participant":2,"sealedSecret":"<base64>"},{"participant":3,"sealedSecret":"<base64>"}]}
+/// ```
+public struct Rekey: Sendable, Hashable {
+    /// One key holder's copy of the epoch secret.
+    public struct Delivery: Sendable, Hashable {
+        public var participant: ParticipantID
+        /// The secret and manifest hash sealed to the participant's agreement key (`crypto_box_seal`).
+        public var sealedSecret: [UInt8]
+
+        public init(participant: ParticipantID, sealedSecret: [UInt8]) {
+            self.participant = participant
+            self.sealedSecret = sealedSecret
+        }
+    }
+
+    public var epoch: UInt64
+    public var manifest: [UInt8]
+    public var signature: [UInt8]
+    public var sealed: [Delivery]
+
+    public init(epoch: UInt64, manifest: [UInt8], signature: [UInt8], sealed: [Delivery]) {
+        self.epoch = epoch
+        self.manifest = manifest
+        self.signature = signature
+        self.sealed = sealed
+    }
+
+    /// The `epoch` message for one delivery.
+    public func announcement(for delivery: Delivery) -> EpochAnnouncement {
+        EpochAnnouncement(epoch: epoch, manifest: manifest, signature: signature, sealedSecret: delivery.sealedSecret)
     }
 }

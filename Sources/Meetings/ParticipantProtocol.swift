@@ -7,16 +7,21 @@ import Foundation
 /// ``ParticipantProtocolError`` that says how to close the connection. It never traps.
 public enum ParticipantProtocol {
     /// The version this build speaks and sends in `welcome`.
-    public static let version = 1
-    /// The versions a gateway of this build accepts in `hello`.
-    public static let supportedVersions: Set<Int> = [1]
+    public static let version = 2
+    /// The versions a gateway of this build accepts in `hello`. Version 2 added `rekey`, the
+    /// roster's `role` and `identity`, and `welcome`'s `epoch` and `delegation` (e2ee meetings).
+    public static let supportedVersions: Set<Int> = [2]
 
-    /// The WebSocket path of version 1 (`ws://127.0.0.1:8088/v1` by default).
+    /// The WebSocket path (`ws://127.0.0.1:8088/v1` by default; the path names the WebSocket
+    /// service, the version is in `hello`).
     public static let path = "/v1"
 
-    /// The longest text message a gateway reads from a client (16 KiB). A `hello`, the largest
-    /// client message, is about 400 bytes; anything near the limit is broken or hostile.
-    public static let maxClientMessageBytes = 16 * 1024
+    /// The longest text message a gateway reads from a client (128 KiB). A `hello` is about 400
+    /// bytes; the largest client message is an `e2ee` host's `rekey`: about 280 bytes per
+    /// participant (a manifest entry and a sealed secret), some 28 KiB for 100 participants.
+    public static let maxClientMessageBytes = 128 * 1024
+    /// The most deliveries one `rekey` carries.
+    public static let maxRekeyDeliveries = 1024
     /// The longest text message a client reads from the gateway (1 MiB): a `welcome` lists the
     /// whole roster, up to a few hundred bytes per participant.
     public static let maxGatewayMessageBytes = 1024 * 1024

@@ -8,6 +8,10 @@ public struct EpochInfo: Sendable, Equatable {
     public let mode: MeetingMode
     /// Identities the epoch secret was sealed to (the gateway's included when it holds the key).
     public let keyHolders: Int
+    /// Their fingerprints, ascending: compare with the roster to see who can read this epoch.
+    public let keyHolderFingerprints: [IdentityFingerprint]
+    /// Who the host named to manage the keys while it is away.
+    public let coHosts: [IdentityFingerprint]
     /// Senders with a KID in this epoch (app participants and phone legs).
     public let senders: Int
     /// Whether the meeting's key manager that signed the manifest is among the key holders and is not
@@ -24,6 +28,8 @@ public struct EpochInfo: Sendable, Equatable {
         epoch = manifest.epoch
         mode = manifest.mode == .e2ee ? .e2ee : .standard
         keyHolders = manifest.keyHolders.count
+        keyHolderFingerprints = manifest.keyHolders
+        coHosts = manifest.coHosts
         senders = manifest.senders.count
         keyManagerHoldsKey = manifest.keyManager != localIdentity && manifest.isKeyHolder(manifest.keyManager)
         signer = verified.signer.fingerprint

@@ -47,6 +47,9 @@ public actor MeetingClient {
     private var incoming: IncomingAudio?
     private var keys: MeetingKeys?
     private var rosterBySender: [UInt64: Participant] = [:]
+    /// Who is in the meeting now, in join order (for the key manager and for checking signers).
+    private var present: [Participant] = []
+    private let frameLog: FrameLog?
     private var joinedAt: ContinuousClock.Instant?
     private var leftAtSlot: Int?
     private var mode: MeetingMode?
@@ -71,6 +74,7 @@ public actor MeetingClient {
         self.session = session
         self.onAudio = onAudio
         self.outgoing = try OutgoingAudio()
+        self.frameLog = try configuration.frameLog.map { (path) throws(ParticipantClientError) in try FrameLog(path: path) }
         if configuration.recordMix != nil || configuration.recordDirectory != nil {
             recorder = try MeetingRecorder(mixPath: configuration.recordMix, directory: configuration.recordDirectory)
         } else {
@@ -120,6 +124,7 @@ public actor MeetingClient {
         let close = await session.run { message in await self.handle(message) }
         closed = true
         finishRecording()
+        frameLog?.flush()
         resumeWaiters()
         eventSink.yield(.closed(close))
         eventSink.finish()
@@ -160,6 +165,7 @@ public actor MeetingClient {
             try outgoing.frame(pcm, sender: keys?.ring.ownSender)
         }
         guard let frame else { return false }
+        frameLog?.record(frame, .sent)
         session.outbox.send(frame: frame)
         return true
     }
@@ -229,6 +235,10 @@ public actor MeetingClient {
         return statistics
     }
 
+    /// The SFrame keys this client holds (current and previous epoch), once joined: what a participant
+    /// that left still has, and cannot open later epochs with.
+    public var keyRing: EpochKeyRing? { keys?.ring }
+
     /// The current epoch's security code, once keyed.
     public var securityCode: SecurityCode? { keys?.ring.current?.securityCode }
 
@@ -257,27 +267,31 @@ public actor MeetingClient {
             admit(welcome)
         case .roster(let update):
             rosterBySender[UInt64(update.participant.senderIndex.rawValue)] = update.participant
-            if update.event == .left || update.event == .removed {
+            switch update.event {
+            case .joined:
+                present.append(update.participant)
+            case .left, .removed:
+                present.removeAll { $0.id == update.participant.id }
                 incoming?.forget(senderIndex: UInt64(update.participant.senderIndex.rawValue))
+            case .muted, .unmuted, .speaking:
+                if let index = present.firstIndex(where: { $0.id == update.participant.id }) { present[index] = update.participant }
             }
             eventSink.yield(.roster(update))
+            switch update.event {
+            case .joined where update.participant.kind == .app: rotateKeys(reason: .join)
+            case .left: rotateKeys(reason: .leave)
+            case .removed: rotateKeys(reason: .removal)
+            default: break
+            }
         case .epoch(let announcement):
             guard let keys else {
                 fail(.protocolViolation("an epoch arrived before welcome"))
                 return
             }
             do throws(ParticipantClientError) {
-                let info = try keys.install(announcement)
-                eventSink.yield(.epoch(info))
-                if info.mode != mode {
-                    mode = info.mode
-                    eventSink.yield(.mode(info.mode, reason: info.reason))
-                }
-                resumeWaiters()
+                installed(try keys.install(announcement, participants: presentIdentities))
             } catch {
-                let reason: String
-                if case .epochRefused(_, let cause) = error { reason = "\(cause)" } else { reason = "\(error)" }
-                eventSink.yield(.epochRefused(epoch: announcement.epoch, reason: reason))
+                refused(error, epoch: announcement.epoch)
             }
         case .locked(let locked):
             eventSink.yield(.locked(locked))
@@ -286,7 +300,7 @@ public actor MeetingClient {
         case .error(let code, let reason):
             if welcome == nil { refusal = (code, reason) }
             eventSink.yield(.error(code: code, reason: reason))
-        case .hello, .mute, .remove, .lock, .end, .leave, .create:
+        case .hello, .mute, .remove, .lock, .end, .leave, .create, .rekey:
             // Decoding `.fromGateway` refuses these already; kept exhaustive on purpose.
             fail(.protocolViolation("the gateway sent a client message (\(message.kind.rawValue))"))
         case .created:
@@ -300,7 +314,14 @@ public actor MeetingClient {
             return
         }
         do throws(ParticipantClientError) {
-            keys = try MeetingKeys(identity: identity, welcome: welcome, role: configuration.role)
+            if let makeSecret = configuration.makeEpochSecret {
+                keys = try MeetingKeys(
+                    identity: identity, welcome: welcome, role: configuration.role, expectedHost: configuration.expectedHost,
+                    makeSecret: makeSecret)
+            } else {
+                keys = try MeetingKeys(
+                    identity: identity, welcome: welcome, role: configuration.role, expectedHost: configuration.expectedHost)
+            }
         } catch {
             fail(error)
             return
@@ -310,12 +331,73 @@ public actor MeetingClient {
         mode = welcome.mode
         incoming = IncomingAudio(ownSenderIndex: UInt64(welcome.senderIndex.rawValue))
         for participant in welcome.roster { rosterBySender[UInt64(participant.senderIndex.rawValue)] = participant }
+        present = welcome.roster
         eventSink.yield(.joined(welcome))
         eventSink.yield(.mode(welcome.mode, reason: "join"))
+        rotateKeys(reason: welcome.epoch == nil ? .start : .join)
         resumeWaiters()
     }
 
+    // MARK: - Keys of an e2ee meeting
+
+    /// The identities of everyone here, for checking a co-host's signature.
+    private var presentIdentities: [PublicIdentity] {
+        present.compactMap { $0.identity.flatMap { try? PublicIdentity($0) } }
+    }
+
+    /// After a join or leave in an `e2ee` meeting: the key manager (us, if we are the host, or the
+    /// co-host in charge while the host is away) starts a new epoch for everyone here; anyone else
+    /// without keys, or left without a key manager, is told what it waits for.
+    private func rotateKeys(reason: EpochManifest.Reason) {
+        guard let keys, keys.mode == .e2ee, !closed else { return }
+        guard keys.managesKeys(present: present) else {
+            reportKeyWait()
+            return
+        }
+        let coHosts = keys.isHost ? present.filter { configuration.coHostNames.contains($0.name) && $0.id != welcome?.participant } : []
+        do throws(ParticipantClientError) {
+            let (rekey, info) = try keys.makeEpoch(
+                present: present, reason: reason, coHosts: coHosts.compactMap { $0.identity.flatMap { try? PublicIdentity($0).fingerprint } })
+            session.outbox.send(text: ParticipantProtocol.encode(.rekey(rekey)))
+            installed(info)
+        } catch {
+            refused(error, epoch: keys.newestEpoch + 1)
+        }
+    }
+
+    /// `waitingForKeys` when no one here can give us (new) keys.
+    private func reportKeyWait() {
+        guard let keys, let host = keys.host else {
+            eventSink.yield(.waitingForKeys(reason: "the gateway has not seen the host: keys come from the host only"))
+            return
+        }
+        let hostHere = presentIdentities.contains { $0.fingerprint == host.fingerprint }
+        let coHostHere = presentIdentities.contains { keys.verifier.coHosts.contains($0.fingerprint) }
+        if !hostHere && !coHostHere {
+            let epoch = keys.ring.current.map { "epoch \($0.manifest.epoch) stays" } ?? "no keys yet"
+            eventSink.yield(.waitingForKeys(reason: "the host is away and no co-host it named is here: \(epoch) until the host returns"))
+        } else if !keys.hasKeys {
+            eventSink.yield(.waitingForKeys(reason: hostHere ? "waiting for the host's first epoch" : "waiting for the co-host's first epoch"))
+        }
+    }
+
+    private func installed(_ info: EpochInfo) {
+        eventSink.yield(.epoch(info))
+        if info.mode != mode {
+            mode = info.mode
+            eventSink.yield(.mode(info.mode, reason: info.reason))
+        }
+        resumeWaiters()
+    }
+
+    private func refused(_ error: ParticipantClientError, epoch: UInt64) {
+        let reason: String
+        if case .epochRefused(_, let cause) = error { reason = "\(cause)" } else { reason = "\(error)" }
+        eventSink.yield(.epochRefused(epoch: epoch, reason: reason))
+    }
+
     private func receive(_ frame: ByteBuffer) {
+        frameLog?.record(frame, .received)
         guard let incoming else {
             framesBeforeWelcome += 1
             return

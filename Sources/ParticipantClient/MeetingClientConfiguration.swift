@@ -21,6 +21,18 @@ public struct MeetingClientConfiguration: Sendable {
     public var recordMix: String?
     /// A directory for one WAV file per sender heard, if any.
     public var recordDirectory: String?
+    /// `e2ee`: the host fingerprint the person was given with the invitation. When set, a `welcome`
+    /// naming another host ends the session (a gateway swapping keys before first use is caught here).
+    public var expectedHost: IdentityFingerprint?
+    /// As the host of an `e2ee` meeting: the display names of participants to name co-hosts (they manage
+    /// the keys while the host is away) once they are in the meeting.
+    public var coHostNames: [String] = []
+    /// Where to write every frame sent and received, byte for byte (one JSON line each: direction,
+    /// base64 frame), if anywhere. For checking what the gateway forwards.
+    public var frameLog: String?
+    /// Makes each epoch's secret when this client manages the keys; random when nil. Tests set it to
+    /// recognise the secret (the proof that the gateway never holds it).
+    public var makeEpochSecret: (@Sendable (UInt64) throws(FramesError) -> EpochSecret)?
 
     public init(
         server: String, meeting: String, passcode: String, name: String, role: ParticipantRole = .guest,

@@ -11,6 +11,9 @@ public enum MeetingEvent: Sendable, Equatable {
     case epoch(EpochInfo)
     /// An epoch was refused (bad signature, stale, not for us): the keys stay as they were.
     case epochRefused(epoch: UInt64, reason: String)
+    /// `e2ee`: nobody here may give us keys yet, or the key manager left with nobody to take over; the
+    /// reason says who we wait for. Frames keep the last epoch's keys meanwhile.
+    case waitingForKeys(reason: String)
     /// The meeting's mode, at join and whenever an epoch changes it (`reason` says why).
     case mode(MeetingMode, reason: String)
     /// The meeting was locked or unlocked.

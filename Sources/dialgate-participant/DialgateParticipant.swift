@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Frames
 import Meetings
 import ParticipantClient
 
@@ -57,9 +58,32 @@ struct DialgateParticipant: AsyncParsableCommand {
     @Flag(help: "Print one JSON line per identity, roster, epoch, mode, consent and error event on stdout.")
     var events = false
 
+    @Option(
+        name: .customLong("expect-host"),
+        help: ArgumentHelp(
+            "e2ee: the host's fingerprint as the host shared it (64 hex digits, spaces allowed); leave if the gateway names another.",
+            valueName: "FINGERPRINT"))
+    var expectHost: String?
+
+    @Option(
+        name: .customLong("co-host"),
+        help: ArgumentHelp("As the host of an e2ee meeting: name this participant (by display name) a co-host.", valueName: "NAME"))
+    var coHosts: [String] = []
+
+    @Option(
+        name: .customLong("frame-log"),
+        help: ArgumentHelp("Write every frame sent and received (base64, one JSON line each) to this file.", valueName: "FILE"))
+    var frameLog: String?
+
     func validate() throws {
         if !create, meeting == nil || passcode == nil { throw ValidationError("--meeting and --passcode are required (or --create)") }
         if let duration, !(duration > 0 && duration.isFinite) { throw ValidationError("--duration must be a positive number of seconds") }
+        if let expectHost {
+            do throws(FramesError) { _ = try IdentityFingerprint(parsing: expectHost) } catch {
+                throw ValidationError("--expect-host: \(error)")
+            }
+        }
+        if !coHosts.isEmpty, !host, !create { throw ValidationError("--co-host is for the host (--host)") }
     }
 
     func run() async throws {
@@ -80,10 +104,13 @@ struct DialgateParticipant: AsyncParsableCommand {
             }
             if let created { output.created(created) }
         }
-        let configuration = MeetingClientConfiguration(
+        var configuration = MeetingClientConfiguration(
             server: server, meeting: created?.meeting ?? meeting ?? "", passcode: created?.passcode ?? passcode ?? "", name: name,
             role: host || create ? .host : .guest, identity: created?.host, recordMix: record, recordDirectory: recordDirectory,
             trustedCertificates: ca)
+        configuration.expectedHost = expectHost.flatMap { try? IdentityFingerprint(parsing: $0) }
+        configuration.coHostNames = coHosts
+        configuration.frameLog = frameLog
         let client: MeetingClient
         do {
             client = try await MeetingClient.connect(configuration)

@@ -21,6 +21,8 @@ struct EventOutput: Sendable {
         var roster: [ParticipantLine]?
         var epoch: UInt64?
         var keyHolders: Int?
+        var keyHolderFingerprints: [String]?
+        var coHosts: [String]?
         var senders: Int?
         var securityCode: String?
         var keyManagerHoldsKey: Bool?
@@ -44,8 +46,10 @@ struct EventOutput: Sendable {
         var muted: Bool
         var senderIndex: UInt32
         var fingerprint: String?
+        var role: String?
 
         init(_ participant: Participant) {
+            role = participant.role?.rawValue
             id = participant.id.rawValue
             name = participant.name
             kind = participant.kind.rawValue
@@ -97,6 +101,8 @@ struct EventOutput: Sendable {
             var line = Line(event: "epoch")
             line.epoch = info.epoch
             line.keyHolders = info.keyHolders
+            line.keyHolderFingerprints = info.keyHolderFingerprints.map(\.description)
+            line.coHosts = info.coHosts.isEmpty ? nil : info.coHosts.map(\.description)
             line.senders = info.senders
             line.securityCode = info.securityCode.description
             line.keyManagerHoldsKey = info.keyManagerHoldsKey
@@ -111,6 +117,10 @@ struct EventOutput: Sendable {
             line.epoch = epoch
             line.reason = reason
             emit(line, human: "epoch \(epoch) refused: \(reason)")
+        case .waitingForKeys(let reason):
+            var line = Line(event: "waitingForKeys")
+            line.reason = reason
+            emit(line, human: "keys: \(reason)")
         case .mode(let mode, let reason):
             var line = Line(event: "mode")
             line.mode = mode.rawValue

@@ -24,6 +24,27 @@ struct EpochManifestTests {
         #expect(manifest.sender(keyID: try SFrameKeyID(senderIndex: 900, epoch: 43)) == nil)
     }
 
+    @Test func coHostsAreEncodedSortedAndMustHoldTheKey() throws {
+        let (host, guest, deputy) = try (KeyFixtures.host, KeyFixtures.guest, KeyFixtures.identity(2))
+        let manifest = try KeyFixtures.manifest(
+            epoch: 3, keyManager: host, members: [host, guest, deputy], coHosts: [deputy, guest], secret: KeyFixtures.secret())
+        #expect(manifest.coHosts == [deputy.fingerprint, guest.fingerprint].sorted())
+        let decoded = try EpochManifest(canonicalEncoding: manifest.canonicalEncoding)
+        #expect(decoded == manifest && decoded.coHosts.count == 2)
+        // Naming a co-host changes the hash: the host signs who may take over.
+        let without = try KeyFixtures.manifest(epoch: 3, keyManager: host, members: [host, guest, deputy], secret: KeyFixtures.secret())
+        #expect(without.hash != manifest.hash)
+        #expect(
+            keyError {
+                try KeyFixtures.manifest(epoch: 3, keyManager: host, members: [host, guest], coHosts: [deputy], secret: KeyFixtures.secret())
+            } == .invalidManifest(reason: "a co-host is not a key holder"))
+        #expect(
+            keyError {
+                try KeyFixtures.manifest(
+                    epoch: 3, keyManager: host, members: [host, guest], coHosts: [guest, guest], secret: KeyFixtures.secret())
+            } == .invalidManifest(reason: "a co-host is listed twice"))
+    }
+
     @Test func invariantsAreEnforced() throws {
         let (host, guest) = try (KeyFixtures.host, KeyFixtures.guest)
         let goodCommitment = try KeyFixtures.secret().commitment
@@ -77,10 +98,10 @@ struct EpochManifestTests {
             keyError { try EpochManifest(canonicalEncoding: bytes + [0]) }
                 == .malformedEncoding(.epochManifest, reason: "1 trailing octets"))
         var version = bytes
-        version[23] = 2
+        version[23] = 1
         #expect(
             keyError { try EpochManifest(canonicalEncoding: version) }
-                == .malformedEncoding(.epochManifest, reason: "unsupported version 2"))
+                == .malformedEncoding(.epochManifest, reason: "unsupported version 1"))
         var mode = bytes
         mode[23 + 1 + 2 + 9 + 8] = 3
         #expect(keyError { try EpochManifest(canonicalEncoding: mode) } == .malformedEncoding(.epochManifest, reason: "unknown mode 3"))

@@ -163,4 +163,56 @@ struct EpochManifestVerifierTests {
             caseName(keyError { try SignedEpochManifest(canonicalEncoding: signed.canonicalEncoding, signature: [1]) })
                 == "malformedEncoding")
     }
+
+    // MARK: Co-hosts (issue 6: a host who leaves names who keeps the keys turning)
+
+    @Test func aCoHostNamedByTheHostSignsWhileTheHostIsAway() throws {
+        let (host, guest, deputy) = try (KeyFixtures.host, KeyFixtures.guest, KeyFixtures.identity(2))
+        var verifier = try Self.verifier()
+        let secret = try KeyFixtures.secret()
+        // Before any delegation a co-host is just a participant.
+        let early = try KeyFixtures.signed(epoch: 1, keyManager: deputy, members: [deputy, guest], secret: secret)
+        #expect(caseName(keyError { try verifier.verify(early, participants: [deputy.publicIdentity]) }) == "unexpectedManifestSigner")
+
+        _ = try verifier.accept(
+            KeyFixtures.signed(epoch: 2, keyManager: host, members: [host, guest, deputy], coHosts: [deputy], secret: secret))
+        #expect(verifier.coHosts == [deputy.fingerprint])
+        let next = try KeyFixtures.signed(epoch: 3, keyManager: deputy, members: [deputy, guest], coHosts: [], secret: secret)
+        // The co-host must keep the host's co-host list (here it dropped itself) ...
+        #expect(keyError { try verifier.verify(next, participants: [deputy.publicIdentity]) } == .coHostChangedCoHosts(epoch: 3))
+        // ... and its identity must be known, or its signature cannot be checked.
+        let keeps = try SignedEpochManifest(
+            signing: EpochManifest(
+                meetingID: KeyFixtures.meetingID, epoch: 3, mode: .e2ee, keyManager: deputy.fingerprint,
+                keyHolders: [deputy.fingerprint, guest.fingerprint, host.fingerprint], coHosts: [deputy.fingerprint],
+                senders: [], reason: .leave, secret: secret), as: deputy)
+        #expect(caseName(keyError { try verifier.verify(keeps) }) == "unexpectedManifestSigner")
+        let verified = try verifier.accept(keeps, participants: [deputy.publicIdentity, guest.publicIdentity])
+        #expect(verified.signer == deputy.publicIdentity)
+        // A co-host may not downgrade: that is the host's consent alone.
+        let downgrade = try KeyFixtures.signed(
+            epoch: 4, mode: .standard, keyManager: deputy, members: [deputy, guest], secret: secret)
+        #expect(caseName(keyError { try verifier.verify(downgrade, participants: [deputy.publicIdentity]) }) == "unexpectedManifestSigner")
+        // The host, back, drops the co-host; its later manifests are refused.
+        _ = try verifier.accept(KeyFixtures.signed(epoch: 5, keyManager: host, members: [host, guest, deputy], secret: secret))
+        #expect(verifier.coHosts.isEmpty)
+        let after = try KeyFixtures.signed(epoch: 6, keyManager: deputy, members: [deputy, guest], secret: secret)
+        #expect(caseName(keyError { try verifier.verify(after, participants: [deputy.publicIdentity]) }) == "unexpectedManifestSigner")
+    }
+
+    @Test func aLateJoinerAdoptsTheHostsDelegationButNotAForgedOrOlderOne() throws {
+        let (host, guest, deputy) = try (KeyFixtures.host, KeyFixtures.guest, KeyFixtures.identity(2))
+        var verifier = try Self.verifier()
+        let secret = try KeyFixtures.secret()
+        let delegation = try KeyFixtures.signed(epoch: 7, keyManager: host, members: [host, deputy], coHosts: [deputy], secret: secret)
+        let forged = try KeyFixtures.signed(epoch: 8, keyManager: deputy, members: [deputy, guest], secret: secret)
+        #expect(caseName(keyError { try verifier.adoptDelegation(forged) }) == "unexpectedManifestSigner")
+        try verifier.adoptDelegation(delegation)
+        #expect(verifier.coHosts == [deputy.fingerprint] && verifier.currentEpoch == nil)
+        let older = try KeyFixtures.signed(epoch: 6, keyManager: host, members: [host, guest], secret: secret)
+        #expect(keyError { try verifier.adoptDelegation(older) } == .staleEpoch(epoch: 6, current: 7))
+        let fromDeputy = try KeyFixtures.signed(
+            epoch: 8, keyManager: deputy, members: [deputy, guest, host], coHosts: [deputy], secret: secret)
+        #expect(try verifier.accept(fromDeputy, participants: [deputy.publicIdentity]).signer == deputy.publicIdentity)
+    }
 }

@@ -21,24 +21,26 @@ enum KeyFixtures {
     /// A manifest in which every identity is a key holder and a sender (index = position + 1).
     static func manifest(
         meetingID: String = meetingID, epoch: UInt64, mode: EpochManifest.Mode = .e2ee, keyManager: ParticipantIdentity,
-        members: [ParticipantIdentity], phones: [UInt64] = [], reason: EpochManifest.Reason = .join, secret: EpochSecret
+        members: [ParticipantIdentity], phones: [UInt64] = [], coHosts: [ParticipantIdentity] = [],
+        reason: EpochManifest.Reason = .join, secret: EpochSecret
     ) throws -> EpochManifest {
         let senders = members.enumerated().map { index, member in
             EpochManifest.Sender(senderIndex: UInt64(index + 1), source: .participant(member.fingerprint))
         }
         return try EpochManifest(
             meetingID: meetingID, epoch: epoch, mode: mode, keyManager: keyManager.fingerprint, keyHolders: members.map(\.fingerprint),
-            senders: senders + phones.map { EpochManifest.Sender(senderIndex: $0, source: .phone) }, reason: reason, secret: secret)
+            coHosts: coHosts.map(\.fingerprint), senders: senders + phones.map { EpochManifest.Sender(senderIndex: $0, source: .phone) }, reason: reason, secret: secret)
     }
 
     /// `manifest(...)` signed by its key manager.
     static func signed(
         epoch: UInt64, mode: EpochManifest.Mode = .e2ee, keyManager: ParticipantIdentity, members: [ParticipantIdentity],
-        phones: [UInt64] = [], meetingID: String = meetingID, secret: EpochSecret
+        phones: [UInt64] = [], coHosts: [ParticipantIdentity] = [], meetingID: String = meetingID, secret: EpochSecret
     ) throws -> SignedEpochManifest {
         try SignedEpochManifest(
             signing: manifest(
-                meetingID: meetingID, epoch: epoch, mode: mode, keyManager: keyManager, members: members, phones: phones, secret: secret),
+                meetingID: meetingID, epoch: epoch, mode: mode, keyManager: keyManager, members: members, phones: phones,
+                coHosts: coHosts, secret: secret),
             as: keyManager)
     }
 }

@@ -33,7 +33,8 @@ extension LoopbackIntegration {
             defer { daemon.cleanUp() }
             let created = try await daemon.ctl(["meeting", "create", "--id", "123456789", "--passcode", "24680", "--host", "Alice"])
             let generated = try await daemon.ctlJSON(["meeting", "create", "--id", "55500011122", "--mode", "e2ee", "--tier", "paid"])
-            let duplicate = try await daemon.ctl(["meeting", "create", "--id", "123456789", "--mode", "e2ee"])
+            let duplicate = try await daemon.ctl(["meeting", "create", "--id", "123456789", "--mode", "e2ee", "--tier", "paid"])
+            let freeE2EE = try await daemon.ctl(["meeting", "create", "--id", "123456781", "--mode", "e2ee"])
             let badID = try await daemon.ctl(["meeting", "create", "--id", "12ab"])
             let badMode = try await daemon.ctl(["meeting", "create", "--id", "123456780", "--mode", "hybrid"])
             let list = try await daemon.ctl(["meetings"])
@@ -59,6 +60,8 @@ extension LoopbackIntegration {
 
             #expect(duplicate.status == 1)
             #expect(duplicate.standardError == "dialgatectl: meeting 123456789 already exists\n")
+            #expect(freeE2EE.status == 1)
+            #expect(freeE2EE.standardError == "dialgatectl: the free tier cannot create e2ee meetings\n")
             #expect(badID.status == 1)
             #expect(badID.standardError.contains("meeting ID must be 9 to 11 digits"))
             #expect(badID.standardError.split(separator: "\n").count == 1)

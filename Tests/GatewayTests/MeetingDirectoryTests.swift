@@ -83,11 +83,24 @@ import Testing
         try await store.close()
     }
 
+    @Test func theFreeTierCannotCreateE2EEMeetings() async throws {
+        try await withDirectory { meetings, _, _ async throws in
+            await #expect(throws: MeetingDirectoryError.e2eeNotAllowed(tier: "free")) {
+                try await meetings.create(id: "123456789", passcode: "2222", mode: .e2ee)
+            }
+            #expect(MeetingDirectoryError.e2eeNotAllowed(tier: "free").description == "the free tier cannot create e2ee meetings")
+            #expect(try await meetings.meetings().isEmpty)
+            _ = try await meetings.create(id: "123456789", passcode: "2222", mode: .e2ee, tier: "nonprofit")
+            _ = try await meetings.create(id: "1234567890", passcode: "2222", mode: .standard)
+            #expect(try await meetings.meetings().count == 2)
+        }
+    }
+
     @Test func duplicateIDIsAnErrorAndKeepsTheFirstMeeting() async throws {
         try await withDirectory { meetings, _, _ async throws in
             let first = try await meetings.create(id: "123456789", passcode: "1111")
             await #expect(throws: MeetingDirectoryError.duplicateID("123456789")) {
-                try await meetings.create(id: "123456789", passcode: "2222", mode: .e2ee)
+                try await meetings.create(id: "123456789", passcode: "2222", mode: .e2ee, tier: "paid")
             }
             #expect(MeetingDirectoryError.duplicateID("123456789").description == "meeting 123456789 already exists")
             #expect(try await meetings.meeting(id: "123456789") == first)
@@ -191,7 +204,7 @@ import Testing
         defer { directory.cleanup() }
         let store = try RecordFixtures.open(directory)
         let created = try await MeetingDirectory(store: store, now: { RecordFixtures.base })
-            .create(id: "123456789", passcode: "2468", mode: .e2ee, host: "Alice")
+            .create(id: "123456789", passcode: "2468", mode: .e2ee, tier: "enterprise", host: "Alice")
         try await store.close()
 
         let reopened = try RecordFixtures.open(directory)

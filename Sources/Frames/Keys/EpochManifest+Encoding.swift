@@ -2,7 +2,7 @@ extension EpochManifest {
     /// The label every canonical encoding starts with.
     static let magic = Array("dialgate epoch manifest".utf8)
     /// The encoding version this code writes and reads.
-    public static let encodingVersion: UInt8 = 1
+    public static let encodingVersion: UInt8 = 2
 
     private enum SenderKind: UInt8 {
         case participant = 1
@@ -21,6 +21,8 @@ extension EpochManifest {
         writer.append(secretCommitment)
         writer.append(UInt16(keyHolders.count))
         for holder in keyHolders { writer.append(holder.bytes) }
+        writer.append(UInt16(coHosts.count))
+        for coHost in coHosts { writer.append(coHost.bytes) }
         writer.append(UInt16(senders.count))
         for sender in senders {
             writer.append(sender.senderIndex)
@@ -57,6 +59,13 @@ extension EpochManifest {
             holders.append(IdentityFingerprint(uncheckedBytes: try reader.read(count: IdentityFingerprint.length, "key holder")))
         }
 
+        let coHostCount = Int(try reader.readUInt16("co-host count"))
+        guard coHostCount <= Self.maximumKeyHolders else { throw reader.failure("\(coHostCount) co-hosts") }
+        var coHosts: [IdentityFingerprint] = []
+        for _ in 0..<coHostCount {
+            coHosts.append(IdentityFingerprint(uncheckedBytes: try reader.read(count: IdentityFingerprint.length, "co-host")))
+        }
+
         let senderCount = Int(try reader.readUInt16("sender count"))
         guard senderCount <= Self.maximumSenders else { throw reader.failure("\(senderCount) senders") }
         var senders: [Sender] = []
@@ -77,10 +86,10 @@ extension EpochManifest {
         try reader.expectEnd()
 
         try self.init(
-            meetingID: meetingID, epoch: epoch, mode: mode, keyManager: keyManager, keyHolders: holders, senders: senders,
-            reason: reason, secretCommitment: commitment)
+            meetingID: meetingID, epoch: epoch, mode: mode, keyManager: keyManager, keyHolders: holders, coHosts: coHosts,
+            senders: senders, reason: reason, secretCommitment: commitment)
         // init sorts; an encoding whose lists were not already sorted is not the canonical one.
-        guard keyHolders == holders, self.senders == senders else { throw reader.failure("lists are not in canonical order") }
+        guard keyHolders == holders, self.coHosts == coHosts, self.senders == senders else { throw reader.failure("lists are not in canonical order") }
     }
 
     private static func readText(_ reader: inout CanonicalReader, _ field: String) throws(FramesError) -> String {

@@ -8,20 +8,23 @@
 /// - meeting ID and reason: 1–64 octets of visible ASCII (no spaces), so that equal strings have
 ///   equal octets (Swift compares `String`s by canonical equivalence, the hash by octets);
 /// - 1–`maximumKeyHolders` key holders, no duplicates, the key manager among them (it made the secret);
+/// - co-hosts (DESIGN.md §4, issue 6: who may manage an `e2ee` meeting's keys while its host is away), no
+///   duplicates, each a key holder (a co-host managing the keys lists itself: it keeps the host's list);
 /// - up to `maximumSenders` senders with distinct indices that fit a KID; a participant sender must hold
 ///   the key; phone senders only in `standard` epochs (a phone's audio is encrypted by the gateway);
 /// - the 32-octet commitment to the epoch secret (`EpochSecret.commitment`).
 ///
-/// Canonical encoding (version 1), integers big-endian:
+/// Canonical encoding (version 2), integers big-endian:
 /// ```
 /// "dialgate epoch manifest"   23 octets, ASCII (also separates the signature from other signatures)
-/// version                     1 octet  = 1
+/// version                     1 octet  = 2
 /// meeting ID                  2-octet length, octets
 /// epoch                       8 octets
 /// mode                        1 octet  (1 standard, 2 e2ee)
 /// key manager                 32 octets (fingerprint)
 /// secret commitment           32 octets
 /// key holders                 2-octet count, then 32 octets each, ascending
+/// co-hosts                    2-octet count, then 32 octets each, ascending
 /// senders                     2-octet count, then each: index (8 octets), kind (1 octet:
 ///                             1 participant + 32-octet fingerprint, 2 phone), ascending by index
 /// reason                      2-octet length, octets
@@ -91,6 +94,9 @@ public struct EpochManifest: Hashable, Sendable {
     public let keyManager: IdentityFingerprint
     /// Everyone the secret is sealed to, ascending. Includes the gateway exactly when it holds the key.
     public let keyHolders: [IdentityFingerprint]
+    /// Who may sign the next epochs while the host is away (named by the host; empty in most
+    /// manifests), ascending. Each is a key holder.
+    public let coHosts: [IdentityFingerprint]
     /// Ascending by index.
     public let senders: [Sender]
     public let reason: Reason
@@ -100,7 +106,7 @@ public struct EpochManifest: Hashable, Sendable {
     /// Builds a manifest (sorting holders and senders); throws `invalidManifest` when an invariant fails.
     public init(
         meetingID: String, epoch: UInt64, mode: Mode, keyManager: IdentityFingerprint, keyHolders: [IdentityFingerprint],
-        senders: [Sender], reason: Reason, secretCommitment: [UInt8]
+        coHosts: [IdentityFingerprint] = [], senders: [Sender], reason: Reason, secretCommitment: [UInt8]
     ) throws(FramesError) {
         try Self.checkText(meetingID, "meeting ID")
         try Self.checkText(reason.rawValue, "reason")
@@ -115,6 +121,14 @@ public struct EpochManifest: Hashable, Sendable {
             throw .invalidManifest(reason: "a key holder is listed twice")
         }
         guard holders.contains(keyManager) else { throw .invalidManifest(reason: "the key manager is not a key holder") }
+        let holderSet = Set(holders)
+        let deputies = coHosts.sorted()
+        guard zip(deputies, deputies.dropFirst()).allSatisfy({ $0 != $1 }) else {
+            throw .invalidManifest(reason: "a co-host is listed twice")
+        }
+        guard deputies.allSatisfy({ holderSet.contains($0) }) else {
+            throw .invalidManifest(reason: "a co-host is not a key holder")
+        }
         let sorted = senders.sorted { $0.senderIndex < $1.senderIndex }
         guard sorted.count <= Self.maximumSenders else {
             throw .invalidManifest(reason: "\(sorted.count) senders; at most \(Self.maximumSenders) allowed")
@@ -122,7 +136,6 @@ public struct EpochManifest: Hashable, Sendable {
         guard zip(sorted, sorted.dropFirst()).allSatisfy({ $0.senderIndex != $1.senderIndex }) else {
             throw .invalidManifest(reason: "a sender index is listed twice")
         }
-        let holderSet = Set(holders)
         for sender in sorted {
             guard sender.senderIndex <= SFrameKeyID.maximumSenderIndex else { throw .senderIndexOutOfRange(sender.senderIndex) }
             switch sender.source {
@@ -139,6 +152,7 @@ public struct EpochManifest: Hashable, Sendable {
         self.mode = mode
         self.keyManager = keyManager
         self.keyHolders = holders
+        self.coHosts = deputies
         self.senders = sorted
         self.reason = reason
         self.secretCommitment = secretCommitment
@@ -147,11 +161,11 @@ public struct EpochManifest: Hashable, Sendable {
     /// A manifest committing to `secret`.
     public init(
         meetingID: String, epoch: UInt64, mode: Mode, keyManager: IdentityFingerprint, keyHolders: [IdentityFingerprint],
-        senders: [Sender], reason: Reason, secret: EpochSecret
+        coHosts: [IdentityFingerprint] = [], senders: [Sender], reason: Reason, secret: EpochSecret
     ) throws(FramesError) {
         try self.init(
-            meetingID: meetingID, epoch: epoch, mode: mode, keyManager: keyManager, keyHolders: keyHolders, senders: senders,
-            reason: reason, secretCommitment: secret.commitment)
+            meetingID: meetingID, epoch: epoch, mode: mode, keyManager: keyManager, keyHolders: keyHolders, coHosts: coHosts,
+            senders: senders, reason: reason, secretCommitment: secret.commitment)
     }
 
     /// The KID of `sender` in this epoch.

@@ -40,6 +40,7 @@ public final class MeetingDirectory: Sendable {
         guard MeetingRecord.isValidID(id) else { throw .invalidID(id) }
         if let passcode, !MeetingRecord.isValidPasscode(passcode) { throw .invalidPasscode }
         guard MeetingRecord.isValidTier(tier) else { throw .invalidTier(tier) }
+        guard mode != .e2ee || !MeetingRecord.tiersWithoutE2EE.contains(tier) else { throw .e2eeNotAllowed(tier: tier) }
         let host = try Self.checkedHost(host)
         let record = MeetingRecord(
             id: id, passcode: passcode ?? generatePasscode(), mode: mode, tier: tier, host: host, createdAt: now(),

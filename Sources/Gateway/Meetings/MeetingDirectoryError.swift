@@ -7,6 +7,8 @@ public enum MeetingDirectoryError: Error, Sendable, Hashable, CustomStringConver
     case invalidPasscode
     /// The tier is not 1 to 32 of `a-z`, `0-9`, `-`, `_`, `.`.
     case invalidTier(String)
+    /// The tier may not have `e2ee` meetings (issue 6: `free` cannot; the policy issue makes it configurable).
+    case e2eeNotAllowed(tier: String)
     /// The host name is empty, too long or has control characters.
     case invalidHost(reason: String)
     /// A meeting with this ID exists already (IDs are never reused silently).
@@ -22,6 +24,8 @@ public enum MeetingDirectoryError: Error, Sendable, Hashable, CustomStringConver
             "passcode must be \(MeetingRecord.passcodeLengths.lowerBound) to \(MeetingRecord.passcodeLengths.upperBound) digits"
         case .invalidTier(let tier):
             "tier must be 1 to \(MeetingRecord.maxTierLength) characters of a-z, 0-9, '-', '_', '.', not '\(tier)'"
+        case .e2eeNotAllowed(let tier):
+            "the \(tier) tier cannot create e2ee meetings"
         case .invalidHost(let reason):
             "host name \(reason)"
         case .duplicateID(let id):

@@ -16,7 +16,7 @@ extension MeetingDirectoryError {
     var controlError: ControlError {
         switch self {
         case .duplicateID(let id): .meetingExists(id)
-        case .invalidID, .invalidPasscode, .invalidTier, .invalidHost: .badRequest(description)
+        case .invalidID, .invalidPasscode, .invalidTier, .invalidHost, .e2eeNotAllowed: .badRequest(description)
         case .database: .internal(description)
         }
     }

@@ -44,8 +44,8 @@ actor MeetingRooms {
         /// Who the bridge last heard talking, for roster `speaking` events.
         var speaking: Set<ParticipantID> = []
 
-        init(_ record: MeetingRecord) {
-            hub = MeetingHub(record: record.hubRecord)
+        init(_ record: MeetingRecord, gateway: PublicIdentity) {
+            hub = MeetingHub(record: record.hubRecord, gateway: gateway)
             phonesWaitForHost = record.phonesWaitForHost
         }
     }
@@ -191,7 +191,7 @@ actor MeetingRooms {
                 notifyPhoneLeg(call, .meetingEnded("the meeting is no longer in the directory"))
                 return
             }
-            if rooms[meetingID] == nil { rooms[meetingID] = Room(record) }
+            if rooms[meetingID] == nil { rooms[meetingID] = Room(record, gateway: identity.publicIdentity) }
         }
         if let room = rooms[meetingID], room.phonesWaitForHost, !hostIsIn(room) {
             rooms[meetingID]?.waiting.append(WaitingPhone(call: call, displayName: displayName, muted: muted, port: port))
@@ -395,7 +395,7 @@ actor MeetingRooms {
             return
         }
         if rooms[hello.meeting] == nil {
-            rooms[hello.meeting] = Room(record)
+            rooms[hello.meeting] = Room(record, gateway: identity.publicIdentity)
         }
         let actions = handle(
             .join(id, hello, record.hubRecord, now: now, fingerprint: publicIdentity.fingerprint.description), in: hello.meeting)
@@ -436,32 +436,29 @@ actor MeetingRooms {
             refuse(id, code: .policyViolation, reason: "identity: \(error)")
             return
         }
-        // Until the policy issue makes tiers configurable: `free` accounts (all of them over the
-        // protocol, which has no accounts) cannot create e2ee meetings.
-        guard request.mode == .standard else {
-            connection.session.outbox.send(
-                text: ParticipantProtocol.encode(.error(code: .notAllowed, reason: "a free account cannot create e2ee meetings")))
-            return
-        }
-        var lastError = ""
+        // The protocol has no accounts: its meetings are of the default tier, which the directory
+        // does not let have e2ee meetings (`MeetingRecord.tiersWithoutE2EE`).
+        let mode: MeetingRecord.Mode = request.mode == .e2ee ? .e2ee : .standard
+        var lastError: (code: ParticipantErrorCode, reason: String) = (.invalidValue, "")
         for attempt in 0..<5 {
             let meetingID = request.meeting ?? Self.randomMeetingID()
             do throws(MeetingDirectoryError) {
                 let record = try await directory.create(
-                    id: meetingID, passcode: request.passcode, mode: .standard, host: request.name, hostSigningKey: host.signingKey)
+                    id: meetingID, passcode: request.passcode, mode: mode, host: request.name, hostSigningKey: host.signingKey)
                 connections[id]?.session.outbox.send(
-                    text: ParticipantProtocol.encode(.created(meeting: record.id, passcode: record.passcode, mode: .standard)))
+                    text: ParticipantProtocol.encode(.created(meeting: record.id, passcode: record.passcode, mode: request.mode)))
                 logger.info(
                     "meeting created by a host client",
                     metadata: ["meeting": "\(record.id)", "remote": "\(source)", "host": "\(host.fingerprint)"])
                 return
             } catch {
-                lastError = error.description
+                if case .e2eeNotAllowed = error { lastError.code = .notAllowed }
+                lastError.reason = error.description
                 if case .duplicateID = error, request.meeting == nil, attempt < 4 { continue }
                 break
             }
         }
-        connections[id]?.session.outbox.send(text: ParticipantProtocol.encode(.error(code: .invalidValue, reason: lastError)))
+        connections[id]?.session.outbox.send(text: ParticipantProtocol.encode(.error(code: lastError.code, reason: lastError.reason)))
     }
 
     /// A free-looking 10-digit meeting ID (the directory refuses a duplicate; the caller retries).

@@ -28,8 +28,9 @@ commitment = b2(b"dialgate epoch secret commitment v1", secret)
 print("commitment", commitment.hex())
 def text(t): return struct.pack(">H", len(t)) + t
 holders = sorted([host[3], guest[3]])
-enc = b"dialgate epoch manifest" + bytes([1]) + text(b"123456789") + struct.pack(">Q", 7) + bytes([2]) + host[3] + commitment
+enc = b"dialgate epoch manifest" + bytes([2]) + text(b"123456789") + struct.pack(">Q", 7) + bytes([2]) + host[3] + commitment
 enc += struct.pack(">H", 2) + b"".join(holders)
+enc += struct.pack(">H", 0)  # co-hosts: none (encoding version 2)
 enc += struct.pack(">H", 3) + struct.pack(">Q", 1) + bytes([1]) + host[3] + struct.pack(">Q", 2) + bytes([1]) + guest[3]
 enc += struct.pack(">Q", 0x1234) + bytes([1]) + guest[3]
 enc += text(b"join")

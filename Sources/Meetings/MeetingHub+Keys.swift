@@ -1,0 +1,57 @@
+import Frames
+
+extension MeetingHub {
+    /// `rekey` in an `e2ee` meeting (issue 6): the gateway relays what the key manager made and opens
+    /// nothing. It checks what it can without any secret, the way a client checks an `epoch`
+    /// (`EpochManifestVerifier`): signed by the host, or by a co-host the host named; for this meeting;
+    /// a greater epoch; no gateway among the key holders. Then each recipient must be an app
+    /// participant in the roster and a key holder of the epoch, listed once, with a sealed secret of
+    /// the right size. Anything else is refused to the sender (`rekeyRefused`), nothing is relayed, and
+    /// the connection stays.
+    mutating func relay(_ rekey: Rekey, from sender: Member) -> [Action] {
+        let id = sender.participant.id
+        func refuse(_ reason: String) -> [Action] { refuseCommand(to: id, code: .rekeyRefused, "epoch \(rekey.epoch): \(reason)") }
+        guard mode == .e2ee else { return refuse("in a standard meeting the gateway manages the keys") }
+        guard let hostIdentity else { return refuse("the host has not joined: only the host's identity can start this meeting's keys") }
+        guard let senderIdentity = sender.identity else { return refuse("your identity did not verify") }
+        let signed: SignedEpochManifest
+        do throws(FramesError) {
+            signed = try SignedEpochManifest(canonicalEncoding: rekey.manifest, signature: rekey.signature)
+        } catch {
+            return refuse("\(error)")
+        }
+        guard signed.manifest.epoch == rekey.epoch else { return refuse("the manifest is for epoch \(signed.manifest.epoch)") }
+        guard signed.manifest.keyManager == senderIdentity.fingerprint else {
+            return refuse("a key manager sends its own manifests only")
+        }
+        var verifier =
+            keyVerifier
+            ?? EpochManifestVerifier(meetingID: meetingID, host: hostIdentity, gateway: gatewayIdentity, currentEpoch: epoch > 0 ? epoch : nil)
+        let verified: VerifiedEpochManifest
+        do throws(FramesError) {
+            verified = try verifier.accept(signed, participants: appParticipants().compactMap { members[$0]?.identity })
+        } catch {
+            return refuse("\(error)")
+        }
+        guard verified.manifest.mode == .e2ee else { return refuse("mode changes are not relayed yet (the policy issue)") }
+        var recipients = Set<ParticipantID>()
+        for delivery in rekey.sealed {
+            let who = "participant \(delivery.participant.rawValue)"
+            guard delivery.participant != id else { return refuse("\(who) is the sender") }
+            guard recipients.insert(delivery.participant).inserted else { return refuse("\(who) is listed twice") }
+            guard let member = members[delivery.participant], member.isApp, let identity = member.identity else {
+                return refuse("\(who) is not an app participant in the meeting")
+            }
+            guard verified.manifest.isKeyHolder(identity.fingerprint) else { return refuse("\(who) is not a key holder") }
+            guard delivery.sealedSecret.count == SealedEpochSecret.encodedLength else {
+                return refuse("\(who): a sealed secret is \(SealedEpochSecret.encodedLength) bytes")
+            }
+        }
+        keyVerifier = verifier
+        epoch = verified.manifest.epoch
+        if verified.signer.fingerprint == hostIdentity.fingerprint {
+            delegation = SignedManifestCopy(manifest: rekey.manifest, signature: rekey.signature)
+        }
+        return rekey.sealed.map { .send(.epoch(rekey.announcement(for: $0)), to: $0.participant) }
+    }
+}
