@@ -46,7 +46,7 @@ public enum ParticipantMessage: Sendable, Hashable {
 /// `create`: a host client makes a meeting (DESIGN.md §4: its host identity is fixed here).
 ///
 /// ```json
-/// {"type":"create","version":1,"name":"Alice","mode":"standard",
+/// {"type":"create","version":2,"name":"Alice","mode":"standard",
 ///  "identity":{"signingKey":"<base64>","agreementKey":"<base64>","agreementKeySignature":"<base64>"}}
 /// ```
 /// `meeting` and `passcode` are optional: the gateway picks a free 10-digit ID and 6 random digits.
@@ -110,7 +110,7 @@ extension ParticipantMessage {
 /// `hello`: what a client sends first.
 ///
 /// ```json
-/// {"type":"hello","version":1,"meeting":"123456789","passcode":"4321","name":"Alice","role":"host",
+/// {"type":"hello","version":2,"meeting":"123456789","passcode":"4321","name":"Alice","role":"host",
 ///  "identity":{"signingKey":"<base64, 32 bytes>","agreementKey":"<base64, 32 bytes>",
 ///              "agreementKeySignature":"<base64, 64 bytes>"}}
 /// ```

@@ -332,8 +332,8 @@ extension LoopbackIntegration {
             try await Self.eventually("Alice's welcome") { await Self.welcome(alice.received) != nil }
             var generator = SeededGenerator(seed: 0xBAD_C0DE)
             let shapes = [
-                #"{"type":"hello"}"#, #"{"type":"mute","participant":-1,"muted":true}"#, #"{"type":"welcome","version":1}"#, "[]", "{",
-                #"{"type":"create","version":1,"name":"x","identity":{"signingKey":"AA==","agreementKey":"AA==","agreementKeySignature":"AA=="}}"#,
+                #"{"type":"hello"}"#, #"{"type":"mute","participant":-1,"muted":true}"#, #"{"type":"welcome","version":2}"#, "[]", "{",
+                #"{"type":"create","version":2,"name":"x","identity":{"signingKey":"AA==","agreementKey":"AA==","agreementKeySignature":"AA=="}}"#,
                 String(repeating: "{", count: 500), #"{"type":"hello","version":99}"#,
             ]
             var closes: [UInt16] = []

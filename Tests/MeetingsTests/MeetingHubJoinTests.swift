@@ -9,7 +9,7 @@ import Testing
         let result = harness.join(Fixtures.hello(name: "Alice", role: .host))
         let id = try! #require(result.id)
         #expect(id == 1)
-        let expected = Participant(id: 1, name: "Alice", kind: .app, muted: false, senderIndex: 1)
+        let expected = Participant(id: 1, name: "Alice", kind: .app, muted: false, senderIndex: 1, role: .host)
         #expect(
             result.actions == [
                 .admit(.connection(result.connection), as: 1, senderIndex: 1),

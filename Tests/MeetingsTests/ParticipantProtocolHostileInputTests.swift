@@ -9,7 +9,7 @@ import Testing
     static let key64 = Data(repeating: 2, count: 64).base64EncodedString()
 
     static func hello(
-        version: String = "1", meeting: String = "\"123456789\"", passcode: String = "\"4321\"", name: String = "\"Al\"",
+        version: String = "2", meeting: String = "\"123456789\"", passcode: String = "\"4321\"", name: String = "\"Al\"",
         role: String = "\"guest\"", signingKey: String? = nil, agreementKey: String? = nil, signature: String? = nil
     ) -> String {
         """
@@ -34,11 +34,11 @@ import Testing
 
     @Test func sizeIsCheckedBeforeParsing() {
         let huge = [UInt8](repeating: UInt8(ascii: "{"), count: ParticipantProtocol.maxClientMessageBytes + 1)
-        #expect(throws: ParticipantProtocolError.tooBig(size: 16385, limit: 16384)) {
+        #expect(throws: ParticipantProtocolError.tooBig(size: 131_073, limit: 131_072)) {
             try ParticipantProtocol.decode(huge, from: .fromClient)
         }
         #expect(ParticipantProtocolError.tooBig(size: 1, limit: 0).closeCode == .messageTooBig)
-        let paddedHello = Self.hello(name: "\"" + String(repeating: "a", count: 200) + "\"") + String(repeating: " ", count: 16000)
+        let paddedHello = Self.hello(name: "\"" + String(repeating: "a", count: 200) + "\"") + String(repeating: " ", count: 131_000)
         #expect(refusal(paddedHello)?.closeCode == .messageTooBig)
     }
 
@@ -52,7 +52,7 @@ import Testing
         ("{}", .missingType),
         (#"{"type":5}"#, .missingType),
         (#"{"type":"shout"}"#, .unknownType("shout")),
-        (#"{"type":"welcome","version":1}"#, .wrongDirection("welcome")),
+        (#"{"type":"welcome","version":2}"#, .wrongDirection("welcome")),
         (#"{"type":"mute","participant":2}"#, .missingField(type: "mute", field: "muted")),
         (#"{"type":"mute","participant":"2","muted":true}"#, .invalidField(type: "mute", field: "participant")),
         (#"{"type":"mute","participant":-1,"muted":true}"#, .invalidField(type: "mute", field: "participant")),
@@ -85,11 +85,11 @@ import Testing
     }
 
     @Test func wrongVersionIsUnsupportedData() {
-        let error = refusal(Self.hello(version: "2"))
-        #expect(error == .unsupportedVersion(2))
+        let error = refusal(Self.hello(version: "1"))
+        #expect(error == .unsupportedVersion(1))
         #expect(error?.closeCode == .unsupportedData)
         #expect(error?.errorCode == .unsupportedVersion)
-        #expect(error?.reason == "unsupported protocol version 2 (this gateway speaks 1)")
+        #expect(error?.reason == "unsupported protocol version 1 (this gateway speaks 2)")
         #expect(refusal(#"{"type":"hello","version":99,"anything":"else"}"#) == .unsupportedVersion(99), "version first")
         #expect(refusal(#"{"type":"hello"}"#) == .missingField(type: "hello", field: "version"))
     }

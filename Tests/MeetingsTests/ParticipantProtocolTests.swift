@@ -8,6 +8,8 @@ import Testing
     static let roster = [
         Participant(id: 1, name: "Alice", kind: .app, muted: false, senderIndex: 1, fingerprint: "3F7A 91C2 0B44 D8E1"),
         Participant(id: 2, name: "Phone ••• 1234", kind: .phone, muted: true, senderIndex: 2),
+        Participant(
+            id: 3, name: "Carol", kind: .app, senderIndex: 3, fingerprint: "AB12", role: .host, identity: Fixtures.guestIdentity(0x33)),
     ]
 
     static let clientMessages: [ParticipantMessage] = [
@@ -23,6 +25,11 @@ import Testing
         .create(CreateMeeting(name: "Alice", identity: Fixtures.guestIdentity(0x17))),
         .create(
             CreateMeeting(name: "Alice", mode: .standard, meeting: "5550001112", passcode: "2468", identity: Fixtures.guestIdentity(0x18))),
+        .rekey(
+            Rekey(
+                epoch: 4, manifest: Array(0..<120), signature: [UInt8](repeating: 7, count: 64),
+                sealed: [.init(participant: 2, sealedSecret: [1, 2, 3]), .init(participant: 9, sealedSecret: [4])])),
+        .rekey(Rekey(epoch: 1, manifest: [1], signature: [2], sealed: [])),
     ]
 
     static let gatewayMessages: [ParticipantMessage] = [
@@ -32,6 +39,10 @@ import Testing
             Welcome(
                 participant: 8, senderIndex: 10, meeting: "123456789", mode: .standard, roster: [],
                 keyManager: Fixtures.guestIdentity(0x42))),
+        .welcome(
+            Welcome(
+                participant: 8, senderIndex: 10, meeting: "123456789", mode: .e2ee, roster: roster,
+                keyManager: Fixtures.guestIdentity(0x43), epoch: 12, delegation: SignedManifestCopy(manifest: [1, 2, 3], signature: [4]))),
         .created(meeting: "5550001112", passcode: "093417", mode: .standard),
         .roster(RosterUpdate(event: .joined, participant: roster[0])),
         .roster(RosterUpdate(event: .speaking, participant: roster[1], speaking: true)),
@@ -73,7 +84,7 @@ import Testing
         let agreement = Data(repeating: 0xB2, count: 32).base64EncodedString()
         let signature = Data(repeating: 0xC3, count: 64).base64EncodedString()
         let text = """
-            {"type":"hello","version":1,"meeting":"123456789","passcode":"4321","name":"Alice","role":"host",
+            {"type":"hello","version":2,"meeting":"123456789","passcode":"4321","name":"Alice","role":"host",
              "identity":{"signingKey":"\(key)","agreementKey":"\(agreement)","agreementKeySignature":"\(signature)"},
              "client":"a field from the future is ignored"}
             """
