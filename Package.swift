@@ -146,7 +146,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "TestSupport", "Gateway", "ControlAPI", "SIP", "Media", "Meetings", "Frames", "ParticipantTransport",
+                "TestSupport", "Gateway", "ControlAPI", "SIP", "Media", "Meetings", "Frames", "ParticipantTransport", "ParticipantClient",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

@@ -235,9 +235,15 @@ public actor MeetingClient {
         return statistics
     }
 
-    /// The SFrame keys this client holds (current and previous epoch), once joined: what a participant
-    /// that left still has, and cannot open later epochs with.
-    public var keyRing: EpochKeyRing? { keys?.ring }
+    /// The newest epoch this client holds keys for.
+    public var currentEpoch: UInt64? { keys?.ring.current?.manifest.epoch }
+
+    /// Opens a frame with the keys this client holds (current and previous epoch), as received frames
+    /// are opened, without decoding it: what a participant that left can still open, and what not.
+    public func unprotect(_ frame: [UInt8]) throws(ParticipantClientError) -> EpochKeyRing.ReceivedFrame {
+        guard let keys else { throw .misuse("not in a meeting: join first") }
+        do throws(FramesError) { return try keys.ring.unprotect(frame) } catch { throw .frames(error) }
+    }
 
     /// The current epoch's security code, once keyed.
     public var securityCode: SecurityCode? { keys?.ring.current?.securityCode }

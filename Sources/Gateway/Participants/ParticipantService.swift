@@ -1,4 +1,5 @@
 import Logging
+import Meetings
 import ParticipantTransport
 import ServiceLifecycle
 
@@ -24,6 +25,9 @@ public final class ParticipantService: Service, Sendable {
     ) async throws -> ParticipantService {
         var settings = ParticipantWebSocketServer.Settings()
         settings.tls = tls
+        // A little over the protocol's own limit, so an over-long text message reaches the decoder,
+        // which answers it with `tooBig` before closing (rather than the transport cutting it off).
+        settings.maxMessageSize = ParticipantProtocol.maxClientMessageBytes + 1024
         let server = try await ParticipantWebSocketServer.bind(host: host, port: port, settings: settings)
         let service = ParticipantService(server: server, rooms: rooms, logger: logger)
         logger.info("participant server listening", metadata: ["address": "\(service.url(host: host))"])

@@ -9,10 +9,11 @@ struct ProcessResult: Sendable {
 }
 
 enum ExternalProcess {
-    /// Runs `executable` (a path, or a name looked up on PATH) and waits at most `timeout`.
+    /// Runs `executable` (a path, or a name looked up on PATH) and waits at most `timeout`;
+    /// `started` gets the process ID once it runs (for a test that inspects the running process).
     static func run(
         _ executable: String, _ arguments: [String], timeout: Duration = .seconds(120), currentDirectory: URL? = nil,
-        environment: [String: String]? = nil
+        environment: [String: String]? = nil, started: (@Sendable (Int32) -> Void)? = nil
     ) async throws -> ProcessResult {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try resolve(executable))
@@ -30,6 +31,7 @@ enum ExternalProcess {
         process.standardError = try FileHandle(forWritingTo: err)
         process.standardInput = FileHandle.nullDevice
         try process.run()
+        started?(process.processIdentifier)
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: timeout)
         var timedOut = false
