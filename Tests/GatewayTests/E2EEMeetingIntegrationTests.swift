@@ -197,5 +197,118 @@ extension LoopbackIntegration {
             }
             print("e2ee meeting: \(heard.sorted().joined(separator: ", ")); \(later.count) frames after Dave left, none opened")
         }
+
+        /// The canary epoch secret of epoch `epoch`: 32 bytes nobody else would make.
+        static func canary(epoch: UInt64) -> [UInt8] {
+            var generator = SeededGenerator(seed: 0xCA4A_7000 &+ epoch)
+            return (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        }
+
+        /// Everything that would give an epoch away: the secret (raw, hex, base64) and, for each sender
+        /// index that can occur, the SFrame base key, key and salt derived from it.
+        static func needles(epochs: ClosedRange<UInt64>, senders: ClosedRange<UInt64>) throws -> [String: [UInt8]] {
+            var needles: [String: [UInt8]] = [:]
+            for epoch in epochs {
+                let bytes = canary(epoch: epoch)
+                let hex = bytes.map { String(format: "%02x", $0) }.joined()
+                needles["secret \(epoch)"] = bytes
+                needles["secret \(epoch) hex"] = Array(hex.utf8)
+                needles["secret \(epoch) HEX"] = Array(hex.uppercased().utf8)
+                needles["secret \(epoch) base64"] = Array(Data(bytes).base64EncodedString().utf8)
+                let secret = try EpochSecret(bytes: bytes)
+                for sender in senders {
+                    let keyID = try SFrameKeyID(senderIndex: sender, epoch: epoch)
+                    let baseKey = try secret.senderBaseKey(keyID: keyID)
+                    let keys = try SFrameKeys(baseKey: baseKey, keyID: keyID.rawValue)
+                    needles["base key \(epoch)/\(sender)"] = baseKey
+                    needles["sframe key \(epoch)/\(sender)"] = keys.key
+                    needles["sframe salt \(epoch)/\(sender)"] = keys.salt
+                }
+            }
+            return needles
+        }
+
+        /// Which needles occur in `bytes`.
+        static func found(_ needles: [String: [UInt8]], in bytes: [UInt8]) -> [String] {
+            bytes.withUnsafeBytes { haystack in needles.filter { ProcessMemory.contains(haystack, $0.value) }.map(\.key).sorted() }
+        }
+
+        /// The canary proof: the host (this test, through the client library) makes every epoch secret
+        /// from a known seed, two `dialgate-participant` guests join and leave so the keys turn, and while
+        /// the meeting runs the gateway's whole memory is read (`/proc/PID/mem`, what `gcore` would dump).
+        /// No secret, and no key derived from one, is in it, nor in any log line, record, file of the state
+        /// directory or control-API answer. The same scan of a guest's memory finds its keys, so the scan
+        /// would see them if they were there.
+        @Test func theGatewayNeverHoldsAnEpochSecretOrAKeyDerivedFromIt() async throws {
+            let daemon = try await Daemon.start()
+            defer { daemon.cleanUp() }
+            try await Self.createE2EEMeeting(daemon)
+            var configuration = MeetingClientConfiguration(
+                server: daemon.participantsURL, meeting: Self.meetingID, passcode: Self.passcode, name: "Alice", role: .host)
+            configuration.makeEpochSecret = { epoch throws(FramesError) in try EpochSecret(bytes: Self.canary(epoch: epoch)) }
+            let host = try await MeetingClient.connect(configuration)
+            let hostRun = Task { try await host.run() }
+            let speech = try AudioCheck.load(Baresip.fixture(sampleRate: 48000))
+            let hostSends = Task { try await host.stream(speech.samples + speech.samples + speech.samples) }
+            #expect(await host.waitUntilJoined())
+
+            let bobPID = PIDBox()
+            async let bob = Self.participant(daemon, name: "Bob", [], duration: 10, started: { bobPID.set($0) })
+            try await Task.sleep(for: .seconds(2))
+            async let carol = Self.participant(daemon, name: "Carol", [], duration: 3)
+            // Carol has joined (epoch 3) and left (epoch 4); Bob holds epoch 4's keys.
+            try await Task.sleep(for: .seconds(5))
+            let epochs = try #require(await host.currentEpoch)
+            #expect(epochs >= 3, "the keys did not turn: epoch \(epochs)")
+            let needles = try Self.needles(epochs: 1...(epochs + 1), senders: 1...4)
+
+            let gatewayScan = try ProcessMemory.scan(pid: daemon.process.processIdentifier, for: needles)
+            let guestScan = try ProcessMemory.scan(pid: try #require(bobPID.value), for: needles)
+            let answers = try await [
+                ["status"], ["calls"], ["meetings"], ["meeting", Self.meetingID], ["history"],
+            ].asyncMap { try await daemon.ctl($0 + ["--json"]).standardOutput + daemon.ctl($0).standardOutput }
+
+            await host.leave()
+            _ = try await hostRun.value
+            hostSends.cancel()
+            let bobRun = try await bob
+            let carolRun = try await carol
+            await daemon.stop()
+            #expect(bobRun.status == 0 && carolRun.status == 0, "\(bobRun.standardError.suffix(1000)) \(carolRun.standardError.suffix(1000))")
+
+            #expect(gatewayScan.bytesRead > 1 << 20, "read only \(gatewayScan.bytesRead) bytes of the gateway")
+            #expect(gatewayScan.found.isEmpty, "in the gateway's memory: \(gatewayScan.found.keys.sorted())")
+            #expect(!guestScan.found.isEmpty, "the scan found nothing even in a guest's memory: it proves nothing")
+            #expect(Self.found(needles, in: Array(answers.joined().utf8)).isEmpty, "in control-API answers")
+            // Every file the gateway wrote: its log, the SQLite database and WAL, its own key.
+            var files: [String] = []
+            let enumerator = FileManager.default.enumerator(at: daemon.state, includingPropertiesForKeys: nil)
+            while let url = enumerator?.nextObject() as? URL {
+                guard let data = FileManager.default.contents(atPath: url.path) else { continue }
+                files.append(url.lastPathComponent)
+                #expect(Self.found(needles, in: Array(data)).isEmpty, "in \(url.lastPathComponent)")
+            }
+            #expect(files.contains { $0.hasSuffix(".log") } && files.contains { $0.contains("sqlite") || $0.hasSuffix(".db") }, "\(files)")
+            print(
+                "canary: \(needles.count) needles for epochs 1...\(epochs + 1); gateway memory \(gatewayScan.bytesRead >> 20) MiB in \(gatewayScan.regionsRead) regions: none; guest memory: \(guestScan.found.count) found (\(guestScan.found.keys.sorted().prefix(3).joined(separator: ", ")), ...); files \(files.count): none"
+            )
+        }
+    }
+}
+
+/// A process ID handed over from the task that started the process.
+final class PIDBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var pid: Int32?
+    func set(_ pid: Int32) { lock.withLock { self.pid = pid } }
+    var value: Int32? { lock.withLock { pid } }
+}
+
+extension Array {
+    /// `map` with an async transform, in order.
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var results: [T] = []
+        for element in self { results.append(try await transform(element)) }
+        return results
     }
 }
