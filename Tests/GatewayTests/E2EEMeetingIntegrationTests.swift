@@ -293,6 +293,121 @@ extension LoopbackIntegration {
                 "canary: \(needles.count) needles for epochs 1...\(epochs + 1); gateway memory \(gatewayScan.bytesRead >> 20) MiB in \(gatewayScan.regionsRead) regions: none; guest memory: \(guestScan.found.count) found (\(guestScan.found.keys.sorted().prefix(3).joined(separator: ", ")), ...); files \(files.count): none"
             )
         }
+
+        /// A malicious gateway, played by this test (a real peer cannot be made to misbehave on cue):
+        /// it admits `dialgate-participant` to an `e2ee` meeting and relays, in order, a genuine epoch 1
+        /// from the host, then forgeries, then a genuine epoch 2.
+        final class MaliciousGateway: Sendable {
+            let server: ParticipantWebSocketServer
+            let host: ParticipantIdentity
+            /// Who `welcome` names as the host (the real one, or an impostor).
+            let namedHost: ParticipantIdentity
+
+            init(host: ParticipantIdentity, namedHost: ParticipantIdentity) async throws {
+                self.host = host
+                self.namedHost = namedHost
+                server = try await ParticipantWebSocketServer.bind(host: "127.0.0.1", port: 0)
+            }
+
+            var url: String { "ws://127.0.0.1:\(server.port)" }
+
+            func serve() async throws {
+                try await server.run { session in
+                    _ = await session.run { message in
+                        guard case .text(let text) = message,
+                            case .hello(let hello)? = try? ParticipantProtocol.decode(Array(text.utf8), from: .fromClient),
+                            let guest = try? PublicIdentity(hello.identity)
+                        else { return }
+                        for message in (try? self.script(for: guest, hello: hello)) ?? [] {
+                            _ = session.outbox.send(text: ParticipantProtocol.encode(message))
+                        }
+                        session.outbox.close(WebSocketClose(code: WebSocketClose.normal, reason: "the meeting ended"))
+                    }
+                }
+            }
+
+            /// welcome, epoch 1, four forgeries, epoch 2, ended.
+            func script(for guest: PublicIdentity, hello: Hello) throws -> [ParticipantMessage] {
+                let mallory = try ParticipantIdentity(seed: [UInt8](repeating: 0x66, count: 32))
+                let roster = [
+                    Participant(
+                        id: 1, name: "Alice", kind: .app, senderIndex: 1, role: .host, identity: IdentityKeys(namedHost.publicIdentity)),
+                    Participant(id: 2, name: hello.name, kind: .app, senderIndex: 2, role: .guest, identity: hello.identity),
+                ]
+                let welcome = Welcome(
+                    participant: 2, senderIndex: 2, meeting: hello.meeting, mode: .e2ee, roster: roster,
+                    keyManager: IdentityKeys(namedHost.publicIdentity))
+                func epoch(_ number: UInt64, signer: ParticipantIdentity, holders: [IdentityFingerprint], secret: EpochSecret) throws
+                    -> (SignedEpochManifest, EpochAnnouncement)
+                {
+                    let manifest = try EpochManifest(
+                        meetingID: hello.meeting, epoch: number, mode: .e2ee, keyManager: signer.fingerprint, keyHolders: holders,
+                        senders: [
+                            .init(senderIndex: 1, source: .participant(host.fingerprint)), .init(senderIndex: 2, source: .participant(guest.fingerprint)),
+                        ].filter { if case .participant(let who) = $0.source { holders.contains(who) } else { false } },
+                        reason: .join, secret: secret)
+                    let signed = try SignedEpochManifest(signing: manifest, as: signer)
+                    let sealed = try SealedEpochSecret(sealing: secret, for: signed, to: guest)
+                    return (
+                        signed,
+                        EpochAnnouncement(
+                            epoch: number, manifest: signed.canonicalEncoding, signature: signed.signature, sealedSecret: sealed.encoded)
+                    )
+                }
+                let everyone = [host.fingerprint, guest.fingerprint]
+                let (_, first) = try epoch(1, signer: host, holders: everyone, secret: EpochSecret.random())
+                let (_, forged) = try epoch(2, signer: mallory, holders: [mallory.fingerprint, guest.fingerprint], secret: EpochSecret.random())
+                let (second, genuine) = try epoch(2, signer: host, holders: everyone, secret: EpochSecret.random())
+                var altered = genuine
+                altered.manifest =
+                    try EpochManifest(
+                        meetingID: hello.meeting, epoch: 2, mode: .e2ee, keyManager: host.fingerprint, keyHolders: everyone + [mallory.fingerprint],
+                        senders: second.manifest.senders, reason: .join, secretCommitment: second.manifest.secretCommitment
+                    ).canonicalEncoding
+                var replayed = genuine
+                replayed.sealedSecret = first.sealedSecret
+                return [
+                    .welcome(welcome), .epoch(first), .epoch(forged), .epoch(first), .epoch(altered), .epoch(replayed), .epoch(genuine),
+                    .ended(reason: "the meeting ended"),
+                ]
+            }
+        }
+
+        /// Tamper tests against a real client: a forged manifest (wrong signer, stale epoch, altered key
+        /// holders) and a replayed sealed secret are refused, each with its reason printed, and the
+        /// genuine epoch after them is accepted; a gateway naming another host than the one the person
+        /// was given is left at once.
+        @Test func clientsRefuseWhatAMaliciousGatewayRelays() async throws {
+            let host = try ParticipantIdentity(seed: [UInt8](repeating: 0x11, count: 32))
+            let impostor = try ParticipantIdentity(seed: [UInt8](repeating: 0x22, count: 32))
+            let participant = Daemon.productsDirectory.appendingPathComponent("dialgate-participant").path
+            let arguments = ["--meeting", Self.meetingID, "--passcode", Self.passcode, "--name", "Bob", "--duration", "20", "--events"]
+
+            let gateway = try await MaliciousGateway(host: host, namedHost: host)
+            let serving = Task { try await gateway.serve() }
+            let run = try await ExternalProcess.run(participant, ["--server", gateway.url] + arguments, timeout: .seconds(30))
+            let swapped = try await MaliciousGateway(host: host, namedHost: impostor)
+            let servingSwapped = Task { try await swapped.serve() }
+            let caught = try await ExternalProcess.run(
+                participant, ["--server", swapped.url, "--expect-host", host.fingerprint.description] + arguments, timeout: .seconds(30))
+            await gateway.server.close()
+            await swapped.server.close()
+            serving.cancel()
+            servingSwapped.cancel()
+
+            #expect(run.status == 0, "\(run.standardError)")
+            #expect(Self.events(run, "epoch").compactMap { $0["epoch"] as? Int } == [1, 2], "\(run.standardOutput)")
+            let refusals = Self.events(run, "epochRefused").compactMap { $0["reason"] as? String }
+            #expect(refusals.count == 4, "\(refusals)")
+            let expected = [
+                "signed by", "epoch 1 is not after the current epoch 1", "bad signature", "sealed for another manifest",
+            ]
+            for (refusal, reason) in zip(refusals, expected) { #expect(refusal.contains(reason), "\(refusal)") }
+
+            #expect(caught.status == 1)
+            #expect(caught.standardError.contains("not the expected \(host.fingerprint)"), "\(caught.standardError)")
+            #expect(Self.events(caught, "epoch").isEmpty)
+        }
     }
 }
 
