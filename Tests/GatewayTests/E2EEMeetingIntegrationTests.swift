@@ -294,6 +294,49 @@ extension LoopbackIntegration {
             )
         }
 
+        /// A phone call into an `e2ee` meeting while the host speaks in it: sipp gets the refusal and a BYE
+        /// with Reason Q.850 cause 21; baresip, calling the same way, hears the refusal prompt and nothing of
+        /// the meeting (its recording does not correlate with the host's speech), and nobody in the meeting
+        /// sees a phone join. The gateway never made a conference port for either call.
+        @Test func aPhoneCallerIsRefusedAndHearsNothingOfTheMeeting() async throws {
+            let daemon = try await Daemon.start()
+            defer { daemon.cleanUp() }
+            try await Self.createE2EEMeeting(daemon)
+            let speech = try AudioCheck.load(Baresip.fixture(sampleRate: 48000))
+            var talk = speech
+            talk.samples = Array([[Int16]](repeating: speech.samples, count: 8).joined())
+            let file = daemon.state.appendingPathComponent("alice-talks.wav")
+            try Data(talk.serialized()).write(to: file)
+            async let alice = Self.participant(daemon, name: "Alice", ["--host", "--send", file.path], duration: 16)
+            try await Task.sleep(for: .seconds(1))
+
+            let sipp = try await ExternalProcess.run(
+                "sipp",
+                [
+                    "127.0.0.1:\(daemon.sipPort)", "-i", "127.0.0.1", "-sf",
+                    SIPIntegrationTests.scenarios.appendingPathComponent("e2ee-refused.xml").path, "-s", "\(Self.meetingID)*\(Self.passcode)",
+                    "-m", "1", "-nostdin", "-timeout", "30s", "-timeout_error",
+                ], timeout: .seconds(40), currentDirectory: daemon.state)
+            let call = try await Baresip.call(
+                uri: "sip:\(Self.meetingID)*\(Self.passcode)@127.0.0.1:\(daemon.sipPort)", codec: .pcmu, duration: .seconds(8))
+            defer { call.cleanUp() }
+            let aliceRun = try await alice
+            await daemon.stop()
+
+            #expect(sipp.status == 0, "no BYE with Reason cause 21:\n\(sipp.standardOutput.suffix(2000))\n\(daemon.log.suffix(2000))")
+            #expect(call.established, "\(call.log.suffix(2000))")
+            let received = try AudioCheck.load(try #require(call.received, "baresip recorded nothing"))
+            let heardMeeting = try AudioCheck.compare(sent: speech, received: received, maximumLag: .seconds(8))
+            #expect(heardMeeting.correlation < MeetingBridgeIntegrationTests.selfThreshold, "the phone heard the meeting: \(heardMeeting)")
+            let prompt = received.samples.map { Double($0) * Double($0) }.reduce(0, +) / Double(max(received.samples.count, 1))
+            #expect(prompt > 1000, "the phone heard no refusal prompt either (mean square \(prompt))")
+            #expect(!daemon.log.contains("phone leg joined meeting"), "\(daemon.log.suffix(2000))")
+            #expect(aliceRun.status == 0, "\(aliceRun.standardError.suffix(1000))")
+            let phones = Self.events(aliceRun, "roster").filter { ($0["participant"] as? [String: Any])?["kind"] as? String == "phone" }
+            #expect(phones.isEmpty, "a phone appeared in the e2ee meeting: \(phones)")
+            print("e2ee phone refusal: meeting speech in the phone's recording \(heardMeeting)")
+        }
+
         /// A malicious gateway, played by this test (a real peer cannot be made to misbehave on cue):
         /// it admits `dialgate-participant` to an `e2ee` meeting and relays, in order, a genuine epoch 1
         /// from the host, then forgeries, then a genuine epoch 2.
