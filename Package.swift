@@ -74,6 +74,7 @@ let package = Package(
         .target(
             name: "ParticipantTransport",
             dependencies: [
+                "Frames",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -115,7 +116,9 @@ let package = Package(
 
         .executableTarget(
             name: "dialgate-participant",
-            dependencies: ["ParticipantClient", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "ParticipantClient", "ParticipantTransport", "Frames", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
 
         // Release-build benchmarks (run with scripts/bench).

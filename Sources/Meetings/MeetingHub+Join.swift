@@ -55,6 +55,11 @@ extension MeetingHub {
                 pinsHost = true
             }
         }
+        let identity = try? PublicIdentity(hello.identity)
+        if let identity, members.values.contains(where: { $0.identity?.fingerprint == identity.fingerprint }) {
+            statistics.joinsRefused += 1
+            return Self.refusal(connection, code: .identityInUse, reason: "this identity is already in the meeting")
+        }
         guard !locked || isHost else {
             statistics.joinsRefused += 1
             return Self.refusal(connection, code: .meetingLocked, reason: "the meeting is locked")
@@ -69,7 +74,6 @@ extension MeetingHub {
             hostSigningKey = hello.identity.signingKey
             actions.append(.pinHostIdentity(signingKey: hello.identity.signingKey))
         }
-        let identity = try? PublicIdentity(hello.identity)
         if isHost, let identity { hostIdentity = identity }
         let member = admit(
             .connection(connection), name: hello.name, kind: .app, muted: false, isHost: isHost, now: now, fingerprint: fingerprint,

@@ -6,7 +6,7 @@ extension MeetingHub {
     /// (`EpochManifestVerifier`): signed by the host, or by a co-host the host named; for this meeting;
     /// a greater epoch; no gateway among the key holders. Then each recipient must be an app
     /// participant in the roster and a key holder of the epoch, listed once, with a sealed secret of
-    /// the right size. Anything else is refused to the sender (`rekeyRefused`), nothing is relayed, and
+    /// the right size; one who has left since is skipped. Anything else is refused to the sender (`rekeyRefused`), nothing is relayed, and
     /// the connection stays.
     mutating func relay(_ rekey: Rekey, from sender: Member) -> [Action] {
         let id = sender.participant.id
@@ -26,7 +26,8 @@ extension MeetingHub {
         }
         var verifier =
             keyVerifier
-            ?? EpochManifestVerifier(meetingID: meetingID, host: hostIdentity, gateway: gatewayIdentity, currentEpoch: epoch > 0 ? epoch : nil)
+            ?? EpochManifestVerifier(
+                meetingID: meetingID, host: hostIdentity, gateway: gatewayIdentity, currentEpoch: epoch > 0 ? epoch : nil)
         let verified: VerifiedEpochManifest
         do throws(FramesError) {
             verified = try verifier.accept(signed, participants: appParticipants().compactMap { members[$0]?.identity })
@@ -35,10 +36,14 @@ extension MeetingHub {
         }
         guard verified.manifest.mode == .e2ee else { return refuse("mode changes are not relayed yet (the policy issue)") }
         var recipients = Set<ParticipantID>()
+        var deliveries: [Rekey.Delivery] = []
         for delivery in rekey.sealed {
             let who = "participant \(delivery.participant.rawValue)"
             guard delivery.participant != id else { return refuse("\(who) is the sender") }
             guard recipients.insert(delivery.participant).inserted else { return refuse("\(who) is listed twice") }
+            // Someone who left while the key manager was making this epoch: not delivered (the leave
+            // makes the key manager start another epoch without them).
+            if members[delivery.participant] == nil, delivery.participant.rawValue <= lastParticipantID { continue }
             guard let member = members[delivery.participant], member.isApp, let identity = member.identity else {
                 return refuse("\(who) is not an app participant in the meeting")
             }
@@ -46,12 +51,13 @@ extension MeetingHub {
             guard delivery.sealedSecret.count == SealedEpochSecret.encodedLength else {
                 return refuse("\(who): a sealed secret is \(SealedEpochSecret.encodedLength) bytes")
             }
+            deliveries.append(delivery)
         }
         keyVerifier = verifier
         epoch = verified.manifest.epoch
         if verified.signer.fingerprint == hostIdentity.fingerprint {
             delegation = SignedManifestCopy(manifest: rekey.manifest, signature: rekey.signature)
         }
-        return rekey.sealed.map { .send(.epoch(rekey.announcement(for: $0)), to: $0.participant) }
+        return deliveries.map { .send(.epoch(rekey.announcement(for: $0)), to: $0.participant) }
     }
 }

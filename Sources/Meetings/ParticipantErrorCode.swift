@@ -27,6 +27,9 @@ public struct ParticipantErrorCode: RawRepresentable, Hashable, Sendable, Codabl
     public static let meetingEnded: ParticipantErrorCode = "meetingEnded"
     /// The joiner asked for the host role with an identity that is not the meeting's host.
     public static let notHost: ParticipantErrorCode = "notHost"
+    /// Someone in the meeting already joined with this identity (one connection per identity, so
+    /// every key holder and sender is one participant).
+    public static let identityInUse: ParticipantErrorCode = "identityInUse"
     /// A command the sender may not give (host-only commands from a guest, unmuting someone else).
     public static let notAllowed: ParticipantErrorCode = "notAllowed"
     /// A `rekey` the gateway will not relay (not the key manager, a bad or stale manifest, a recipient

@@ -276,6 +276,10 @@ public actor MeetingClient {
             switch update.event {
             case .joined:
                 present.append(update.participant)
+                do throws(ParticipantClientError) { try keys?.learnHost(from: update.participant) } catch {
+                    fail(error)
+                    return
+                }
             case .left, .removed:
                 present.removeAll { $0.id == update.participant.id }
                 incoming?.forget(senderIndex: UInt64(update.participant.senderIndex.rawValue))
@@ -363,7 +367,8 @@ public actor MeetingClient {
         let coHosts = keys.isHost ? present.filter { configuration.coHostNames.contains($0.name) && $0.id != welcome?.participant } : []
         do throws(ParticipantClientError) {
             let (rekey, info) = try keys.makeEpoch(
-                present: present, reason: reason, coHosts: coHosts.compactMap { $0.identity.flatMap { try? PublicIdentity($0).fingerprint } })
+                present: present, reason: reason,
+                coHosts: coHosts.compactMap { $0.identity.flatMap { try? PublicIdentity($0).fingerprint } })
             session.outbox.send(text: ParticipantProtocol.encode(.rekey(rekey)))
             installed(info)
         } catch {
@@ -383,7 +388,8 @@ public actor MeetingClient {
             let epoch = keys.ring.current.map { "epoch \($0.manifest.epoch) stays" } ?? "no keys yet"
             eventSink.yield(.waitingForKeys(reason: "the host is away and no co-host it named is here: \(epoch) until the host returns"))
         } else if !keys.hasKeys {
-            eventSink.yield(.waitingForKeys(reason: hostHere ? "waiting for the host's first epoch" : "waiting for the co-host's first epoch"))
+            eventSink.yield(
+                .waitingForKeys(reason: hostHere ? "waiting for the host's first epoch" : "waiting for the co-host's first epoch"))
         }
     }
 

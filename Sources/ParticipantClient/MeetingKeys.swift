@@ -20,8 +20,9 @@ public final class MeetingKeys {
     public let mode: MeetingMode
     /// The gateway's identity from `welcome`, when the meeting is `standard`.
     public let keyManager: PublicIdentity?
-    /// The meeting's host identity as this client knows it (`e2ee`; nil for a guest of a `standard` meeting).
-    public let host: PublicIdentity?
+    /// The meeting's host identity as this client knows it (`e2ee`; nil for a guest of a `standard` meeting,
+    /// and for a guest who joined before the gateway had seen the host, until the host arrives).
+    public private(set) var host: PublicIdentity?
     /// The SFrame keys of the installed epochs; `ring.ownSender` protects what this client sends.
     public let ring: EpochKeyRing
     /// Verification state: the last accepted epoch, its mode, and the co-hosts the host named.
@@ -30,6 +31,7 @@ public final class MeetingKeys {
     public private(set) var newestEpoch: UInt64
 
     private let makeSecret: @Sendable (UInt64) throws(FramesError) -> EpochSecret
+    private let expectedHost: IdentityFingerprint?
 
     /// Keys for a client `welcome` admitted as `role`. `expectedHost` is the host fingerprint the person
     /// was given (e.g. in the invitation); `makeSecret` makes each epoch's secret when this client manages
@@ -61,10 +63,10 @@ public final class MeetingKeys {
         case (.e2ee, .guest):
             host = named
         }
-        if let expectedHost, welcome.mode == .e2ee, host?.fingerprint != expectedHost {
-            throw .protocolViolation(
-                "the gateway names \(host.map { "\($0.fingerprint)" } ?? "no one") as the host, not the expected \(expectedHost)")
+        if let expectedHost, welcome.mode == .e2ee, let host, host.fingerprint != expectedHost {
+            throw .protocolViolation("the gateway names \(host.fingerprint) as the host, not the expected \(expectedHost)")
         }
+        self.expectedHost = expectedHost
         self.identity = identity
         self.meetingID = welcome.meeting
         self.mode = welcome.mode
@@ -81,6 +83,24 @@ public final class MeetingKeys {
                 throw .protocolViolation("welcome's delegation does not verify: \(error)")
             }
         }
+    }
+
+    /// A guest of an `e2ee` meeting who joined before the gateway had seen the host learns the host's
+    /// identity when the host joins (the roster entry with `role` host), trusted as `welcome`'s would
+    /// have been and checked against `expectedHost`. Nothing changes once a host is known.
+    public func learnHost(from participant: Participant) throws(ParticipantClientError) {
+        guard mode == .e2ee, host == nil, participant.role == .host, let keys = participant.identity else { return }
+        let identity: PublicIdentity
+        do throws(FramesError) { identity = try PublicIdentity(keys) } catch {
+            throw .protocolViolation("the host's identity in the roster does not verify: \(error)")
+        }
+        if let expectedHost, identity.fingerprint != expectedHost {
+            throw .protocolViolation("the gateway names \(identity.fingerprint) as the host, not the expected \(expectedHost)")
+        }
+        host = identity
+        verifier = EpochManifestVerifier(
+            meetingID: meetingID, host: identity, gateway: keyManager, currentEpoch: verifier.currentEpoch,
+            currentMode: verifier.currentMode)
     }
 
     /// Whether any epoch is installed (frames can be sent and opened).
@@ -143,14 +163,16 @@ public final class MeetingKeys {
             throw .misuse("we are not in the roster we were given")
         }
         let holders = members.map(\.identity.fingerprint)
-        let deputies = isHost ? coHosts.filter(holders.contains) : verifier.coHosts.filter(holders.contains)
+        // The host names co-hosts among those here; a co-host repeats the host's list as it is.
+        let deputies = isHost ? coHosts.filter(holders.contains) : verifier.coHosts
         let epoch = max(newestEpoch, verifier.currentEpoch ?? 0) + 1
         do throws(FramesError) {
             let secret = try makeSecret(epoch)
             let manifest = try EpochManifest(
                 meetingID: meetingID, epoch: epoch, mode: .e2ee, keyManager: identity.fingerprint, keyHolders: holders, coHosts: deputies,
                 senders: members.map {
-                    EpochManifest.Sender(senderIndex: UInt64($0.participant.senderIndex.rawValue), source: .participant($0.identity.fingerprint))
+                    EpochManifest.Sender(
+                        senderIndex: UInt64($0.participant.senderIndex.rawValue), source: .participant($0.identity.fingerprint))
                 }, reason: reason, secret: secret)
             let signed = try SignedEpochManifest(signing: manifest, as: identity)
             var deliveries: [Rekey.Delivery] = []
@@ -160,9 +182,9 @@ public final class MeetingKeys {
             }
             // Our own epoch goes through the same verifier as anyone's, so a co-host that is no longer
             // allowed to sign finds out here rather than from every other client.
-            let verified = try verifier.verify(signed, participants: [identity.publicIdentity])
+            let verified = try verifier.verify(signed, participants: members.map(\.identity))
             try ring.install(verified, secret: secret)
-            _ = try verifier.accept(signed, participants: [identity.publicIdentity])
+            _ = try verifier.accept(signed, participants: members.map(\.identity))
             newestEpoch = epoch
             let rekey = Rekey(epoch: epoch, manifest: signed.canonicalEncoding, signature: signed.signature, sealed: deliveries)
             return (rekey, EpochInfo(verified, localIdentity: identity.fingerprint))

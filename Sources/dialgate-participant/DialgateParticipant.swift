@@ -3,6 +3,7 @@ import Foundation
 import Frames
 import Meetings
 import ParticipantClient
+import ParticipantTransport
 
 // dialgate-participant: a real meeting client for people and tests (DESIGN.md §3). Thin: the
 // work is in the ParticipantClient library; this parses flags, paces the run and prints.
@@ -71,6 +72,12 @@ struct DialgateParticipant: AsyncParsableCommand {
     var coHosts: [String] = []
 
     @Option(
+        help: ArgumentHelp(
+            "Keep this client's identity in FILE (its 32-byte seed; created mode 0600 if absent), so a host comes back as the host.",
+            valueName: "FILE"))
+    var identity: String?
+
+    @Option(
         name: .customLong("frame-log"),
         help: ArgumentHelp("Write every frame sent and received (base64, one JSON line each) to this file.", valueName: "FILE"))
     var frameLog: String?
@@ -94,11 +101,15 @@ struct DialgateParticipant: AsyncParsableCommand {
         } catch {
             output.fatal("\(error)")
         }
+        var stored: ParticipantIdentity?
+        if let identity {
+            do { stored = try IdentitySeedFile.loadOrCreate(path: identity) } catch { output.fatal("\(error)") }
+        }
         var created: CreatedMeeting?
         if create {
             do {
                 created = try await MeetingClient.createMeeting(
-                    server: server, trustedCertificates: ca, name: name, meeting: meeting, passcode: passcode)
+                    server: server, trustedCertificates: ca, identity: stored, name: name, meeting: meeting, passcode: passcode)
             } catch {
                 output.fatal("\(error)")
             }
@@ -106,7 +117,7 @@ struct DialgateParticipant: AsyncParsableCommand {
         }
         var configuration = MeetingClientConfiguration(
             server: server, meeting: created?.meeting ?? meeting ?? "", passcode: created?.passcode ?? passcode ?? "", name: name,
-            role: host || create ? .host : .guest, identity: created?.host, recordMix: record, recordDirectory: recordDirectory,
+            role: host || create ? .host : .guest, identity: created?.host ?? stored, recordMix: record, recordDirectory: recordDirectory,
             trustedCertificates: ca)
         configuration.expectedHost = expectHost.flatMap { try? IdentityFingerprint(parsing: $0) }
         configuration.coHostNames = coHosts

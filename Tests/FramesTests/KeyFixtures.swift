@@ -29,7 +29,8 @@ enum KeyFixtures {
         }
         return try EpochManifest(
             meetingID: meetingID, epoch: epoch, mode: mode, keyManager: keyManager.fingerprint, keyHolders: members.map(\.fingerprint),
-            coHosts: coHosts.map(\.fingerprint), senders: senders + phones.map { EpochManifest.Sender(senderIndex: $0, source: .phone) }, reason: reason, secret: secret)
+            coHosts: coHosts.map(\.fingerprint), senders: senders + phones.map { EpochManifest.Sender(senderIndex: $0, source: .phone) },
+            reason: reason, secret: secret)
     }
 
     /// `manifest(...)` signed by its key manager.

@@ -61,7 +61,7 @@ extension LoopbackIntegration {
             #expect(duplicate.status == 1)
             #expect(duplicate.standardError == "dialgatectl: meeting 123456789 already exists\n")
             #expect(freeE2EE.status == 1)
-            #expect(freeE2EE.standardError == "dialgatectl: the free tier cannot create e2ee meetings\n")
+            #expect(freeE2EE.standardError == "dialgatectl: bad request: the free tier cannot create e2ee meetings\n")
             #expect(badID.status == 1)
             #expect(badID.standardError.contains("meeting ID must be 9 to 11 digits"))
             #expect(badID.standardError.split(separator: "\n").count == 1)

@@ -2,6 +2,7 @@ import Foundation
 import Frames
 import Media
 import Meetings
+import NIOConcurrencyHelpers
 import NIOCore
 import ParticipantClient
 import ParticipantTransport
@@ -274,7 +275,8 @@ extension LoopbackIntegration {
             let bobRun = try await bob
             let carolRun = try await carol
             await daemon.stop()
-            #expect(bobRun.status == 0 && carolRun.status == 0, "\(bobRun.standardError.suffix(1000)) \(carolRun.standardError.suffix(1000))")
+            #expect(
+                bobRun.status == 0 && carolRun.status == 0, "\(bobRun.standardError.suffix(1000)) \(carolRun.standardError.suffix(1000))")
 
             #expect(gatewayScan.bytesRead > 1 << 20, "read only \(gatewayScan.bytesRead) bytes of the gateway")
             #expect(gatewayScan.found.isEmpty, "in the gateway's memory: \(gatewayScan.found.keys.sorted())")
@@ -314,7 +316,8 @@ extension LoopbackIntegration {
                 "sipp",
                 [
                     "127.0.0.1:\(daemon.sipPort)", "-i", "127.0.0.1", "-sf",
-                    SIPIntegrationTests.scenarios.appendingPathComponent("e2ee-refused.xml").path, "-s", "\(Self.meetingID)*\(Self.passcode)",
+                    SIPIntegrationTests.scenarios.appendingPathComponent("e2ee-refused.xml").path, "-s",
+                    "\(Self.meetingID)*\(Self.passcode)",
                     "-m", "1", "-nostdin", "-timeout", "30s", "-timeout_error",
                 ], timeout: .seconds(40), currentDirectory: daemon.state)
             let call = try await Baresip.call(
@@ -335,6 +338,95 @@ extension LoopbackIntegration {
             let phones = Self.events(aliceRun, "roster").filter { ($0["participant"] as? [String: Any])?["kind"] as? String == "phone" }
             #expect(phones.isEmpty, "a phone appeared in the e2ee meeting: \(phones)")
             print("e2ee phone refusal: meeting speech in the phone's recording \(heardMeeting)")
+        }
+
+        /// One in-process participant (the client library `dialgate-participant` is made of) and what
+        /// it reported.
+        final class Member: Sendable {
+            let client: MeetingClient
+            let events = NIOLockedValueBox<[MeetingEvent]>([])
+            let run: Task<WebSocketClose?, any Error>
+
+            init(
+                _ daemon: Daemon, _ name: String, meeting: String, role: ParticipantRole = .guest, seed: UInt8? = nil,
+                coHosts: [String] = []
+            )
+                async throws
+            {
+                var configuration = MeetingClientConfiguration(
+                    server: daemon.participantsURL, meeting: meeting, passcode: E2EEMeetingIntegrationTests.passcode, name: name, role: role
+                )
+                configuration.identity = try seed.map { try ParticipantIdentity(seed: [UInt8](repeating: $0, count: 32)) }
+                configuration.coHostNames = coHosts
+                let client = try await MeetingClient.connect(configuration)
+                self.client = client
+                let events = events
+                Task { for await event in client.events { events.withLockedValue { $0.append(event) } } }
+                run = Task { try await client.run() }
+                #expect(await client.waitUntilJoined(), "\(name) was not admitted")
+            }
+
+            /// The signers of the epochs installed, in order.
+            var signers: [IdentityFingerprint] {
+                events.withLockedValue { $0.compactMap { if case .epoch(let info) = $0 { info.signer } else { nil } } }
+            }
+
+            var waits: [String] {
+                events.withLockedValue { $0.compactMap { if case .waitingForKeys(let reason) = $0 { reason } else { nil } } }
+            }
+
+            func leave() async throws {
+                await client.leave()
+                _ = try await run.value
+            }
+        }
+
+        /// A host who leaves (issue 6): the co-host it named keeps the keys turning, so a newcomer gets
+        /// keys from the co-host and nobody else; the host comes back with the same identity and takes
+        /// the keys back above the newest epoch. In a meeting whose host named nobody, a newcomer
+        /// waits with a clear reason and gets no keys at all.
+        @Test func aCoHostKeepsTheKeysTurningWhileTheHostIsAwayAndWithoutOneNewcomersWait() async throws {
+            let daemon = try await Daemon.start()
+            defer { daemon.cleanUp() }
+            try await Self.createE2EEMeeting(daemon)
+            let alice = try await Member(daemon, "Alice", meeting: Self.meetingID, role: .host, seed: 0xA1, coHosts: ["Bob"])
+            let bob = try await Member(daemon, "Bob", meeting: Self.meetingID)
+            let carol = try await Member(daemon, "Carol", meeting: Self.meetingID)
+            try await ParticipantIntegrationTests.eventually("Carol keyed by Alice") { await carol.client.currentEpoch == 3 }
+            let aliceFingerprint = alice.client.identity.fingerprint, bobFingerprint = bob.client.identity.fingerprint
+            try await alice.leave()
+            try await ParticipantIntegrationTests.eventually("Bob rekeys after Alice left") { await carol.client.currentEpoch == 4 }
+            #expect(carol.signers.last == bobFingerprint)
+            let dave = try await Member(daemon, "Dave", meeting: Self.meetingID)
+            #expect(await dave.client.waitForKeys())
+            #expect(dave.signers == [bobFingerprint], "Dave's keys came from \(dave.signers)")
+            let back = try await Member(daemon, "Alice", meeting: Self.meetingID, role: .host, seed: 0xA1, coHosts: ["Bob"])
+            try await ParticipantIntegrationTests.eventually("Alice takes the keys back") { await dave.client.currentEpoch == 6 }
+            #expect(dave.signers.last == aliceFingerprint && carol.signers.last == aliceFingerprint)
+            #expect(await back.client.currentEpoch == 6)
+
+            // A second meeting, whose host names no co-host.
+            let lonely = "987654321"
+            let created = try await daemon.ctl([
+                "meeting", "create", "--id", lonely, "--passcode", Self.passcode, "--mode", "e2ee", "--tier", "paid",
+            ])
+            #expect(created.status == 0)
+            let host = try await Member(daemon, "Erin", meeting: lonely, role: .host)
+            let frank = try await Member(daemon, "Frank", meeting: lonely)
+            #expect(await frank.client.waitForKeys())
+            try await host.leave()
+            let grace = try await Member(daemon, "Grace", meeting: lonely)
+            try await ParticipantIntegrationTests.eventually("Grace is told why she waits") { !grace.waits.isEmpty }
+            try await Task.sleep(for: .seconds(1))
+            #expect(await grace.client.currentEpoch == nil, "Grace got keys from someone other than the host")
+            #expect(grace.waits.first?.contains("the host is away and no co-host it named is here") == true, "\(grace.waits)")
+
+            for member in [bob, carol, dave, back, frank, grace] { try await member.leave() }
+            await daemon.stop()
+            for member in [alice, bob, carol, dave, back, host, frank, grace] {
+                let errors = member.events.withLockedValue { $0.filter { if case .error = $0 { true } else { false } } }
+                #expect(errors.isEmpty, "\(errors)")
+            }
         }
 
         /// A malicious gateway, played by this test (a real peer cannot be made to misbehave on cue):
@@ -386,7 +478,8 @@ extension LoopbackIntegration {
                     let manifest = try EpochManifest(
                         meetingID: hello.meeting, epoch: number, mode: .e2ee, keyManager: signer.fingerprint, keyHolders: holders,
                         senders: [
-                            .init(senderIndex: 1, source: .participant(host.fingerprint)), .init(senderIndex: 2, source: .participant(guest.fingerprint)),
+                            .init(senderIndex: 1, source: .participant(host.fingerprint)),
+                            .init(senderIndex: 2, source: .participant(guest.fingerprint)),
                         ].filter { if case .participant(let who) = $0.source { holders.contains(who) } else { false } },
                         reason: .join, secret: secret)
                     let signed = try SignedEpochManifest(signing: manifest, as: signer)
@@ -399,12 +492,14 @@ extension LoopbackIntegration {
                 }
                 let everyone = [host.fingerprint, guest.fingerprint]
                 let (_, first) = try epoch(1, signer: host, holders: everyone, secret: EpochSecret.random())
-                let (_, forged) = try epoch(2, signer: mallory, holders: [mallory.fingerprint, guest.fingerprint], secret: EpochSecret.random())
+                let (_, forged) = try epoch(
+                    2, signer: mallory, holders: [mallory.fingerprint, guest.fingerprint], secret: EpochSecret.random())
                 let (second, genuine) = try epoch(2, signer: host, holders: everyone, secret: EpochSecret.random())
                 var altered = genuine
                 altered.manifest =
                     try EpochManifest(
-                        meetingID: hello.meeting, epoch: 2, mode: .e2ee, keyManager: host.fingerprint, keyHolders: everyone + [mallory.fingerprint],
+                        meetingID: hello.meeting, epoch: 2, mode: .e2ee, keyManager: host.fingerprint,
+                        keyHolders: everyone + [mallory.fingerprint],
                         senders: second.manifest.senders, reason: .join, secretCommitment: second.manifest.secretCommitment
                     ).canonicalEncoding
                 var replayed = genuine

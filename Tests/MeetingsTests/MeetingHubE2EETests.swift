@@ -188,8 +188,9 @@ import Testing
             return
         }
         #expect(welcome.epoch == 2)
-        #expect(try SignedEpochManifest(canonicalEncoding: welcome.delegation!.manifest, signature: welcome.delegation!.signature)
-            .manifest.keyManager == Self.host.fingerprint)
+        #expect(
+            try SignedEpochManifest(canonicalEncoding: welcome.delegation!.manifest, signature: welcome.delegation!.signature)
+                .manifest.keyManager == Self.host.fingerprint)
     }
 
     @Test func beforeTheHostJoinedAndInStandardMeetingsNoRekeyIsRelayed() throws {
@@ -216,5 +217,37 @@ import Testing
         let frame = Fixtures.frame(sender: sender, epoch: 1)
         let actions = meeting.harness.hub.handle(.frame(from: meeting.id(Self.host), frame))
         #expect(actions == [.forward(frame, from: meeting.id(Self.host), to: [meeting.id(Self.bob)])], "no phone mix, byte-identical")
+    }
+
+    @Test func aRecipientWhoLeftMeanwhileIsSkipped() throws {
+        var meeting = Meeting()
+        _ = meeting.join(Self.host, "Alice", role: .host)
+        _ = meeting.join(Self.bob, "Bob")
+        _ = meeting.join(Self.carol, "Carol")
+        let rekey = meeting.rekey(by: Self.host, epoch: 1, holders: [Self.host, Self.bob, Self.carol])
+        _ = meeting.harness.hub.handle(.leave(meeting.id(Self.carol)))
+        #expect(Set(Self.relayed(meeting.send(rekey, from: Self.host)).keys) == [meeting.id(Self.bob)])
+    }
+
+    @Test func oneConnectionPerIdentityAndNoCoHostKeysWhileTheHostIsHere() throws {
+        var meeting = Meeting()
+        _ = meeting.join(Self.host, "Alice", role: .host)
+        _ = meeting.join(Self.bob, "Bob")
+        // Bob's identity again (a replay, or a second device): refused, the first Bob stays.
+        let again = meeting.harness.join(Fixtures.hello(name: "Bob 2", identity: IdentityKeys(Self.bob.publicIdentity)))
+        #expect(again.id == nil)
+        guard case .refuse(_, .error(let code, _), let close, _)? = again.actions.first else {
+            Issue.record("not refused: \(again.actions)")
+            return
+        }
+        #expect(code == .identityInUse && close == .policyViolation)
+        #expect(meeting.harness.hub.roster.count == 2)
+
+        // Bob is named co-host, but the host is here: only the host keys.
+        _ = meeting.join(Self.carol, "Carol")
+        let everyone = [Self.host, Self.bob, Self.carol]
+        _ = meeting.send(meeting.rekey(by: Self.host, epoch: 1, holders: everyone, coHosts: [Self.bob]), from: Self.host)
+        let early = meeting.send(meeting.rekey(by: Self.bob, epoch: 2, holders: everyone, coHosts: [Self.bob]), from: Self.bob)
+        #expect(Self.refusal(early, to: meeting.id(Self.bob))?.contains("signed by") == true)
     }
 }

@@ -17,7 +17,8 @@ import Testing
     static func roster(_ members: [(ParticipantIdentity, String)], hostIndex: Int? = 0) -> [Participant] {
         members.enumerated().map { index, member in
             Participant(
-                id: ParticipantID(rawValue: UInt32(index + 1)), name: member.1, kind: .app, senderIndex: SenderIndex(rawValue: UInt32(index + 1)),
+                id: ParticipantID(rawValue: UInt32(index + 1)), name: member.1, kind: .app,
+                senderIndex: SenderIndex(rawValue: UInt32(index + 1)),
                 fingerprint: member.0.fingerprint.description, role: index == hostIndex ? .host : .guest,
                 identity: IdentityKeys(member.0.publicIdentity))
         }
@@ -152,7 +153,8 @@ import Testing
             identity: dave, welcome: Self.welcome(for: 4, roster: roster, epoch: 2, delegation: delegation), role: .guest)
         let (toDave, _) = try bob.makeEpoch(present: roster, reason: .join)
         #expect(toDave.epoch == 3)
-        let info = try daves.install(Self.announcement(toDave, to: 4), participants: roster.compactMap { try? PublicIdentity($0.identity!) })
+        let info = try daves.install(
+            Self.announcement(toDave, to: 4), participants: roster.compactMap { try? PublicIdentity($0.identity!) })
         #expect(info.signer == Self.bob.fingerprint && info.coHosts == [Self.bob.fingerprint])
 
         // Without a delegation, the same epoch from Bob is refused: keys come from the host or whom it named.
@@ -167,5 +169,46 @@ import Testing
         let (resumed, _) = try returning.makeEpoch(present: back, reason: .join)
         #expect(resumed.epoch == 4)
         #expect(try carol.install(Self.announcement(resumed, to: 2)).signer == Self.host.fingerprint)
+    }
+
+    @Test func aGuestWhoJoinedBeforeTheHostLearnsTheHostWhenItArrives() throws {
+        let early = Self.roster([(Self.bob, "Bob")], hostIndex: nil)
+        let bob = try MeetingKeys(
+            identity: Self.bob, welcome: Self.welcome(for: 1, roster: early, hostKeys: nil), role: .guest,
+            expectedHost: Self.host.fingerprint)
+        #expect(bob.host == nil)
+        let impostor = try LocalGateway.identity(5)
+        let fake = Participant(
+            id: 2, name: "Alice", kind: .app, senderIndex: 2, role: .host, identity: IdentityKeys(impostor.publicIdentity))
+        #expect(throws: ParticipantClientError.self) { try bob.learnHost(from: fake) }
+        #expect(bob.host == nil)
+
+        let roster = [
+            early[0],
+            Participant(id: 2, name: "Alice", kind: .app, senderIndex: 2, role: .host, identity: IdentityKeys(Self.host.publicIdentity)),
+        ]
+        try bob.learnHost(from: roster[1])
+        #expect(bob.host?.fingerprint == Self.host.fingerprint)
+        let alice = try MeetingKeys(identity: Self.host, welcome: Self.welcome(for: 2, roster: roster), role: .host)
+        let (rekey, _) = try alice.makeEpoch(present: roster, reason: .join)
+        #expect(try bob.install(Self.announcement(rekey, to: 1)).signer == Self.host.fingerprint)
+    }
+
+    @Test func aCoHostKeysEvenWhenAnotherNamedCoHostIsAway() throws {
+        let dave = try LocalGateway.identity(3)
+        let everyone = Self.roster([(Self.host, "Alice"), (Self.bob, "Bob"), (Self.carol, "Carol"), (dave, "Dave")])
+        let alice = try MeetingKeys(identity: Self.host, welcome: Self.welcome(for: 1, roster: everyone), role: .host)
+        let bob = try MeetingKeys(identity: Self.bob, welcome: Self.welcome(for: 2, roster: everyone), role: .guest)
+        let dave4 = try MeetingKeys(identity: dave, welcome: Self.welcome(for: 4, roster: everyone), role: .guest)
+        let (first, _) = try alice.makeEpoch(present: everyone, reason: .start, coHosts: [Self.bob.fingerprint, Self.carol.fingerprint])
+        try bob.install(Self.announcement(first, to: 2))
+        try dave4.install(Self.announcement(first, to: 4))
+        // Alice and Carol (also named) are away: Bob keys Dave, repeating the host's list.
+        let left = [everyone[1], everyone[3]]
+        #expect(bob.managesKeys(present: left))
+        let (rekey, info) = try bob.makeEpoch(present: left, reason: .leave)
+        #expect(info.coHosts == [Self.bob.fingerprint, Self.carol.fingerprint].sorted())
+        let identities = left.compactMap { try? PublicIdentity($0.identity!) }
+        #expect(try dave4.install(Self.announcement(rekey, to: 4), participants: identities).signer == Self.bob.fingerprint)
     }
 }

@@ -89,7 +89,9 @@ extension EpochManifest {
             meetingID: meetingID, epoch: epoch, mode: mode, keyManager: keyManager, keyHolders: holders, coHosts: coHosts,
             senders: senders, reason: reason, secretCommitment: commitment)
         // init sorts; an encoding whose lists were not already sorted is not the canonical one.
-        guard keyHolders == holders, self.coHosts == coHosts, self.senders == senders else { throw reader.failure("lists are not in canonical order") }
+        guard keyHolders == holders, self.coHosts == coHosts, self.senders == senders else {
+            throw reader.failure("lists are not in canonical order")
+        }
     }
 
     private static func readText(_ reader: inout CanonicalReader, _ field: String) throws(FramesError) -> String {

@@ -9,7 +9,8 @@
 ///   equal octets (Swift compares `String`s by canonical equivalence, the hash by octets);
 /// - 1–`maximumKeyHolders` key holders, no duplicates, the key manager among them (it made the secret);
 /// - co-hosts (DESIGN.md §4, issue 6: who may manage an `e2ee` meeting's keys while its host is away), no
-///   duplicates, each a key holder (a co-host managing the keys lists itself: it keeps the host's list);
+///   duplicates; a co-host's own manifests repeat the host's list as it is, so a named co-host who is
+///   away (not a key holder of this epoch) stays named;
 /// - up to `maximumSenders` senders with distinct indices that fit a KID; a participant sender must hold
 ///   the key; phone senders only in `standard` epochs (a phone's audio is encrypted by the gateway);
 /// - the 32-octet commitment to the epoch secret (`EpochSecret.commitment`).
@@ -95,7 +96,7 @@ public struct EpochManifest: Hashable, Sendable {
     /// Everyone the secret is sealed to, ascending. Includes the gateway exactly when it holds the key.
     public let keyHolders: [IdentityFingerprint]
     /// Who may sign the next epochs while the host is away (named by the host; empty in most
-    /// manifests), ascending. Each is a key holder.
+    /// manifests), ascending.
     public let coHosts: [IdentityFingerprint]
     /// Ascending by index.
     public let senders: [Sender]
@@ -126,8 +127,8 @@ public struct EpochManifest: Hashable, Sendable {
         guard zip(deputies, deputies.dropFirst()).allSatisfy({ $0 != $1 }) else {
             throw .invalidManifest(reason: "a co-host is listed twice")
         }
-        guard deputies.allSatisfy({ holderSet.contains($0) }) else {
-            throw .invalidManifest(reason: "a co-host is not a key holder")
+        guard deputies.count <= Self.maximumKeyHolders else {
+            throw .invalidManifest(reason: "\(deputies.count) co-hosts; at most \(Self.maximumKeyHolders) allowed")
         }
         let sorted = senders.sorted { $0.senderIndex < $1.senderIndex }
         guard sorted.count <= Self.maximumSenders else {

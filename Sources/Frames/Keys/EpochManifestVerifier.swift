@@ -2,8 +2,8 @@
 /// a key manager it accepts for the manifest's mode, is for its meeting, and moves the epoch forward.
 ///
 /// Whom it accepts:
-/// - an `e2ee` manifest: the host (its identity is fixed when the meeting is created), or a co-host the
-///   host named in its newest manifest (`coHosts`), while the host is away. A co-host's manifest must
+/// - an `e2ee` manifest: the host (its identity is fixed when the meeting is created), or, while the
+///   host is not in the meeting, a co-host the host named in its newest manifest (`coHosts`). A co-host's manifest must
 ///   name the same co-hosts: only the host names them, so every chain of trust starts at the host;
 /// - a `standard` manifest that changes the mode (the current epoch is `e2ee`, i.e. a downgrade): the host
 ///   only, since only the host may consent to the gateway holding the key;
@@ -48,12 +48,14 @@ public struct EpochManifestVerifier: Sendable {
     }
 
     /// The key managers whose signature this client accepts for a manifest of `mode`, now. `participants`
-    /// are the public identities the client knows (the roster's): a co-host's signature can only be
-    /// checked against its identity.
+    /// are the public identities in the meeting (the roster's): a co-host's signature can only be
+    /// checked against its identity, and co-hosts sign only while the host is not among them.
     public func acceptedSigners(for mode: EpochManifest.Mode, participants: [PublicIdentity] = []) -> [PublicIdentity] {
         let host = host.map { [$0] } ?? []
+        let hostIsHere = participants.contains { $0.fingerprint == host.first?.fingerprint }
         return switch (mode, currentMode) {
-        case (.e2ee, _): host + participants.filter { coHosts.contains($0.fingerprint) && $0.fingerprint != host.first?.fingerprint }
+        case (.e2ee, _):
+            host + (hostIsHere ? [] : participants.filter { coHosts.contains($0.fingerprint) && $0.fingerprint != host.first?.fingerprint })
         case (.standard, .e2ee): host
         case (.standard, .standard), (.standard, nil): host + (gateway.map { [$0] } ?? [])
         }

@@ -2,6 +2,7 @@ import Calls
 import ControlAPI
 import Dialplan
 import Foundation
+import Frames
 import Logging
 import Media
 import NIOCore
@@ -64,7 +65,11 @@ public struct GatewayApplication: Sendable {
             logger: Logger(label: "dialgate.media"))
         signalling.meetings = meetings
         await reloader.attach(signalling)
-        let gatewayIdentity = try GatewayIdentityFile.loadOrCreate(stateDirectory: configuration.stateDirectory)
+        // DESIGN.md §4: SFrame's AES-GCM needs AES-NI; without it the participant service does not
+        // start, and says why, rather than failing on the first frame.
+        guard Sodium.hasHardwareAESGCM else { throw FramesError.aesGCMUnavailable }
+        let gatewayIdentity = try IdentitySeedFile.loadOrCreate(
+            path: URL(fileURLWithPath: configuration.stateDirectory).appendingPathComponent("gateway-identity.key").path)
         let rooms = MeetingRooms(directory: meetings, identity: gatewayIdentity, logger: Logger(label: "dialgate.meetings"))
         await signalling.attach(rooms)
         let participants = try await ParticipantService.bind(
