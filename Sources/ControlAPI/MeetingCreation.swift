@@ -16,11 +16,16 @@ public struct MeetingCreation: Codable, Sendable, Hashable {
     public var host: String?
     /// Phone callers wait until the host is in the meeting (default: they may join first).
     public var phonesWaitForHost: Bool
+    /// The host's Ed25519 signing key (base64, 32 bytes, as `dialgate-participant` prints it): fixes the
+    /// host identity at creation (DESIGN.md §4). Without it the first client to join as host is
+    /// trusted and pinned.
+    public var hostKey: String?
 
     public init(
         id: String, passcode: String? = nil, mode: MeetingMode = .standard, tier: String = MeetingCreation.defaultTier,
-        host: String? = nil, phonesWaitForHost: Bool = false
+        host: String? = nil, phonesWaitForHost: Bool = false, hostKey: String? = nil
     ) {
+        self.hostKey = hostKey
         self.phonesWaitForHost = phonesWaitForHost
         self.id = id
         self.passcode = passcode
@@ -32,7 +37,7 @@ public struct MeetingCreation: Codable, Sendable, Hashable {
     private enum CodingKeys: String, CodingKey {
         // The ID sits under `meeting`, as a call's id sits under `call` in `call` and `hangup`.
         case id = "meeting"
-        case passcode, mode, tier, host, phonesWaitForHost
+        case passcode, mode, tier, host, phonesWaitForHost, hostKey
     }
 
     public init(from decoder: any Decoder) throws {
@@ -43,6 +48,7 @@ public struct MeetingCreation: Codable, Sendable, Hashable {
         self.tier = try container.decodeIfPresent(String.self, forKey: .tier) ?? Self.defaultTier
         self.host = try container.decodeIfPresent(String.self, forKey: .host)
         self.phonesWaitForHost = try container.decodeIfPresent(Bool.self, forKey: .phonesWaitForHost) ?? false
+        self.hostKey = try container.decodeIfPresent(String.self, forKey: .hostKey)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -53,5 +59,6 @@ public struct MeetingCreation: Codable, Sendable, Hashable {
         try container.encode(tier, forKey: .tier)
         try container.encodeIfPresent(host, forKey: .host)
         if phonesWaitForHost { try container.encode(true, forKey: .phonesWaitForHost) }
+        try container.encodeIfPresent(hostKey, forKey: .hostKey)
     }
 }

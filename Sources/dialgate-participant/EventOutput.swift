@@ -13,6 +13,7 @@ struct EventOutput: Sendable {
     struct Line: Encodable {
         var event: String
         var fingerprint: String?
+        var signingKey: String?
         var participant: ParticipantLine?
         var change: String?
         var speaking: Bool?
@@ -62,7 +63,8 @@ struct EventOutput: Sendable {
     func identity(_ identity: ParticipantIdentity) {
         var line = Line(event: "identity")
         line.fingerprint = identity.fingerprint.description
-        emit(line, human: "our fingerprint: \(identity.fingerprint)")
+        line.signingKey = Data(identity.publicIdentity.signingKey).base64EncodedString()
+        emit(line, human: "our fingerprint: \(identity.fingerprint) (signing key \(line.signingKey ?? ""))")
     }
 
     func created(_ meeting: CreatedMeeting) {

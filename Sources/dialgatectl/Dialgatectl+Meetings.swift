@@ -71,9 +71,16 @@ struct MeetingCreate: ControlSubcommand {
     @Flag(help: "Phone callers wait (hearing so) until the host is in the meeting.")
     var phonesWaitForHost = false
 
+    @Option(
+        name: .customLong("host-key"),
+        help: ArgumentHelp(
+            "Fix the host identity now: its signing key in base64 (the signingKey dialgate-participant prints).", valueName: "base64"))
+    var hostKey: String?
+
     func run(client: inout ControlClient) async throws {
         let creation = MeetingCreation(
-            id: id, passcode: passcode, mode: MeetingMode(rawValue: mode), tier: tier, host: host, phonesWaitForHost: phonesWaitForHost)
+            id: id, passcode: passcode, mode: MeetingMode(rawValue: mode), tier: tier, host: host, phonesWaitForHost: phonesWaitForHost,
+            hostKey: hostKey)
         let payload = try await client.request(.meetingCreate(creation))
         guard case .meeting(let meeting) = payload else { throw CLIError.unexpectedReply(expected: "meeting") }
         if global.json { try printJSON(payload) } else { Output.line(Format.meetingCreated(meeting)) }

@@ -13,6 +13,8 @@ import Testing
         .meetings, .meeting(id: "123456789"), .reload,
         .meetingCreate(MeetingCreation(id: "123456789")),
         .meetingCreate(MeetingCreation(id: "12345678901", passcode: "2468", mode: .e2ee, tier: "paid", host: "Alice")),
+        .meetingCreate(
+            MeetingCreation(id: "12345678901", mode: .e2ee, tier: "paid", hostKey: "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=")),
     ]
 
     @Test(arguments: commands)

@@ -35,6 +35,7 @@ extension LoopbackIntegration {
             let generated = try await daemon.ctlJSON(["meeting", "create", "--id", "55500011122", "--mode", "e2ee", "--tier", "paid"])
             let duplicate = try await daemon.ctl(["meeting", "create", "--id", "123456789", "--mode", "e2ee", "--tier", "paid"])
             let freeE2EE = try await daemon.ctl(["meeting", "create", "--id", "123456781", "--mode", "e2ee"])
+            let badKey = try await daemon.ctl(["meeting", "create", "--id", "123456782", "--host-key", "c2hvcnQ="])
             let badID = try await daemon.ctl(["meeting", "create", "--id", "12ab"])
             let badMode = try await daemon.ctl(["meeting", "create", "--id", "123456780", "--mode", "hybrid"])
             let list = try await daemon.ctl(["meetings"])
@@ -60,6 +61,7 @@ extension LoopbackIntegration {
 
             #expect(duplicate.status == 1)
             #expect(duplicate.standardError == "dialgatectl: meeting 123456789 already exists\n")
+            #expect(badKey.standardError == "dialgatectl: bad request: hostKey must be the host's 32-byte signing key in base64\n")
             #expect(freeE2EE.status == 1)
             #expect(freeE2EE.standardError == "dialgatectl: bad request: the free tier cannot create e2ee meetings\n")
             #expect(badID.status == 1)

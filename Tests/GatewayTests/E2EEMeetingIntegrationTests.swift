@@ -17,10 +17,11 @@ extension LoopbackIntegration {
         static let meetingID = "123456789"
         static let passcode = "4321"
 
-        static func createE2EEMeeting(_ daemon: Daemon) async throws {
-            let created = try await daemon.ctl([
-                "meeting", "create", "--id", meetingID, "--passcode", passcode, "--mode", "e2ee", "--tier", "paid", "--host", "Alice",
-            ])
+        static func createE2EEMeeting(_ daemon: Daemon, hostKey: ParticipantIdentity? = nil) async throws {
+            let key = hostKey.map { ["--host-key", Data($0.publicIdentity.signingKey).base64EncodedString()] } ?? []
+            let created = try await daemon.ctl(
+                ["meeting", "create", "--id", meetingID, "--passcode", passcode, "--mode", "e2ee", "--tier", "paid", "--host", "Alice"]
+                    + key)
             #expect(created.status == 0, "\(created.standardError)")
         }
 
@@ -388,7 +389,14 @@ extension LoopbackIntegration {
         @Test func aCoHostKeepsTheKeysTurningWhileTheHostIsAwayAndWithoutOneNewcomersWait() async throws {
             let daemon = try await Daemon.start()
             defer { daemon.cleanUp() }
-            try await Self.createE2EEMeeting(daemon)
+            // The host identity is fixed at creation: someone else asking to be host is refused.
+            try await Self.createE2EEMeeting(daemon, hostKey: try ParticipantIdentity(seed: [UInt8](repeating: 0xA1, count: 32)))
+            let mallory = try await MeetingClient.connect(
+                MeetingClientConfiguration(
+                    server: daemon.participantsURL, meeting: Self.meetingID, passcode: Self.passcode, name: "Mallory", role: .host))
+            await #expect(throws: ParticipantClientError.refused(code: .notHost, reason: "this identity is not the meeting's host")) {
+                try await mallory.run()
+            }
             let alice = try await Member(daemon, "Alice", meeting: Self.meetingID, role: .host, seed: 0xA1, coHosts: ["Bob"])
             let bob = try await Member(daemon, "Bob", meeting: Self.meetingID)
             let carol = try await Member(daemon, "Carol", meeting: Self.meetingID)

@@ -111,10 +111,17 @@ struct GatewayControlHandler: ControlCommandHandler {
             let known = MeetingRecord.Mode.allCases.map(\.rawValue).joined(separator: " or ")
             return .failure(.badRequest("mode must be \(known), not '\(creation.mode.rawValue)'"))
         }
+        var hostSigningKey: [UInt8]?
+        if let hostKey = creation.hostKey {
+            guard let key = Data(base64Encoded: hostKey), key.count == 32 else {
+                return .failure(.badRequest("hostKey must be the host's 32-byte signing key in base64"))
+            }
+            hostSigningKey = Array(key)
+        }
         do {
             let meeting = try await meetings.create(
                 id: creation.id, passcode: creation.passcode, mode: mode, tier: creation.tier, host: creation.host,
-                phonesWaitForHost: creation.phonesWaitForHost)
+                phonesWaitForHost: creation.phonesWaitForHost, hostSigningKey: hostSigningKey)
             return .success(.meeting(MeetingSnapshot(meeting, includingPasscode: true)))
         } catch {
             return .failure(error.controlError)
