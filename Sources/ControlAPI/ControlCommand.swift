@@ -32,6 +32,9 @@ public enum ControlCommand: Sendable, Hashable {
     /// Ends a live meeting: every participant is told and disconnected (the directory entry
     /// stays); replies ``ControlReplyPayload/meeting(_:)``.
     case meetingEnd(id: String)
+    /// What policy would decide for a phone caller joining a meeting now, without placing a call:
+    /// ``ControlReplyPayload/policy(_:)``.
+    case policyExplain(PolicyExplainRequest)
     /// Reads, checks and swaps in the dialplans (what SIGHUP does):
     /// ``ControlReplyPayload/reload(_:)``, also when the new plan is refused.
     case reload
@@ -50,6 +53,7 @@ public enum ControlCommand: Sendable, Hashable {
         case .meetingCreate: "meetingCreate"
         case .meetingLock: "meetingLock"
         case .meetingEnd: "meetingEnd"
+        case .policyExplain: "policyExplain"
         case .reload: "reload"
         }
     }
@@ -82,6 +86,7 @@ extension ControlCommand: Codable {
             self = .meetingLock(
                 id: try container.decode(String.self, forKey: .meeting), locked: try container.decode(Bool.self, forKey: .locked))
         case "meetingEnd": self = .meetingEnd(id: try container.decode(String.self, forKey: .meeting))
+        case "policyExplain": self = .policyExplain(try PolicyExplainRequest(from: decoder))
         case "reload": self = .reload
         default: throw ControlError.unknownCommand(name)
         }
@@ -104,6 +109,8 @@ extension ControlCommand: Codable {
             try container.encode(locked, forKey: .locked)
         case .meetingCreate(let creation):
             try creation.encode(to: encoder)
+        case .policyExplain(let request):
+            try request.encode(to: encoder)
         }
     }
 }

@@ -1,6 +1,6 @@
 /// The successful result of a command. On the wire (and in `dialgatectl --json`) each is an object
 /// with one key naming it: `{"calls":[...]}`, `{"call":{...}}`, `{"status":{...}}`, `{"history":[...]}`,
-/// `{"watching":[...]}`, `{"event":{...}}`, `{"meetings":[...]}`, `{"meeting":{...}}`, `{"reload":{...}}`.
+/// `{"watching":[...]}`, `{"event":{...}}`, `{"meetings":[...]}`, `{"meeting":{...}}`, `{"reload":{...}}`, `{"policy":{...}}`.
 public enum ControlReplyPayload: Sendable, Hashable {
     case status(GatewayStatus)
     case calls([CallSnapshot])
@@ -17,11 +17,13 @@ public enum ControlReplyPayload: Sendable, Hashable {
     case meeting(MeetingSnapshot)
     /// The reply to `reload`, whether the new plan was accepted or refused.
     case reload(DialplanReloadResult)
+    /// The reply to `policyExplain`.
+    case policy(PolicyExplanation)
 }
 
 extension ControlReplyPayload: Codable {
     private enum CodingKeys: String, CodingKey {
-        case status, calls, call, history, watching, event, meetings, meeting, reload
+        case status, calls, call, history, watching, event, meetings, meeting, reload, policy
     }
 
     public init(from decoder: any Decoder) throws {
@@ -41,6 +43,7 @@ extension ControlReplyPayload: Codable {
         case .meetings: self = .meetings(try container.decode([MeetingSnapshot].self, forKey: .meetings))
         case .meeting: self = .meeting(try container.decode(MeetingSnapshot.self, forKey: .meeting))
         case .reload: self = .reload(try container.decode(DialplanReloadResult.self, forKey: .reload))
+        case .policy: self = .policy(try container.decode(PolicyExplanation.self, forKey: .policy))
         }
     }
 
@@ -56,6 +59,7 @@ extension ControlReplyPayload: Codable {
         case .meetings(let meetings): try container.encode(meetings, forKey: .meetings)
         case .meeting(let meeting): try container.encode(meeting, forKey: .meeting)
         case .reload(let result): try container.encode(result, forKey: .reload)
+        case .policy(let explanation): try container.encode(explanation, forKey: .policy)
         }
     }
 }

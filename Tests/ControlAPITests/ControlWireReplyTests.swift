@@ -14,6 +14,14 @@ import Testing
         .event(ControlEvent(kind: .callEnded, call: Fixtures.ended)),
         .meetings([Fixtures.listedMeeting]), .meetings([]), .meeting(Fixtures.meeting),
         .reload(Fixtures.reloadAccepted), .reload(Fixtures.reloadRefused),
+        .policy(
+            PolicyExplanation(
+                meeting: "123456789", mode: .e2ee, tier: "paid", hostPresent: true, srtp: false, outcome: "lobby", lobbySeconds: 30,
+                reasons: ["the meeting is end-to-end encrypted and a phone cannot hold its key"],
+                lines: [
+                    .init(setting: "phone-join", value: "lobby", source: "tier paid", location: "default.dialplan:97:5"),
+                    .init(setting: "re-upgrade", value: "yes", source: "built-in default", location: nil),
+                ], callerShown: "••• 4567", reUpgrade: true, planVersion: 2)),
     ]
 
     @Test(arguments: payloads)
@@ -25,7 +33,7 @@ import Testing
     }
 
     @Test(arguments: [
-        ControlError.unknownCommand("policyExplain"), .notFound("c123"), .badRequest("malformed JSON"),
+        ControlError.unknownCommand("auditExport"), .notFound("c123"), .badRequest("malformed JSON"),
         .unsupportedVersion(9), .internal("disk full"), .meetingNotFound("123456789"), .meetingExists("123456789"),
     ])
     func errorRoundTrips(_ error: ControlError) throws {

@@ -11,6 +11,8 @@ import Testing
                 limit: 10, caller: "+4930", called: "1000", outcome: .rejected,
                 since: Fixtures.start, until: Fixtures.start.addingTimeInterval(3600))),
         .meetings, .meeting(id: "123456789"), .reload,
+        .policyExplain(PolicyExplainRequest(meeting: "123456789", caller: "+15551234567")),
+        .policyExplain(PolicyExplainRequest(meeting: "123456789", caller: "anonymous", trunk: "carrier", policy: "strict", srtp: true)),
         .meetingCreate(MeetingCreation(id: "123456789")),
         .meetingCreate(MeetingCreation(id: "12345678901", passcode: "2468", mode: .e2ee, tier: "paid", host: "Alice")),
         .meetingCreate(
@@ -49,7 +51,7 @@ import Testing
     }
 
     @Test(arguments: [
-        (#"{"version":1,"id":4,"command":{"name":"policyExplain"}}"#, 4, ControlError.unknownCommand("policyExplain")),
+        (#"{"version":1,"id":4,"command":{"name":"auditExport"}}"#, 4, ControlError.unknownCommand("auditExport")),
         (#"{"version":2,"id":5,"command":{"name":"status"}}"#, 5, .unsupportedVersion(2)),
         (#"{"version":1,"id":6,"command":{"name":"call"}}"#, 6, .badRequest("missing field 'command.call'")),
         (

@@ -61,7 +61,7 @@ final class FakeControlHandler: ControlCommandHandler, @unchecked Sendable {
             return .success(.call(call))
         case .watchCalls:
             return .failure(.internal("the server handles watchCalls"))
-        case .meetings, .meeting, .meetingCreate, .meetingLock, .meetingEnd:
+        case .meetings, .meeting, .meetingCreate, .meetingLock, .meetingEnd, .policyExplain:
             return .failure(.meetingNotFound("000000000"))
         case .reload:
             return .success(.reload(DialplanReloadResult(accepted: true, files: [], routes: 0, trunks: 0, errors: [], version: 1)))

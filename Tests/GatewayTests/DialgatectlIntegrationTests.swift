@@ -27,6 +27,56 @@ extension LoopbackIntegration {
             #expect(missing.standardError.split(separator: "\n").count == 1)
         }
 
+        /// `policy explain` against the real daemon and the bundled plan: an e2ee meeting refuses
+        /// phones, naming the lines of `dialplans/default.dialplan` that say so; a standard one admits
+        /// them; a plan reloaded with another tier setting answers differently at once.
+        @Test func policyExplainWithoutPlacingACall() async throws {
+            let plans = FileManager.default.temporaryDirectory.appendingPathComponent("dialgate-plans-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: plans, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: plans) }
+            let bundled = try String(contentsOfFile: Daemon.bundledDialplans + "/default.dialplan", encoding: .utf8)
+            try bundled.write(to: plans.appendingPathComponent("default.dialplan"), atomically: true, encoding: .utf8)
+            let daemon = try await Daemon.start(["--dialplans", plans.path])
+            defer { daemon.cleanUp() }
+            _ = try await daemon.ctl(["meeting", "create", "--id", "123456789", "--passcode", "4321", "--mode", "e2ee", "--tier", "paid"])
+            _ = try await daemon.ctl(["meeting", "create", "--id", "987654321", "--passcode", "4321"])
+            let e2ee = try await daemon.ctl(["policy", "explain", "--meeting", "123456789", "--caller", "+15551234567"])
+            let json = try await daemon.ctlJSON(["policy", "explain", "--meeting", "123456789", "--caller", "+15551234567"])
+            let standard = try await daemon.ctlJSON(["policy", "explain", "--meeting", "987654321", "--caller", "+15551234567"])
+            let missing = try await daemon.ctl(["policy", "explain", "--meeting", "111111111", "--caller", "1"])
+            let badTrunk = try await daemon.ctl(["policy", "explain", "--meeting", "123456789", "--caller", "1", "--trunk", "nope"])
+            // The operator lets paid meetings hold phones in a lobby, and reloads.
+            let edited = bundled.replacingOccurrences(
+                of: "tier paid {\n    policy default\n}",
+                with:
+                    "tier paid {\n    policy default\n    phone-join lobby\n    lobby-timeout 45s\n}\ntier gold {\n    e2ee-creation deny\n}"
+            )
+            #expect(edited != bundled)
+            try edited.write(
+                to: plans.appendingPathComponent("default.dialplan"), atomically: true, encoding: .utf8)
+            let reload = try await daemon.ctl(["reload"])
+            let lobby = try await daemon.ctlJSON(["policy", "explain", "--meeting", "123456789", "--caller", "+15551234567"])
+            // Who may create e2ee meetings follows the plan too.
+            let gold = try await daemon.ctl(["meeting", "create", "--id", "555000111", "--mode", "e2ee", "--tier", "gold"])
+            await daemon.stop()
+            #expect(gold.standardError == "dialgatectl: bad request: the gold tier cannot create e2ee meetings\n")
+
+            #expect(e2ee.status == 0, "\(e2ee.standardError)")
+            #expect(e2ee.standardOutput.hasPrefix("meeting 123456789 (e2ee, tier paid, host not in, media RTP): refused-e2ee\n"))
+            #expect(e2ee.standardOutput.contains("participants see the caller as: ••• 4567"))
+            #expect(e2ee.standardOutput.contains("phone-join refuse  (policy default (of tier paid)"), "\(e2ee.standardOutput)")
+            let policy = try #require(json["policy"] as? [String: Any])
+            #expect(policy["outcome"] as? String == "refused-e2ee")
+            let lines = policy["lines"] as? [[String: Any]] ?? []
+            #expect(lines.contains { ($0["location"] as? String)?.contains("default.dialplan:") == true }, "\(lines)")
+            #expect((standard["policy"] as? [String: Any])?["outcome"] as? String == "admit")
+            #expect(missing.status == 1 && missing.standardError.contains("111111111"), "\(missing.standardError)")
+            #expect(badTrunk.status == 1 && badTrunk.standardError.contains("unknown trunk 'nope'"), "\(badTrunk.standardError)")
+            #expect(reload.status == 0, "\(reload.standardError)")
+            let lobbyPolicy = try #require(lobby["policy"] as? [String: Any])
+            #expect(lobbyPolicy["outcome"] as? String == "lobby" && lobbyPolicy["lobbySeconds"] as? Int == 45, "\(lobbyPolicy)")
+        }
+
         /// `meeting create`, `meetings`, `meeting ID` and `reload` against the real daemon.
         @Test func meetingDirectoryAndReload() async throws {
             let daemon = try await Daemon.start()

@@ -38,9 +38,12 @@ public struct CallRequestFacts: Equatable, Sendable {
 
     /// The caller's number as participants see it: `••• 1234` (the last four digits), `•••` alone
     /// when the number is shorter than six digits or the caller asked for privacy.
-    public var maskedCaller: String {
+    public var maskedCaller: String { Self.masked(caller, privacy: privacy) }
+
+    /// `number` as participants see a masked caller.
+    public static func masked(_ number: String, privacy: Bool = false) -> String {
         if privacy { return "•••" }
-        let digits = caller.filter(\.isNumber)
+        let digits = number.filter(\.isNumber)
         guard digits.count >= 6 else { return "•••" }
         return "••• " + digits.suffix(4)
     }

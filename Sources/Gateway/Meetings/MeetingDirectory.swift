@@ -35,12 +35,15 @@ public final class MeetingDirectory: Sendable {
     /// returned record carries it.
     public func create(
         id: String, passcode: String? = nil, mode: MeetingRecord.Mode = .standard, tier: String = MeetingRecord.defaultTier,
-        host: String? = nil, phonesWaitForHost: Bool = false, hostSigningKey: [UInt8]? = nil
+        host: String? = nil, phonesWaitForHost: Bool = false, hostSigningKey: [UInt8]? = nil, e2eeAllowed: Bool? = nil
     ) async throws(MeetingDirectoryError) -> MeetingRecord {
         guard MeetingRecord.isValidID(id) else { throw .invalidID(id) }
         if let passcode, !MeetingRecord.isValidPasscode(passcode) { throw .invalidPasscode }
         guard MeetingRecord.isValidTier(tier) else { throw .invalidTier(tier) }
-        guard mode != .e2ee || !MeetingRecord.tiersWithoutE2EE.contains(tier) else { throw .e2eeNotAllowed(tier: tier) }
+        // The plan's policy (`e2ee-creation`) answers when the caller has it; the built-in rule otherwise.
+        guard mode != .e2ee || (e2eeAllowed ?? !MeetingRecord.tiersWithoutE2EE.contains(tier)) else {
+            throw .e2eeNotAllowed(tier: tier)
+        }
         let host = try Self.checkedHost(host)
         let record = MeetingRecord(
             id: id, passcode: passcode ?? generatePasscode(), mode: mode, tier: tier, host: host, createdAt: now(),

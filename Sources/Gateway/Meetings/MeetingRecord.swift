@@ -20,7 +20,8 @@ public struct MeetingRecord: Sendable, Hashable {
     public static let generatedPasscodeLength = 6
     /// The tier a meeting gets when none is given.
     public static let defaultTier = "free"
-    /// Tiers that may not have `e2ee` meetings (until the policy issue makes this configurable).
+    /// Tiers that may not have `e2ee` meetings when no dialplan policy is at hand (the daemon asks the
+    /// plan's `e2ee-creation` setting instead).
     public static let tiersWithoutE2EE: Set<String> = ["free"]
     /// The longest tier name (`free`, `paid`, `enterprise`, `nonprofit`, ...).
     public static let maxTierLength = 32

@@ -122,7 +122,14 @@ actor MeetingRooms {
 
     private let limits: Limits
 
-    init(directory: MeetingDirectory, identity: ParticipantIdentity, logger: Logger, limits: Limits = Limits()) {
+    /// Whether meetings of a tier may be `e2ee` (the plan's `e2ee-creation`), for the protocol's `create`.
+    private let e2eeCreationAllowed: @Sendable (String) async -> Bool
+
+    init(
+        directory: MeetingDirectory, identity: ParticipantIdentity, logger: Logger, limits: Limits = Limits(),
+        e2eeCreationAllowed: @escaping @Sendable (String) async -> Bool = { !MeetingRecord.tiersWithoutE2EE.contains($0) }
+    ) {
+        self.e2eeCreationAllowed = e2eeCreationAllowed
         self.directory = directory
         self.identity = identity
         self.logger = logger
@@ -217,6 +224,11 @@ actor MeetingRooms {
         logger.info(
             "phone leg joined meeting",
             metadata: ["call": "\(call)", "meeting": "\(meetingID)", "admitted": "\(phoneMeetings[call] != nil)"])
+    }
+
+    /// Whether the meeting's host is in it now (`policyExplain`).
+    func hostIsPresent(in meetingID: String) -> Bool {
+        rooms[meetingID].map(hostIsIn) ?? false
     }
 
     /// Whether a host app participant is in the meeting.
@@ -440,11 +452,13 @@ actor MeetingRooms {
         // does not let have e2ee meetings (`MeetingRecord.tiersWithoutE2EE`).
         let mode: MeetingRecord.Mode = request.mode == .e2ee ? .e2ee : .standard
         var lastError: (code: ParticipantErrorCode, reason: String) = (.invalidValue, "")
+        let allowed = await e2eeCreationAllowed(MeetingRecord.defaultTier)
         for attempt in 0..<5 {
             let meetingID = request.meeting ?? Self.randomMeetingID()
             do throws(MeetingDirectoryError) {
                 let record = try await directory.create(
-                    id: meetingID, passcode: request.passcode, mode: mode, host: request.name, hostSigningKey: host.signingKey)
+                    id: meetingID, passcode: request.passcode, mode: mode, host: request.name, hostSigningKey: host.signingKey,
+                    e2eeAllowed: allowed)
                 connections[id]?.session.outbox.send(
                     text: ParticipantProtocol.encode(.created(meeting: record.id, passcode: record.passcode, mode: request.mode)))
                 logger.info(

@@ -70,7 +70,12 @@ public struct GatewayApplication: Sendable {
         guard Sodium.hasHardwareAESGCM else { throw FramesError.aesGCMUnavailable }
         let gatewayIdentity = try IdentitySeedFile.loadOrCreate(
             path: URL(fileURLWithPath: configuration.stateDirectory).appendingPathComponent("gateway-identity.key").path)
-        let rooms = MeetingRooms(directory: meetings, identity: gatewayIdentity, logger: Logger(label: "dialgate.meetings"))
+        let rooms = MeetingRooms(
+            directory: meetings, identity: gatewayIdentity, logger: Logger(label: "dialgate.meetings"),
+            e2eeCreationAllowed: { [signalling] tier in
+                guard let plan = try? await signalling.dialplan().get() else { return false }
+                return PolicyDecision.allowsE2EECreation(tier: tier, in: plan.document)
+            })
         await signalling.attach(rooms)
         let participants = try await ParticipantService.bind(
             host: configuration.participantsHost, port: configuration.participantsPort,

@@ -1,5 +1,6 @@
 import Calls
 import ControlAPI
+import Dialplan
 import Foundation
 
 /// Answers control-API commands from the live gateway: live calls from the signalling loop,
@@ -99,10 +100,57 @@ struct GatewayControlHandler: ControlCommandHandler {
                 return .success(.meeting(MeetingSnapshot(meeting, includingPasscode: false)))
             case .reload:
                 return .success(.reload(await reloadDialplans()))
+            case .policyExplain(let request):
+                return try await explainPolicy(request)
             }
         } catch {
             return .failure(.internal("\(error)"))
         }
+    }
+
+    /// `policyExplain`: the pure decision (`PolicyDecision`) on the live facts, no call placed.
+    private func explainPolicy(_ request: PolicyExplainRequest) async throws -> Result<ControlReplyPayload, ControlError> {
+        guard let meeting = try await meetings.meeting(id: request.meeting) else { return .failure(.meetingNotFound(request.meeting)) }
+        let plan = try await signalling.dialplan().get()
+        var srtp = request.srtp ?? false
+        if let name = request.trunk {
+            guard let trunk = plan.document.trunk(named: name) else {
+                let known = plan.document.trunks.map(\.name).joined(separator: ", ")
+                return .failure(.badRequest("unknown trunk '\(name)' (the plan has: \(known.isEmpty ? "none" : known))"))
+            }
+            if request.srtp == nil { srtp = trunk.srtp == .mandatory }
+        }
+        if let policy = request.policy, plan.document.policy(named: policy) == nil {
+            return .failure(.badRequest("unknown policy '\(policy)'"))
+        }
+        let hostPresent = await rooms?.hostIsPresent(in: meeting.id) ?? false
+        let question = PolicyDecision.Question(
+            meetingID: meeting.id, mode: meeting.mode == .e2ee ? .e2ee : .standard, tier: meeting.tier, hostPresent: hostPresent,
+            srtp: srtp, routePolicy: request.policy)
+        let decision = PolicyDecision.decide(question, in: plan.document)
+        let (outcome, lobby): (String, Int?) =
+            switch decision.outcome {
+            case .admit: ("admit", nil)
+            case .waitForHost: ("wait-for-host", nil)
+            case .refuse(let refusal): (refusal.rawValue, nil)
+            case .lobby(let timeout): ("lobby", Int(timeout.components.seconds))
+            case .downgrade(let automatic): (automatic ? "downgrade-auto" : "downgrade", nil)
+            }
+        let shown =
+            switch decision.callerIDDisplay {
+            case .full: request.caller
+            case .masked: CallRequestFacts.masked(request.caller)
+            case .hidden: "Phone"
+            }
+        return .success(
+            .policy(
+                PolicyExplanation(
+                    meeting: meeting.id, mode: MeetingMode(rawValue: meeting.mode.rawValue), tier: meeting.tier, hostPresent: hostPresent,
+                    srtp: srtp, outcome: outcome, lobbySeconds: lobby, reasons: decision.reasons,
+                    lines: decision.lines.map {
+                        PolicyExplanation.Line(
+                            setting: $0.setting, value: $0.value, source: $0.source, location: $0.location.map(\.description))
+                    }, callerShown: shown, reUpgrade: decision.reUpgrade, planVersion: plan.version)))
     }
 
     /// `meetingCreate`: the reply carries the passcode (the gateway may have generated it).
@@ -118,10 +166,12 @@ struct GatewayControlHandler: ControlCommandHandler {
             }
             hostSigningKey = Array(key)
         }
+        guard let plan = try? await signalling.dialplan().get() else { return .failure(.internal("the dialplan is not loaded")) }
         do {
             let meeting = try await meetings.create(
                 id: creation.id, passcode: creation.passcode, mode: mode, tier: creation.tier, host: creation.host,
-                phonesWaitForHost: creation.phonesWaitForHost, hostSigningKey: hostSigningKey)
+                phonesWaitForHost: creation.phonesWaitForHost, hostSigningKey: hostSigningKey,
+                e2eeAllowed: PolicyDecision.allowsE2EECreation(tier: creation.tier, in: plan.document))
             return .success(.meeting(MeetingSnapshot(meeting, includingPasscode: true)))
         } catch {
             return .failure(error.controlError)

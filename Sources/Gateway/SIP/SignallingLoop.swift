@@ -161,6 +161,11 @@ final class SignallingLoop: @unchecked Sendable {
         loop.submit { self.userAgent.listening(on: port) }
     }
 
+    /// The plan new calls follow now.
+    func dialplan() -> EventLoopFuture<ActiveDialplan> {
+        loop.submit { self.userAgent.dialplan }
+    }
+
     /// A reloaded dialplan: new calls follow it, calls in progress finish on theirs.
     func replaceDialplan(_ plan: ActiveDialplan) -> EventLoopFuture<Void> {
         loop.submit { self.userAgent.replaceDialplan(plan) }
