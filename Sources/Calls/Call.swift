@@ -25,6 +25,8 @@ struct Call {
     var byeReason: ReasonHeader?
     /// End the call when this playback finishes (a last prompt, then BYE).
     var hangupAfterPlayback: (id: Int, reason: ReasonHeader)?
+    /// The outcome the record gets when the call ends (a policy refusal), instead of the usual one.
+    var endOutcome: CallOutcome?
     /// The leg is a participant of a meeting (its dialplan reached `join`).
     var inMeeting = false
     /// The leg's conference program, to return to after an announcement.

@@ -27,6 +27,10 @@ public enum CallOutcome: String, Sendable, Equatable {
     case rejected
     /// Ended by a protocol failure (no ACK, BYE timeout, transport error).
     case failed
+    /// Policy refused a phone leg from an end-to-end encrypted meeting (prompt, then BYE, cause 21).
+    case refusedE2EE = "refused-e2ee"
+    /// Policy requires SRTP and the call had none (prompt, then BYE, cause 21).
+    case refusedNoSRTP = "refused-no-srtp"
 }
 
 /// Who ended the call.
@@ -57,6 +61,9 @@ public struct CallFacts: Sendable, Equatable {
     public var answeredAt: SIPInstant?
     public var endedAt: SIPInstant?
     public var outcome: CallOutcome?
+    /// What policy decided when the caller asked to join a meeting (`refused-e2ee`, `admit`, ...), and why.
+    public var policyDecision: String?
+    public var policyReason: String?
     /// Why it ended, in words an operator understands ("BYE from caller", "404 Not Found").
     public var endReason: String?
     public var hungUpBy: HangupParty?

@@ -108,21 +108,41 @@ extension UserAgent {
         return [.notice(notice)] + feedDialplan(.entryPenalty(verdict.penalty), for: id, now: now)
     }
 
-    /// `join`: the leg becomes a participant of a `standard` meeting (the adapter's bridge mixes
-    /// for it). A phone leg is never placed in an `e2ee` meeting (DESIGN.md §1, §4): the caller
-    /// hears why and the call ends with Q.850 cause 21, call rejected (RFC 3326); the policy issue
-    /// adds the lobby and downgrade with consent.
+    /// `join`: policy decides first (`PolicyDecision`, issue 7: the meeting's mode and tier, the
+    /// route's profile, SRTP). A phone leg is never placed in an `e2ee` meeting (DESIGN.md §1, §4):
+    /// the caller hears why and the call ends with Q.850 cause 21, call rejected (RFC 3326); the
+    /// record says `refused-e2ee`. A call without SRTP where policy requires it is refused the same
+    /// way with its own prompt. The lobby and the downgrade with consent are not carried out yet:
+    /// those decisions refuse too, and the record says what policy asked for.
     private mutating func join(_ request: JoinRequest, for id: GatewayCallID) -> [UserAgentAction] {
         guard var call = calls[id] else { return [] }
         call.facts.meetingID = request.meetingID
-        if request.meeting?.mode == "e2ee" {
-            call.hangupAfterPlayback = (
-                UserAgent.refusalPlayback,
-                ReasonHeader(reasonProtocol: .q850, cause: 21, text: "End-to-end encrypted meeting: phone callers cannot join")
-            )
-            calls[id] = call
-            return [.callEvent(CallEvent(kind: .updated, call: call.facts))]
-                + setProgram(.playback(id: UserAgent.refusalPlayback, [.prompt("meeting-e2ee"), .prompt("goodbye")]), for: id)
+        if let meeting = request.meeting {
+            // Whether the host is in is the meeting side's to know; phones waiting for the host is
+            // handled there (per meeting), so the decision here is made as if the host were in.
+            let decision = PolicyDecision.decide(
+                PolicyDecision.Question(
+                    meetingID: meeting.id, mode: meeting.mode == "e2ee" ? .e2ee : .standard, tier: meeting.tier, hostPresent: true,
+                    srtp: call.facts.srtp, routePolicy: request.policy), in: dialplan.document)
+            call.facts.policyDecision = decision.outcome.label
+            call.facts.policyReason = decision.reasons.joined(separator: "; ")
+            let refusal: (prompt: String, outcome: CallOutcome, text: String)? =
+                switch decision.outcome {
+                case .admit, .waitForHost: nil
+                case .refuse(.srtpRequired):
+                    ("srtp-required", .refusedNoSRTP, "Encrypted media required")
+                case .refuse, .lobby, .downgrade:
+                    ("meeting-e2ee", .refusedE2EE, "End-to-end encrypted meeting: phone callers cannot join")
+                }
+            if let refusal {
+                call.hangupAfterPlayback = (
+                    UserAgent.refusalPlayback, ReasonHeader(reasonProtocol: .q850, cause: 21, text: refusal.text)
+                )
+                call.endOutcome = refusal.outcome
+                calls[id] = call
+                return [.callEvent(CallEvent(kind: .updated, call: call.facts))]
+                    + setProgram(.playback(id: UserAgent.refusalPlayback, [.prompt(refusal.prompt), .prompt("goodbye")]), for: id)
+            }
         }
         let conference = MediaProgram.conference(meetingID: request.meetingID, displayName: request.displayName, muted: request.muted)
         call.inMeeting = true

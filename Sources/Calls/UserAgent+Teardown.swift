@@ -104,7 +104,7 @@ extension UserAgent {
         case .ended(let outcome, let reason, let party):
             call.facts.phase = .ended
             call.facts.endedAt = now
-            call.facts.outcome = outcome
+            call.facts.outcome = call.endOutcome ?? outcome
             call.facts.endReason = reason
             call.facts.hungUpBy = party
             calls.removeValue(forKey: id)

@@ -40,6 +40,10 @@ public struct CallSnapshot: Codable, Sendable, Hashable {
     public var hungUpBy: CallParty?
     /// Media quality, once the leg has reported (every RTCP interval).
     public var quality: CallQualityFigures?
+    /// What policy decided when the caller asked to join a meeting (`admit`, `refused-e2ee`, `lobby`,
+    /// ...), and why; absent for calls that never asked.
+    public var policyDecision: String?
+    public var policyReason: String?
 
     public init(
         id: String, sipCallID: String, caller: String, callerName: String? = nil, called: String,

@@ -36,6 +36,8 @@ public struct CallOutcome: OpenStringValue {
     public static let interrupted: CallOutcome = "interrupted"
     /// Policy refused a phone leg into an end-to-end encrypted meeting (DESIGN.md §1).
     public static let refusedE2EE: CallOutcome = "refused-e2ee"
+    /// Policy requires SRTP and the call had none.
+    public static let refusedNoSRTP: CallOutcome = "refused-no-srtp"
 
 }
 

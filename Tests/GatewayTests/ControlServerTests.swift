@@ -37,8 +37,8 @@ import Testing
                 #expect(malformed.id == nil)
                 #expect(malformed.result == .failure(.badRequest("malformed JSON")))
 
-                try await client.send(raw: Array(#"{"version":1,"id":9,"command":{"name":"policyExplain"}}"#.utf8 + [10]))
-                #expect(try await client.readReply() == ControlReply(id: 9, result: .failure(.unknownCommand("policyExplain"))))
+                try await client.send(raw: Array(#"{"version":1,"id":9,"command":{"name":"auditExport"}}"#.utf8 + [10]))
+                #expect(try await client.readReply() == ControlReply(id: 9, result: .failure(.unknownCommand("auditExport"))))
 
                 try await client.send(raw: Array(#"{"version":2,"id":10,"command":{"name":"status"}}"#.utf8 + [10]))
                 #expect(try await client.readReply() == ControlReply(id: 10, result: .failure(.unsupportedVersion(2))))

@@ -334,7 +334,15 @@ extension LoopbackIntegration {
                 uri: "sip:\(Self.meetingID)*\(Self.passcode)@127.0.0.1:\(daemon.sipPort)", codec: .pcmu, duration: .seconds(8))
             defer { call.cleanUp() }
             let aliceRun = try await alice
+            let history = try await daemon.ctlJSON(["history"])["history"] as? [[String: Any]] ?? []
             await daemon.stop()
+            // Both calls are recorded as refused by policy, with the decision and why.
+            #expect(history.count == 2, "\(history)")
+            for record in history {
+                #expect(record["outcome"] as? String == "refused-e2ee", "\(record)")
+                #expect(record["policyDecision"] as? String == "refused-e2ee")
+                #expect((record["policyReason"] as? String)?.contains("end-to-end encrypted") == true, "\(record)")
+            }
 
             #expect(sipp.status == 0, "no BYE with Reason cause 21:\n\(sipp.standardOutput.suffix(2000))\n\(daemon.log.suffix(2000))")
             #expect(call.established, "\(call.log.suffix(2000))")

@@ -105,8 +105,8 @@ import Testing
         record.call.answeredAt = RecordFixtures.base.addingTimeInterval(1.5)
         record.call.meeting = "4711"
         record.call.srtp = true
-        record.policyDecision = "refuse"
-        record.policyReason = "default policy: phones may not join e2ee meetings"
+        record.call.policyDecision = "refused-e2ee"
+        record.call.policyReason = "default policy: phones may not join e2ee meetings"
         store.record(record)
         store.audit(
             AuditEntry(

@@ -30,6 +30,18 @@ public struct PolicyDecision: Sendable, Hashable {
     }
 
     public enum Outcome: Sendable, Hashable {
+        /// The outcome as records and `policy explain` show it: `admit`, `wait-for-host`, `lobby`,
+        /// `downgrade`, `downgrade-auto`, or the refusal's name.
+        public var label: String {
+            switch self {
+            case .admit: "admit"
+            case .waitForHost: "wait-for-host"
+            case .refuse(let refusal): refusal.rawValue
+            case .lobby: "lobby"
+            case .downgrade(let automatic): automatic ? "downgrade-auto" : "downgrade"
+            }
+        }
+
         /// The phone joins.
         case admit
         /// The phone waits (hearing so) until the host is in.
@@ -43,7 +55,7 @@ public struct PolicyDecision: Sendable, Hashable {
         case downgrade(automatic: Bool)
     }
 
-    public enum Refusal: String, Sendable, Hashable {
+    public enum Refusal: String, Sendable, Hashable, CaseIterable {
         /// Phones may not join this `e2ee` meeting.
         case e2ee = "refused-e2ee"
         /// The policy requires SRTP and the call has none.

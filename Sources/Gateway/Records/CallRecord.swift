@@ -9,15 +9,15 @@ import Foundation
 /// cannot be forgotten here (the store's column mapping still has to learn it, in a new migration).
 public struct CallRecord: Sendable, Hashable {
     public var call: CallSnapshot
-    /// What policy decided for this leg (`allow`, `refuse`, `lobby`, `downgrade`); filled by the
-    /// policy issue.
-    public var policyDecision: String?
-    /// Why, for a person (which rule, which line).
-    public var policyReason: String?
+    /// What policy decided for this leg (`admit`, `refused-e2ee`, `lobby`, ...): the snapshot's.
+    public var policyDecision: String? { call.policyDecision }
+    /// Why, for a person.
+    public var policyReason: String? { call.policyReason }
+
     public init(call: CallSnapshot, policyDecision: String? = nil, policyReason: String? = nil) {
         self.call = call
-        self.policyDecision = policyDecision
-        self.policyReason = policyReason
+        if let policyDecision { self.call.policyDecision = policyDecision }
+        if let policyReason { self.call.policyReason = policyReason }
     }
 
     /// The gateway call id (the table's key).

@@ -18,6 +18,8 @@ extension CallSnapshot {
             durationSeconds: endedAt.flatMap { end in answeredAt.map { end.timeIntervalSince($0) } },
             outcome: facts.outcome.map { CallOutcome(rawValue: $0.rawValue) }, endReason: facts.endReason,
             hungUpBy: facts.hungUpBy.map { CallParty(rawValue: $0.rawValue) })
+        policyDecision = facts.policyDecision
+        policyReason = facts.policyReason
         quality = facts.quality.map { quality in
             CallQualityFigures(
                 packetsReceived: quality.packetsReceived, packetsSent: quality.packetsSent, lossPercent: quality.lossPercent,

@@ -128,14 +128,8 @@ struct GatewayControlHandler: ControlCommandHandler {
             meetingID: meeting.id, mode: meeting.mode == .e2ee ? .e2ee : .standard, tier: meeting.tier, hostPresent: hostPresent,
             srtp: srtp, routePolicy: request.policy)
         let decision = PolicyDecision.decide(question, in: plan.document)
-        let (outcome, lobby): (String, Int?) =
-            switch decision.outcome {
-            case .admit: ("admit", nil)
-            case .waitForHost: ("wait-for-host", nil)
-            case .refuse(let refusal): (refusal.rawValue, nil)
-            case .lobby(let timeout): ("lobby", Int(timeout.components.seconds))
-            case .downgrade(let automatic): (automatic ? "downgrade-auto" : "downgrade", nil)
-            }
+        let outcome = decision.outcome.label
+        let lobby: Int? = if case .lobby(let timeout) = decision.outcome { Int(timeout.components.seconds) } else { nil }
         let shown =
             switch decision.callerIDDisplay {
             case .full: request.caller

@@ -19,6 +19,7 @@ public struct PromptLibrary: Sendable {
         case wrongEntry = "wrong-entry"
         case joining
         case meetingE2EE = "meeting-e2ee"
+        case srtpRequired = "srtp-required"
         case goodbye
         case echoTest = "echo-test"
         case toneTest = "tone-test"
