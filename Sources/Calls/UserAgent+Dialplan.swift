@@ -140,7 +140,10 @@ extension UserAgent {
                 )
                 call.endOutcome = refusal.outcome
                 calls[id] = call
-                return [.callEvent(CallEvent(kind: .updated, call: call.facts))]
+                return [
+                    .callEvent(CallEvent(kind: .updated, call: call.facts)),
+                    .phoneRefused(id, meetingID: meeting.id, displayName: request.displayName, reason: refusal.text),
+                ]
                     + setProgram(.playback(id: UserAgent.refusalPlayback, [.prompt(refusal.prompt), .prompt("goodbye")]), for: id)
             }
         }

@@ -22,6 +22,9 @@ public enum UserAgentAction: Sendable {
     /// A caller in a meeting pressed an in-call control; the meeting side carries it out and
     /// answers with `announceInMeeting` (what to tell the caller).
     case meetingControl(GatewayCallID, MeetingControl)
+    /// Policy refused a phone caller from a meeting: the meeting side tells its participants (the
+    /// caller as `displayName` shows it, and why).
+    case phoneRefused(GatewayCallID, meetingID: String, displayName: String, reason: String)
 }
 
 /// In-call controls of a phone caller in a meeting.

@@ -28,7 +28,7 @@ extension MeetingHub {
         case .rekey(let rekey):
             guard sender.isApp else { return [] }
             return relay(rekey, from: sender)
-        case .welcome, .roster, .epoch, .locked, .ended, .error, .created:
+        case .welcome, .roster, .epoch, .locked, .ended, .error, .created, .notice:
             return expel(id, .wrongDirection(message.kind.rawValue))
         }
     }

@@ -54,6 +54,8 @@ public struct MeetingHub: Sendable {
         case operatorLock(Bool)
         /// The operator ended the meeting (`dialgatectl meeting end`).
         case operatorEnd(reason: String)
+        /// Policy refused a phone caller from this meeting; the participants are told.
+        case phoneRefused(displayName: String, reason: String)
     }
 
     public enum Action: Sendable, Hashable {
@@ -171,11 +173,14 @@ public struct MeetingHub: Sendable {
             return setLocked(locked, confirmTo: nil)
         case (.open, .operatorEnd(let reason)):
             return end(reason: reason)
+        case (.open, .phoneRefused(let name, let reason)):
+            let shown = DisplayName.sanitize(name, maxCharacters: settings.maxNameCharacters)
+            return broadcast(.notice(Notice(event: .phoneRefused, name: shown, reason: WebSocketCloseCode.closeReason(reason))))
 
         case (.ended(let reason), .phoneJoin(let leg, _, _, _)):
             return [.removePhoneLeg(leg, reason: reason)]
         case (.ended, .leave), (.ended, .command), (.ended, .frame), (.ended, .speaking), (.ended, .operatorLock),
-            (.ended, .operatorEnd):
+            (.ended, .operatorEnd), (.ended, .phoneRefused):
             // Everyone was closed or removed when the meeting ended; late events change nothing.
             return []
         }

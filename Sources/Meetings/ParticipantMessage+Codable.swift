@@ -172,6 +172,12 @@ extension ParticipantMessage: Codable {
             let reason = try c.field(String.self, .reason, in: type)
             try checkLength(reason, ParticipantProtocol.maxTextBytes, type: type, field: "reason")
             return .error(code: ParticipantErrorCode(rawValue: code), reason: reason)
+        case .notice:
+            let name = try c.field(String.self, .name, in: type)
+            try checkLength(name, ParticipantProtocol.maxNameBytes, type: type, field: "name")
+            let reason = try c.field(String.self, .reason, in: type)
+            try checkLength(reason, ParticipantProtocol.maxTextBytes, type: type, field: "reason")
+            return .notice(Notice(event: try c.field(Notice.Event.self, .event, in: type), name: name, reason: reason))
         case .created:
             let meeting = try c.field(String.self, .meeting, in: type)
             try checkDigits(meeting, ParticipantProtocol.meetingIDDigits, type: type, field: "meeting")
@@ -247,6 +253,10 @@ extension ParticipantMessage: Codable {
             }
         case .ended(let reason):
             try c.encode(reason, forKey: .reason)
+        case .notice(let notice):
+            try c.encode(notice.event, forKey: .event)
+            try c.encode(notice.name, forKey: .name)
+            try c.encode(notice.reason, forKey: .reason)
         case .error(let code, let reason):
             try c.encode(code, forKey: .code)
             try c.encode(reason, forKey: .reason)

@@ -41,6 +41,8 @@ public enum ParticipantMessage: Sendable, Hashable {
     case error(code: ParticipantErrorCode, reason: String)
     /// The meeting `create` asked for: its ID and passcode, to share with guests.
     case created(meeting: String, passcode: String, mode: MeetingMode)
+    /// Something participants should know that is not a roster change (a phone caller refused).
+    case notice(Notice)
 }
 
 /// `create`: a host client makes a meeting (DESIGN.md §4: its host identity is fixed here).
@@ -75,13 +77,13 @@ extension ParticipantMessage {
     /// The `"type"` of each message.
     public enum Kind: String, Sendable, Hashable, CaseIterable {
         case hello, mute, remove, lock, end, leave, create, rekey
-        case welcome, roster, epoch, locked, ended, error, created
+        case welcome, roster, epoch, locked, ended, error, created, notice
 
         /// Who sends this kind of message.
         public var direction: ParticipantProtocol.Direction {
             switch self {
             case .hello, .mute, .remove, .lock, .end, .leave, .create, .rekey: .fromClient
-            case .welcome, .roster, .epoch, .locked, .ended, .error, .created: .fromGateway
+            case .welcome, .roster, .epoch, .locked, .ended, .error, .created, .notice: .fromGateway
             }
         }
     }
@@ -103,6 +105,7 @@ extension ParticipantMessage {
         case .ended: .ended
         case .error: .error
         case .created: .created
+        case .notice: .notice
         }
     }
 }
@@ -286,5 +289,28 @@ public struct Rekey: Sendable, Hashable {
     /// The `epoch` message for one delivery.
     public func announcement(for delivery: Delivery) -> EpochAnnouncement {
         EpochAnnouncement(epoch: epoch, manifest: manifest, signature: signature, sealedSecret: delivery.sealedSecret)
+    }
+}
+
+/// `notice`: an event for the participants that is not a roster change.
+///
+/// ```json
+/// {"type":"notice","event":"phoneRefused","name":"Phone ••• 4567","reason":"End-to-end encrypted meeting: phone callers cannot join"}
+/// ```
+public struct Notice: Sendable, Hashable {
+    public enum Event: String, Codable, Sendable, Hashable, CaseIterable {
+        /// Policy refused a phone caller from this meeting (it heard why, and the call ended).
+        case phoneRefused
+    }
+
+    public var event: Event
+    /// Who it is about, as participants would have seen them.
+    public var name: String
+    public var reason: String
+
+    public init(event: Event, name: String, reason: String) {
+        self.event = event
+        self.name = name
+        self.reason = reason
     }
 }

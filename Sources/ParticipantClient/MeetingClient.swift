@@ -305,6 +305,8 @@ public actor MeetingClient {
             }
         case .locked(let locked):
             eventSink.yield(.locked(locked))
+        case .notice(let notice):
+            eventSink.yield(.notice(notice))
         case .ended(let reason):
             eventSink.yield(.ended(reason: reason))
         case .error(let code, let reason):

@@ -16,6 +16,8 @@ public enum MeetingEvent: Sendable, Equatable {
     case waitingForKeys(reason: String)
     /// The meeting's mode, at join and whenever an epoch changes it (`reason` says why).
     case mode(MeetingMode, reason: String)
+    /// Something to show that is not a roster change (a phone caller refused by policy).
+    case notice(Notice)
     /// The meeting was locked or unlocked.
     case locked(Bool)
     /// The meeting ended; the connection closes next.

@@ -14,6 +14,7 @@ struct EventOutput: Sendable {
         var event: String
         var fingerprint: String?
         var signingKey: String?
+        var name: String?
         var participant: ParticipantLine?
         var change: String?
         var speaking: Bool?
@@ -128,6 +129,12 @@ struct EventOutput: Sendable {
             line.mode = mode.rawValue
             line.reason = reason
             emit(line, human: "meeting mode: \(mode.rawValue) (\(reason))")
+        case .notice(let notice):
+            var line = Line(event: "notice")
+            line.change = notice.event.rawValue
+            line.name = notice.name
+            line.reason = notice.reason
+            emit(line, human: "\(notice.name): \(notice.event.rawValue) (\(notice.reason))")
         case .locked(let locked):
             var line = Line(event: "locked")
             line.locked = locked

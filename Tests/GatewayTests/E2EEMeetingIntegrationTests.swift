@@ -353,6 +353,10 @@ extension LoopbackIntegration {
             #expect(prompt > 1000, "the phone heard no refusal prompt either (mean square \(prompt))")
             #expect(!daemon.log.contains("phone leg joined meeting"), "\(daemon.log.suffix(2000))")
             #expect(aliceRun.status == 0, "\(aliceRun.standardError.suffix(1000))")
+            let notices = Self.events(aliceRun, "notice")
+            #expect(
+                notices.count == 2 && notices.allSatisfy { $0["change"] as? String == "phoneRefused" },
+                "\(aliceRun.standardOutput.suffix(2000))")
             let phones = Self.events(aliceRun, "roster").filter { ($0["participant"] as? [String: Any])?["kind"] as? String == "phone" }
             #expect(phones.isEmpty, "a phone appeared in the e2ee meeting: \(phones)")
             print("e2ee phone refusal: meeting speech in the phone's recording \(heardMeeting)")

@@ -217,6 +217,10 @@ import Testing
         let frame = Fixtures.frame(sender: sender, epoch: 1)
         let actions = meeting.harness.hub.handle(.frame(from: meeting.id(Self.host), frame))
         #expect(actions == [.forward(frame, from: meeting.id(Self.host), to: [meeting.id(Self.bob)])], "no phone mix, byte-identical")
+        // A phone refused by policy is never silent: every app participant hears of it.
+        let refused = meeting.harness.hub.handle(.phoneRefused(displayName: "Phone ••• 4567", reason: "End-to-end encrypted meeting"))
+        let notice = ParticipantMessage.notice(Notice(event: .phoneRefused, name: "Phone ••• 4567", reason: "End-to-end encrypted meeting"))
+        #expect(refused == [.send(notice, to: meeting.id(Self.host)), .send(notice, to: meeting.id(Self.bob))])
     }
 
     @Test func aRecipientWhoLeftMeanwhileIsSkipped() throws {

@@ -44,6 +44,7 @@ import Testing
                 participant: 8, senderIndex: 10, meeting: "123456789", mode: .e2ee, roster: roster,
                 keyManager: Fixtures.guestIdentity(0x43), epoch: 12, delegation: SignedManifestCopy(manifest: [1, 2, 3], signature: [4]))),
         .created(meeting: "5550001112", passcode: "093417", mode: .standard),
+        .notice(Notice(event: .phoneRefused, name: "Phone ••• 4567", reason: "End-to-end encrypted meeting: phone callers cannot join")),
         .roster(RosterUpdate(event: .joined, participant: roster[0])),
         .roster(RosterUpdate(event: .speaking, participant: roster[1], speaking: true)),
         .epoch(

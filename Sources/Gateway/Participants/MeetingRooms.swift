@@ -226,6 +226,13 @@ actor MeetingRooms {
             metadata: ["call": "\(call)", "meeting": "\(meetingID)", "admitted": "\(phoneMeetings[call] != nil)"])
     }
 
+    /// Policy refused a phone caller: the meeting's app participants hear of it (issue 7: never a
+    /// silent refusal), if anyone is in the meeting.
+    func phoneRefused(meetingID: String, displayName: String, reason: String) {
+        guard rooms[meetingID] != nil else { return }
+        apply(handle(.phoneRefused(displayName: displayName, reason: reason), in: meetingID), in: meetingID)
+    }
+
     /// Whether the meeting's host is in it now (`policyExplain`).
     func hostIsPresent(in meetingID: String) -> Bool {
         rooms[meetingID].map(hostIsIn) ?? false

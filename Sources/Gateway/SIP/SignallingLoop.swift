@@ -54,6 +54,7 @@ final class SignallingLoop: @unchecked Sendable {
         case join(GatewayCallID, meetingID: String, displayName: String, muted: Bool, port: ConferencePort)
         case control(GatewayCallID, MeetingControl)
         case leave(GatewayCallID)
+        case refused(GatewayCallID, meetingID: String, displayName: String, reason: String)
     }
 
     /// Connects the meeting side: joins and leaves reach `rooms` in the order calls made them
@@ -82,6 +83,8 @@ final class SignallingLoop: @unchecked Sendable {
                     await rooms.phoneControl(call: call, control)
                 case .leave(let call):
                     await rooms.phoneLeave(call: call)
+                case .refused(_, let meetingID, let displayName, let reason):
+                    await rooms.phoneRefused(meetingID: meetingID, displayName: displayName, reason: reason)
                 }
             }
         }
@@ -207,6 +210,9 @@ final class SignallingLoop: @unchecked Sendable {
             case .meetingControl(let call, let control):
                 logger.info("meeting control", metadata: ["call": "\(call)", "control": "\(control.rawValue)"])
                 phoneLegs?.yield(.control(call, control))
+            case .phoneRefused(let call, let meetingID, let displayName, let reason):
+                logger.info("phone refused by policy", metadata: ["call": "\(call)", "meeting": "\(meetingID)", "reason": "\(reason)"])
+                phoneLegs?.yield(.refused(call, meetingID: meetingID, displayName: displayName, reason: reason))
             }
         }
         rearmTimer()
