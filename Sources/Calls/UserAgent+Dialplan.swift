@@ -117,6 +117,7 @@ extension UserAgent {
     private mutating func join(_ request: JoinRequest, for id: GatewayCallID) -> [UserAgentAction] {
         guard var call = calls[id] else { return [] }
         call.facts.meetingID = request.meetingID
+        var admitted: [UserAgentAction] = []
         if let meeting = request.meeting {
             // Whether the host is in is the meeting side's to know; phones waiting for the host is
             // handled there (per meeting), so the decision here is made as if the host were in.
@@ -126,6 +127,9 @@ extension UserAgent {
                     srtp: call.facts.srtp, routePolicy: request.policy), in: dialplan.document)
             call.facts.policyDecision = decision.outcome.label
             call.facts.policyReason = decision.reasons.joined(separator: "; ")
+            var verdict = PolicyVerdict(
+                meetingID: meeting.id, displayName: request.displayName, decision: decision.outcome.label, reasons: decision.reasons,
+                lines: decision.lines.map(\.description), refused: false)
             let refusal: (prompt: String, outcome: CallOutcome, text: String)? =
                 switch decision.outcome {
                 case .admit, .waitForHost: nil
@@ -134,25 +138,25 @@ extension UserAgent {
                 case .refuse, .lobby, .downgrade:
                     ("meeting-e2ee", .refusedE2EE, "End-to-end encrypted meeting: phone callers cannot join")
                 }
+            verdict.refused = refusal != nil
+            verdict.refusal = refusal?.text
             if let refusal {
                 call.hangupAfterPlayback = (
                     UserAgent.refusalPlayback, ReasonHeader(reasonProtocol: .q850, cause: 21, text: refusal.text)
                 )
                 call.endOutcome = refusal.outcome
                 calls[id] = call
-                return [
-                    .callEvent(CallEvent(kind: .updated, call: call.facts)),
-                    .phoneRefused(id, meetingID: meeting.id, displayName: request.displayName, reason: refusal.text),
-                ]
+                return [.callEvent(CallEvent(kind: .updated, call: call.facts)), .policyDecided(id, verdict)]
                     + setProgram(.playback(id: UserAgent.refusalPlayback, [.prompt(refusal.prompt), .prompt("goodbye")]), for: id)
             }
+            admitted = [.policyDecided(id, verdict)]
         }
         let conference = MediaProgram.conference(meetingID: request.meetingID, displayName: request.displayName, muted: request.muted)
         call.inMeeting = true
         call.conference = conference
         call.facts.phase = call.phase
         calls[id] = call
-        return [.callEvent(CallEvent(kind: .updated, call: call.facts))] + setProgram(conference, for: id)
+        return [.callEvent(CallEvent(kind: .updated, call: call.facts))] + admitted + setProgram(conference, for: id)
     }
 
     /// A playback id the dialplan never uses (its ids count up from 1).

@@ -22,9 +22,25 @@ public enum UserAgentAction: Sendable {
     /// A caller in a meeting pressed an in-call control; the meeting side carries it out and
     /// answers with `announceInMeeting` (what to tell the caller).
     case meetingControl(GatewayCallID, MeetingControl)
-    /// Policy refused a phone caller from a meeting: the meeting side tells its participants (the
-    /// caller as `displayName` shows it, and why).
-    case phoneRefused(GatewayCallID, meetingID: String, displayName: String, reason: String)
+    /// Policy decided a phone caller's join (issue 7): for the audit trail, and, when refused, for
+    /// the meeting's participants (nobody is refused silently).
+    case policyDecided(GatewayCallID, PolicyVerdict)
+}
+
+/// One policy decision about one call, as the adapter audits and announces it.
+public struct PolicyVerdict: Sendable, Equatable {
+    public var meetingID: String
+    /// The caller as participants see them.
+    public var displayName: String
+    /// `admit`, `refused-e2ee`, ... (`PolicyDecision.Outcome.label`).
+    public var decision: String
+    public var reasons: [String]
+    /// The settings that counted, with where they are written.
+    public var lines: [String]
+    /// Whether the call is refused (it hears why, then BYE).
+    public var refused: Bool
+    /// What the Reason header says, when refused.
+    public var refusal: String?
 }
 
 /// In-call controls of a phone caller in a meeting.

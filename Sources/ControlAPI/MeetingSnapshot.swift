@@ -33,6 +33,9 @@ public struct MeetingSnapshot: Codable, Sendable, Hashable {
     public var locked: Bool
     /// Phone callers wait for the host; absent from replies of gateways before this setting (false).
     public var phonesWaitForHost: Bool?
+    /// `meeting ID` only: the meeting's audit trail, newest first (policy decisions; mode changes
+    /// come with the downgrade).
+    public var audit: [AuditRow]?
 
     public init(
         id: String, passcode: String? = nil, mode: MeetingMode, tier: String, host: String? = nil, createdAt: Date,
@@ -46,5 +49,21 @@ public struct MeetingSnapshot: Codable, Sendable, Hashable {
         self.host = host
         self.createdAt = createdAt
         self.locked = locked
+    }
+}
+
+/// One row of the audit trail (DESIGN.md §5): when, which call, what kind of event, and why.
+public struct AuditRow: Codable, Sendable, Hashable {
+    public var at: Date
+    public var call: String?
+    /// `policy.refused-e2ee`, `policy.admit`, ...
+    public var kind: String
+    public var detail: String
+
+    public init(at: Date, call: String?, kind: String, detail: String) {
+        self.at = at
+        self.call = call
+        self.kind = kind
+        self.detail = detail
     }
 }

@@ -139,7 +139,8 @@ enum Format {
 
     /// `meeting ID`: one `key: value` line per field, passcode included.
     static func meeting(_ meeting: MeetingSnapshot) -> String {
-        keyValues([
+        let audit = (meeting.audit ?? []).map { row in "  \(time(row.at))  \(row.call ?? "-")  \(row.kind)  \(row.detail)" }
+        return keyValues([
             ("id", meeting.id),
             ("passcode", meeting.passcode ?? "-"),
             ("mode", meeting.mode.rawValue),
@@ -148,7 +149,7 @@ enum Format {
             ("created", time(meeting.createdAt)),
             ("locked", meeting.locked ? "yes" : "no"),
             ("phones", meeting.phonesWaitForHost == true ? "wait for the host" : "may join before the host"),
-        ])
+        ]) + (audit.isEmpty ? "" : "\naudit (newest first):\n" + audit.joined(separator: "\n"))
     }
 
     /// `meeting create`: one line with what a host shares (ID and passcode).

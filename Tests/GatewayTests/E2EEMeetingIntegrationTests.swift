@@ -335,7 +335,14 @@ extension LoopbackIntegration {
             defer { call.cleanUp() }
             let aliceRun = try await alice
             let history = try await daemon.ctlJSON(["history"])["history"] as? [[String: Any]] ?? []
+            let meeting = try await daemon.ctlJSON(["meeting", Self.meetingID])["meeting"] as? [String: Any] ?? [:]
+            let shown = try await daemon.ctl(["meeting", Self.meetingID])
             await daemon.stop()
+            // Each decision is in the meeting's audit trail, with the policy lines behind it.
+            let audit = meeting["audit"] as? [[String: Any]] ?? []
+            #expect(audit.count == 2 && audit.allSatisfy { $0["kind"] as? String == "policy.refused-e2ee" }, "\(audit)")
+            #expect(audit.allSatisfy { ($0["detail"] as? String)?.contains("phone-join refuse (policy default") == true }, "\(audit)")
+            #expect(shown.standardOutput.contains("audit (newest first):"), "\(shown.standardOutput)")
             // Both calls are recorded as refused by policy, with the decision and why.
             #expect(history.count == 2, "\(history)")
             for record in history {

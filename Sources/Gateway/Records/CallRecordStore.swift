@@ -283,6 +283,24 @@ public final class CallRecordStore: Service, Sendable {
         }
     }
 
+    /// A meeting's audit trail, newest first, at most `limit` rows (committed ones: flush first).
+    public func audit(meetingID: String, limit: Int = 50) async throws(CallRecordStoreError) -> [AuditEntry] {
+        do {
+            return try await pool.read { db in
+                try Row.fetchAll(
+                    db,
+                    sql: "SELECT at, call_id, meeting_id, kind, detail FROM audit WHERE meeting_id = ? ORDER BY at DESC, id DESC LIMIT ?",
+                    arguments: [meetingID, limit]
+                ).map { row in
+                    AuditEntry(
+                        at: row["at"], callID: row["call_id"], meetingID: row["meeting_id"], kind: row["kind"], detail: row["detail"])
+                }
+            }
+        } catch {
+            throw .database(reason: "\(error)")
+        }
+    }
+
     /// One call's record: the pending version if there is one, else the committed row.
     public func record(id: String) async throws(CallRecordStoreError) -> CallRecord? {
         if let pendingRecord = pending.withLock({ $0.calls[id] }) { return pendingRecord }

@@ -21,6 +21,10 @@ final class CallEventFanout: CallEventSink {
         }
     }
 
+    func audit(_ entry: AuditEntry) {
+        store.audit(entry)
+    }
+
     /// A stream of events for one watcher; it ends its subscription by dropping the stream.
     func subscribe() -> AsyncStream<ControlEvent> {
         let id = nextWatcher.withLockedValue { value in

@@ -86,8 +86,14 @@ struct GatewayControlHandler: ControlCommandHandler {
                 return .success(.meetings(try await meetings.meetings().map { MeetingSnapshot($0, includingPasscode: false) }))
             case .meeting(let id):
                 guard let meeting = try await meetings.meeting(id: id) else { return .failure(.meetingNotFound(id)) }
-                // The operator asked for this one meeting: its passcode is part of the answer.
-                return .success(.meeting(MeetingSnapshot(meeting, includingPasscode: true)))
+                // The operator asked for this one meeting: its passcode is part of the answer, and
+                // its audit trail.
+                var snapshot = MeetingSnapshot(meeting, includingPasscode: true)
+                _ = try await store.flush()
+                snapshot.audit = try await store.audit(meetingID: id).map {
+                    AuditRow(at: $0.at, call: $0.callID, kind: $0.kind, detail: $0.detail)
+                }
+                return .success(.meeting(snapshot))
             case .meetingCreate(let creation):
                 return await createMeeting(creation)
             case .meetingLock(let id, let locked):

@@ -9,6 +9,8 @@ import SIP
 /// Receives the call events the signalling loop produces (records, control-API watchers).
 public protocol CallEventSink: Sendable {
     func callEvent(_ event: CallEvent, clock: WallClockMapping)
+    /// A policy decision or mode change, for the audit trail (DESIGN.md §5).
+    func audit(_ entry: AuditEntry)
 }
 
 /// Turns the core's instants (monotonic, from NIO's uptime clock) into wall-clock dates.
@@ -210,9 +212,20 @@ final class SignallingLoop: @unchecked Sendable {
             case .meetingControl(let call, let control):
                 logger.info("meeting control", metadata: ["call": "\(call)", "control": "\(control.rawValue)"])
                 phoneLegs?.yield(.control(call, control))
-            case .phoneRefused(let call, let meetingID, let displayName, let reason):
-                logger.info("phone refused by policy", metadata: ["call": "\(call)", "meeting": "\(meetingID)", "reason": "\(reason)"])
-                phoneLegs?.yield(.refused(call, meetingID: meetingID, displayName: displayName, reason: reason))
+            case .policyDecided(let call, let verdict):
+                logger.info(
+                    "policy decision",
+                    metadata: ["call": "\(call)", "meeting": "\(verdict.meetingID)", "decision": "\(verdict.decision)"])
+                sink.audit(
+                    AuditEntry(
+                        at: clock.date(now), callID: call.rawValue, meetingID: verdict.meetingID, kind: "policy.\(verdict.decision)",
+                        detail: (verdict.reasons + ["lines: " + verdict.lines.joined(separator: "; ")]).joined(separator: ". ")))
+                if verdict.refused {
+                    phoneLegs?.yield(
+                        .refused(
+                            call, meetingID: verdict.meetingID, displayName: verdict.displayName,
+                            reason: verdict.refusal ?? verdict.decision))
+                }
             }
         }
         rearmTimer()
