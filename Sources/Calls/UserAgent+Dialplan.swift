@@ -72,7 +72,7 @@ extension UserAgent {
             case .entryFailed(let failure):
                 out += entryFailed(failure, for: id, now: now)
             case .join(let request):
-                out += join(request, for: id)
+                out += join(request, for: id, now: now)
             case .echo:
                 out += setProgram(.echo, for: id)
             case .reject(let status, let phrase, let reason):
@@ -114,7 +114,7 @@ extension UserAgent {
     /// record says `refused-e2ee`. A call without SRTP where policy requires it is refused the same
     /// way with its own prompt. The lobby and the downgrade with consent are not carried out yet:
     /// those decisions refuse too, and the record says what policy asked for.
-    private mutating func join(_ request: JoinRequest, for id: GatewayCallID) -> [UserAgentAction] {
+    private mutating func join(_ request: JoinRequest, for id: GatewayCallID, now: SIPInstant) -> [UserAgentAction] {
         guard var call = calls[id] else { return [] }
         call.facts.meetingID = request.meetingID
         var admitted: [UserAgentAction] = []
@@ -140,6 +140,16 @@ extension UserAgent {
                 }
             verdict.refused = refusal != nil
             verdict.refusal = refusal?.text
+            if let refusal, call.facts.answeredAt == nil {
+                // A route that joins before answering (a DID mapped straight to a meeting): refused
+                // with 603 Decline and the Reason in the response (RFC 6432), no prompt.
+                call.endOutcome = refusal.outcome
+                calls[id] = call
+                return [.policyDecided(id, verdict)]
+                    + handle(
+                        .reject(status: 603, reason: "Decline", reasonHeader: ReasonHeader(reasonProtocol: .q850, cause: 21, text: refusal.text)),
+                        for: id, now: now)
+            }
             if let refusal {
                 call.hangupAfterPlayback = (
                     UserAgent.refusalPlayback, ReasonHeader(reasonProtocol: .q850, cause: 21, text: refusal.text)
@@ -150,6 +160,13 @@ extension UserAgent {
                     + setProgram(.playback(id: UserAgent.refusalPlayback, [.prompt(refusal.prompt), .prompt("goodbye")]), for: id)
             }
             admitted = [.policyDecided(id, verdict)]
+        }
+        if call.facts.answeredAt == nil && !call.mediaStarted {
+            // Admitted by a route that joins before answering: answer now, then join.
+            calls[id] = call
+            admitted += handle(.answer, for: id, now: now)
+            guard let answered = calls[id] else { return admitted }
+            call = answered
         }
         let conference = MediaProgram.conference(meetingID: request.meetingID, displayName: request.displayName, muted: request.muted)
         call.inMeeting = true

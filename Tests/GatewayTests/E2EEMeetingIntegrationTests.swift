@@ -465,6 +465,45 @@ extension LoopbackIntegration {
             }
         }
 
+        /// A number an operator maps straight into an `e2ee` meeting, with no `answer` before `join`:
+        /// policy refuses before answering, `603 Decline` with the Reason (RFC 6432), and the record
+        /// and the audit say so.
+        @Test func aDIDMappedToAnE2EEMeetingIsRefusedBeforeAnswer() async throws {
+            let plans = FileManager.default.temporaryDirectory.appendingPathComponent("dialgate-plans-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: plans, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: plans) }
+            let bundled = try String(contentsOfFile: Daemon.bundledDialplans + "/default.dialplan", encoding: .utf8)
+            let did = """
+                # A DID straight into the board's meeting.
+                route board-did {
+                    match called /5550100/
+                    lookup 123456789
+                    join
+                }
+
+
+                """
+            let plan = bundled.replacingOccurrences(of: "# Any other number.", with: did + "# Any other number.")
+            #expect(plan != bundled)
+            try plan.write(to: plans.appendingPathComponent("default.dialplan"), atomically: true, encoding: .utf8)
+            let daemon = try await Daemon.start(["--dialplans", plans.path])
+            defer { daemon.cleanUp() }
+            try await Self.createE2EEMeeting(daemon)
+            let sipp = try await ExternalProcess.run(
+                "sipp",
+                [
+                    "127.0.0.1:\(daemon.sipPort)", "-i", "127.0.0.1", "-sf",
+                    SIPIntegrationTests.scenarios.appendingPathComponent("e2ee-refused-before-answer.xml").path, "-s", "5550100",
+                    "-m", "1", "-nostdin", "-timeout", "20s", "-timeout_error",
+                ], timeout: .seconds(30), currentDirectory: daemon.state)
+            let history = try await daemon.ctlJSON(["history"])["history"] as? [[String: Any]] ?? []
+            await daemon.stop()
+            #expect(sipp.status == 0, "no 603 with Reason cause 21:\n\(sipp.standardOutput.suffix(2000))\n\(daemon.log.suffix(2000))")
+            let record = try #require(history.first)
+            #expect(record["outcome"] as? String == "refused-e2ee" && record["answeredAt"] == nil, "\(record)")
+            #expect(record["policyDecision"] as? String == "refused-e2ee")
+        }
+
         /// A malicious gateway, played by this test (a real peer cannot be made to misbehave on cue):
         /// it admits `dialgate-participant` to an `e2ee` meeting and relays, in order, a genuine epoch 1
         /// from the host, then forgeries, then a genuine epoch 2.

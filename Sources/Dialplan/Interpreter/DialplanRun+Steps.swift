@@ -101,17 +101,17 @@ extension DialplanRun {
             note(at, "check-passcode: accepted")
             return []
         case .join(let join):
-            return withMedia(step, now: now) { run in
-                guard let id = join.meeting.map({ Self.evaluate($0, in: run.variables) }) ?? run.meeting?.id, !id.isEmpty else {
-                    run.note(at, "join: no meeting (no lookup found one and none is named)")
-                    return run.failStep("join without a meeting")
-                }
-                let request = JoinRequest(
-                    meetingID: id, meeting: run.meeting?.id == id ? run.meeting : nil, role: join.role, muted: join.muted,
-                    displayName: Self.evaluate(join.displayName, in: run.variables), policy: run.policy)
-                run.note(at, "join \(id) as \(join.role.rawValue)\(join.muted ? ", muted" : "") named \"\(request.displayName)\"")
-                return run.finish(.join(request))
+            // No implicit answer here: policy decides first, so a route that joins before answering
+            // can still be refused with a final response (the user agent answers an admitted call).
+            guard let id = join.meeting.map({ Self.evaluate($0, in: variables) }) ?? meeting?.id, !id.isEmpty else {
+                note(at, "join: no meeting (no lookup found one and none is named)")
+                return failStep("join without a meeting")
             }
+            let request = JoinRequest(
+                meetingID: id, meeting: meeting?.id == id ? meeting : nil, role: join.role, muted: join.muted,
+                displayName: Self.evaluate(join.displayName, in: variables), policy: policy)
+            note(at, "join \(id) as \(join.role.rawValue)\(join.muted ? ", muted" : "") named \"\(request.displayName)\"")
+            return finish(.join(request))
         case .reject(let status, let phrase, let reason):
             note(at, "reject \(status)")
             if isAnswered {
