@@ -147,7 +147,9 @@ extension UserAgent {
                 calls[id] = call
                 return [.policyDecided(id, verdict)]
                     + handle(
-                        .reject(status: 603, reason: "Decline", reasonHeader: ReasonHeader(reasonProtocol: .q850, cause: 21, text: refusal.text)),
+                        .reject(
+                            status: 603, reason: "Decline", reasonHeader: ReasonHeader(reasonProtocol: .q850, cause: 21, text: refusal.text)
+                        ),
                         for: id, now: now)
             }
             if let refusal {
