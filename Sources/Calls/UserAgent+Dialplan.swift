@@ -124,7 +124,7 @@ extension UserAgent {
             let decision = PolicyDecision.decide(
                 PolicyDecision.Question(
                     meetingID: meeting.id, mode: meeting.mode == "e2ee" ? .e2ee : .standard, tier: meeting.tier, hostPresent: true,
-                    srtp: call.facts.srtp, routePolicy: request.policy), in: dialplan.document)
+                    srtp: call.media.media.srtp != nil, routePolicy: request.policy), in: dialplan.document)
             call.facts.policyDecision = decision.outcome.label
             call.facts.policyReason = decision.reasons.joined(separator: "; ")
             var verdict = PolicyVerdict(

@@ -119,7 +119,7 @@ import Testing
             PolicyDecision.decide(
                 Question(meetingID: "123456789", mode: .standard, tier: "paid", hostPresent: true, srtp: false, routePolicy: "strict"),
                 in: Self.document
-            ).reasons == ["tier paid requires SRTP and this call's media is not encrypted"])
+            ).reasons == ["policy requires SRTP (policy strict) and this call's media is not encrypted"])
     }
 
     @Test func e2eeCreationFollowsTheTier() {
@@ -138,5 +138,21 @@ import Testing
             }
         }
         #expect(!PolicyDecision.allowsE2EECreation(tier: "free", in: result.document))
+    }
+
+    @Test func downgradeAutoCountsOnlyWhereTheTierItselfSaysSo() {
+        let text = """
+            policy default {
+                phone-join downgrade-auto
+            }
+            tier paid {
+                caller-id-display full
+            }
+            """
+        let result = DialplanChecker(knownPrompts: bundledPrompts).load([DialplanSource(path: "q.dialplan", text: text)]) { _, _ in nil }
+        #expect(result.isValid, "\(result.diagnostics)")
+        let decision = PolicyDecision.decide(
+            Question(meetingID: "123456789", mode: .e2ee, tier: "paid", hostPresent: true, srtp: true), in: result.document)
+        #expect(decision.outcome == .downgrade(automatic: false), "the fallback profile does not speak for the tier: \(decision.reasons)")
     }
 }

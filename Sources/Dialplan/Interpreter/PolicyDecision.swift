@@ -109,7 +109,7 @@ public struct PolicyDecision: Sendable, Hashable {
         }
         let outcome: Outcome
         if case .requireSRTP(true) = use("require-srtp"), !question.srtp {
-            reasons.append("tier \(question.tier) requires SRTP and this call's media is not encrypted")
+            reasons.append("policy requires SRTP (\(lines.last?.source ?? "policy")) and this call's media is not encrypted")
             outcome = .refuse(.srtpRequired)
         } else if question.mode == .standard {
             if case .phonesBeforeHost(false) = use("phones-before-host"), !question.hostPresent {
@@ -128,7 +128,9 @@ public struct PolicyDecision: Sendable, Hashable {
                 outcome = .refuse(.e2ee)
             case .lobby:
                 guard case .lobbyTimeout(let timeout) = use("lobby-timeout") else { preconditionFailure("built-in defaults are typed") }
-                reasons.append("the caller waits in the lobby; the host may accept (the meeting is then downgraded) within \(timeout)")
+                reasons.append(
+                    "the caller waits in the lobby; the host may accept (the meeting is then downgraded) within \(timeout.components.seconds) s"
+                )
                 outcome = .lobby(timeout: timeout)
             case .downgrade, .downgradeAuto:
                 let automatic = join == .downgradeAuto && policy.tierAllowsAutomaticDowngrade
@@ -178,10 +180,10 @@ struct EffectivePolicy {
                 tierLayers.append(("policy \(base.name) (of tier \(tier.name))", base.settings))
             }
         }
-        if let fallback = document.policy(named: "default") { tierLayers.append(("policy default", fallback.settings)) }
-        layers += tierLayers
         tierAllowsAutomaticDowngrade =
             tierLayers.lazy.compactMap { $0.1.first { $0.name == "phone-join" } }.first?.value == .phoneJoin(.downgradeAuto)
+        if let fallback = document.policy(named: "default") { tierLayers.append(("policy default", fallback.settings)) }
+        layers += tierLayers
     }
 
     func setting(_ name: String) -> (PolicySetting.Value, PolicyDecision.Line) {

@@ -221,6 +221,13 @@ actor MeetingRooms {
             tellPhones(in: meetingID, .someoneJoined, except: participant)
         }
         apply(actions, in: meetingID)
+        // A leg the hub refused (locked, full, e2ee) was never admitted, so `apply` cannot find it:
+        // it hears why and its call ends here, never left silent.
+        if phoneMeetings[call] == nil {
+            for case .removePhoneLeg(let refused, let reason) in actions where refused == leg {
+                notifyPhoneLeg(call, .removed(reason))
+            }
+        }
         logger.info(
             "phone leg joined meeting",
             metadata: ["call": "\(call)", "meeting": "\(meetingID)", "admitted": "\(phoneMeetings[call] != nil)"])
