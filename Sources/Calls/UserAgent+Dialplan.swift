@@ -118,6 +118,7 @@ extension UserAgent {
         guard var call = calls[id] else { return [] }
         call.facts.meetingID = request.meetingID
         var admitted: [UserAgentAction] = []
+        var request = request
         if let meeting = request.meeting {
             // Whether the host is in is the meeting side's to know; phones waiting for the host is
             // handled there (per meeting), so the decision here is made as if the host were in.
@@ -125,6 +126,7 @@ extension UserAgent {
                 PolicyDecision.Question(
                     meetingID: meeting.id, mode: meeting.mode == "e2ee" ? .e2ee : .standard, tier: meeting.tier, hostPresent: true,
                     srtp: call.media.media.srtp != nil, routePolicy: request.policy), in: dialplan.document)
+            request.displayName = Self.shownName(request.displayName, caller: call.facts.caller, policy: decision.callerIDDisplay)
             call.facts.policyDecision = decision.outcome.label
             call.facts.policyReason = decision.reasons.joined(separator: "; ")
             var verdict = PolicyVerdict(
@@ -176,6 +178,17 @@ extension UserAgent {
         call.facts.phase = call.phase
         calls[id] = call
         return [.callEvent(CallEvent(kind: .updated, call: call.facts))] + admitted + setProgram(conference, for: id)
+    }
+
+    /// `caller-id-display`: `hidden` shows "Phone" whatever the route named the caller; `full` shows the
+    /// number where the route kept the default masked name (`Phone ${caller.masked}`); `masked`
+    /// leaves the route's name as it is.
+    static func shownName(_ name: String, caller: String, policy: PolicySetting.CallerIDDisplay) -> String {
+        switch policy {
+        case .masked: name
+        case .hidden: "Phone"
+        case .full: name == "Phone \(CallRequestFacts.masked(caller))" && caller != "anonymous" ? "Phone \(caller)" : name
+        }
     }
 
     /// A playback id the dialplan never uses (its ids count up from 1).

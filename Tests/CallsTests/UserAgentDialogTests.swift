@@ -186,10 +186,10 @@ import Testing
     }
 
     /// Dials `123456789*4321` straight into a meeting of `mode`; returns the call and what the lookup did.
-    func dialIntoMeeting(_ harness: inout UserAgentHarness, mode: String) throws -> (CallFacts, [UserAgentAction]) {
+    func dialIntoMeeting(_ harness: inout UserAgentHarness, mode: String, tier: String = "free") throws -> (CallFacts, [UserAgentAction]) {
         _ = harness.receive(Messages.invite(to: "123456789*4321"))
         let call = try #require(harness.userAgent.activeCalls.first)
-        let entry = MeetingEntry(id: "123456789", passcode: "4321", mode: mode)
+        let entry = MeetingEntry(id: "123456789", passcode: "4321", mode: mode, tier: tier)
         return (call, harness.userAgent.meetingLookedUp(entry, for: call.id, now: harness.now))
     }
 
@@ -209,6 +209,19 @@ import Testing
         let bye = harness.userAgent.playbackFinished(-1, for: call.id, now: harness.now).requests.first
         #expect(bye?.method == .bye)
         #expect(bye?.headers["Reason"] == "Q.850;cause=16;text=\"Removed from the meeting by the host\"")
+    }
+
+    /// `caller-id-display` decides how participants see the caller: a tier that hides numbers shows
+    /// "Phone", one that shows them shows the number, the bundled default masks it.
+    @Test func callerIDDisplayFollowsTheTier() throws {
+        var harness = UserAgentHarness(
+            planAppendix: "\ntier hushed {\n    caller-id-display hidden\n}\ntier open {\n    caller-id-display full\n}\n")
+        let (_, hidden) = try dialIntoMeeting(&harness, mode: "standard", tier: "hushed")
+        #expect(lastProgram(hidden) == .conference(meetingID: "123456789", displayName: "Phone", muted: false))
+        var fullHarness = UserAgentHarness(planAppendix: "\ntier open {\n    caller-id-display full\n}\n")
+        let (call, full) = try dialIntoMeeting(&fullHarness, mode: "standard", tier: "open")
+        #expect(lastProgram(full) == .conference(meetingID: "123456789", displayName: "Phone \(call.caller)", muted: false))
+        #expect(call.caller.count >= 6, "\(call.caller)")
     }
 
     /// In the meeting, `*6` and `*#` become controls for the meeting side; other keys do nothing.

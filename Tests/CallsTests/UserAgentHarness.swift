@@ -11,11 +11,12 @@ struct UserAgentHarness {
     var now = SIPInstant(nanoseconds: 10_000_000_000)
     let phone = SIPPeer(transport: .udp, host: "127.0.0.1", port: 5070)
 
-    init(ringTime: Duration = .zero, maxCalls: Int = 100) {
+    init(ringTime: Duration = .zero, maxCalls: Int = 100, planAppendix: String = "") {
         var settings = UserAgentSettings(advertisedHost: "127.0.0.1", sipPort: 5060)
         settings.maxCalls = maxCalls
         userAgent = UserAgent(
-            settings: settings, dialplan: UserAgentHarness.bundledPlan(ringTime: ringTime), random: SeededGenerator(seed: 42))
+            settings: settings, dialplan: UserAgentHarness.bundledPlan(ringTime: ringTime, appendix: planAppendix),
+            random: SeededGenerator(seed: 42))
     }
 
     /// Parses `text` (LF line ends become CRLF) as a datagram from the phone and hands it over.
@@ -143,10 +144,11 @@ enum Messages {
 
 extension UserAgentHarness {
     /// `dialplans/default.dialplan`, as the daemon loads it (DESIGN.md §3 behaviour).
-    static func bundledPlan(ringTime: Duration) -> ActiveDialplan {
+    /// The bundled plan, with `appendix` (more declarations) added at its end.
+    static func bundledPlan(ringTime: Duration, appendix: String = "") -> ActiveDialplan {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let path = root.appendingPathComponent("dialplans/default.dialplan").path
-        let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+        let text = ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "") + appendix
         let (document, _) = DialplanLoader.load([DialplanSource(path: path, text: text)]) { _, _ in nil }
         return ActiveDialplan(document: document, options: DialplanRun.Options(ringBeforeAnswer: ringTime))
     }
