@@ -131,7 +131,7 @@ extension UserAgent {
             call.facts.policyReason = decision.reasons.joined(separator: "; ")
             var verdict = PolicyVerdict(
                 meetingID: meeting.id, displayName: request.displayName, decision: decision.outcome.label, reasons: decision.reasons,
-                lines: decision.lines.map(\.description), refused: false)
+                lines: decision.lines.map(\.description), refused: false, waitsForHost: !decision.phonesBeforeHost)
             let refusal: (prompt: String, outcome: CallOutcome, text: String)? =
                 switch decision.outcome {
                 case .admit, .waitForHost: nil

@@ -39,6 +39,8 @@ public struct PolicyVerdict: Sendable, Equatable {
     public var lines: [String]
     /// Whether the call is refused (it hears why, then BYE).
     public var refused: Bool
+    /// Admitted: whether it must wait until the meeting's host is in (`phones-before-host no`).
+    public var waitsForHost = false
     /// What the Reason header says, when refused.
     public var refusal: String?
 }

@@ -215,12 +215,21 @@ extension LoopbackIntegration {
 
         /// A meeting whose phones wait for the host: a phone caller is held out (hearing so) while
         /// only a guest is in, and joins as soon as the host arrives.
-        @Test func phonesWaitForTheHost() async throws {
-            let daemon = try await Daemon.start()
+        /// Either by the meeting's own setting (`--phones-wait-for-host`) or by policy
+        /// (`phones-before-host no` for the meeting's tier).
+        @Test(arguments: [false, true]) func phonesWaitForTheHost(byPolicy: Bool) async throws {
+            let plans = FileManager.default.temporaryDirectory.appendingPathComponent("dialgate-plans-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: plans, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: plans) }
+            let bundled = try String(contentsOfFile: Daemon.bundledDialplans + "/default.dialplan", encoding: .utf8)
+            try (bundled + "\ntier vip {\n    phones-before-host no\n}\n").write(
+                to: plans.appendingPathComponent("default.dialplan"), atomically: true, encoding: .utf8)
+            let daemon = try await Daemon.start(["--dialplans", plans.path])
             defer { daemon.cleanUp() }
-            let created = try await daemon.ctl(["meeting", "create", "--id", "123456789", "--passcode", "4321", "--phones-wait-for-host"])
+            let setting = byPolicy ? ["--tier", "vip"] : ["--phones-wait-for-host"]
+            let created = try await daemon.ctl(["meeting", "create", "--id", "123456789", "--passcode", "4321"] + setting)
             #expect(created.status == 0, "\(created.standardError)")
-            #expect(try await daemon.ctl(["meeting", "123456789"]).standardOutput.contains("wait for the host"))
+            if !byPolicy { #expect(try await daemon.ctl(["meeting", "123456789"]).standardOutput.contains("wait for the host")) }
             let bob = try await Client(url: daemon.participantsURL)
             bob.hello(meeting: "123456789", passcode: "4321", name: "Bob")
             try await Self.eventually("Bob's welcome") { await Self.welcome(bob.received) != nil }

@@ -85,6 +85,8 @@ public struct PolicyDecision: Sendable, Hashable {
     public var callerIDDisplay: PolicySetting.CallerIDDisplay
     /// Whether the host may re-key to `e2ee` when the last phone leaves (after a downgrade).
     public var reUpgrade: Bool
+    /// `phones-before-host`: whether a phone may be in the meeting before its host (else it waits).
+    public var phonesBeforeHost: Bool
 
     /// The built-in values, for a setting no profile or tier sets: the safe ones (phones refused from
     /// `e2ee` meetings, numbers masked).
@@ -105,6 +107,9 @@ public struct PolicyDecision: Sendable, Hashable {
             return value
         }
         guard case .callerIDDisplay(let display) = use("caller-id-display"), case .reUpgrade(let reUpgrade) = use("re-upgrade") else {
+            preconditionFailure("built-in defaults are typed")
+        }
+        guard case .phonesBeforeHost(let phonesBeforeHost) = policy.setting("phones-before-host").0 else {
             preconditionFailure("built-in defaults are typed")
         }
         let outcome: Outcome
@@ -149,7 +154,9 @@ public struct PolicyDecision: Sendable, Hashable {
                 }
             }
         }
-        return PolicyDecision(outcome: outcome, reasons: reasons, lines: lines, callerIDDisplay: display, reUpgrade: reUpgrade)
+        return PolicyDecision(
+            outcome: outcome, reasons: reasons, lines: lines, callerIDDisplay: display, reUpgrade: reUpgrade,
+            phonesBeforeHost: phonesBeforeHost)
     }
 
     /// Whether meetings of `tier` may be created `e2ee` (`e2ee-creation`).

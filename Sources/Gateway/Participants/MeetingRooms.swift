@@ -192,7 +192,9 @@ actor MeetingRooms {
 
     /// A phone caller passed the IVR into a `standard` meeting: it becomes a participant, the
     /// meeting rekeys (the gateway sends for the leg under its own KID), and the bridge mixes for it.
-    func phoneJoin(call: GatewayCallID, meetingID: String, displayName: String, muted: Bool, port: ConferencePort) async {
+    func phoneJoin(
+        call: GatewayCallID, meetingID: String, displayName: String, muted: Bool, waitsForHost: Bool = false, port: ConferencePort
+    ) async {
         if rooms[meetingID] == nil {
             guard let record = try? await directory.meeting(id: meetingID) else {
                 notifyPhoneLeg(call, .meetingEnded("the meeting is no longer in the directory"))
@@ -200,7 +202,8 @@ actor MeetingRooms {
             }
             if rooms[meetingID] == nil { rooms[meetingID] = Room(record, gateway: identity.publicIdentity) }
         }
-        if let room = rooms[meetingID], room.phonesWaitForHost, !hostIsIn(room) {
+        // The meeting's own setting, or policy (`phones-before-host no`), holds phones until the host is in.
+        if let room = rooms[meetingID], room.phonesWaitForHost || waitsForHost, !hostIsIn(room) {
             rooms[meetingID]?.waiting.append(WaitingPhone(call: call, displayName: displayName, muted: muted, port: port))
             waitingMeetings[call] = meetingID
             notifyPhoneLeg(call, .waitingForHost)

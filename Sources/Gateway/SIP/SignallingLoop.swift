@@ -53,7 +53,7 @@ final class SignallingLoop: @unchecked Sendable {
     private var conferencePorts: [GatewayCallID: ConferencePort] = [:]
 
     enum PhoneLegEvent: Sendable {
-        case join(GatewayCallID, meetingID: String, displayName: String, muted: Bool, port: ConferencePort)
+        case join(GatewayCallID, meetingID: String, displayName: String, muted: Bool, waitsForHost: Bool, port: ConferencePort)
         case control(GatewayCallID, MeetingControl)
         case leave(GatewayCallID)
         case refused(GatewayCallID, meetingID: String, displayName: String, reason: String)
@@ -79,8 +79,9 @@ final class SignallingLoop: @unchecked Sendable {
         Task {
             for await event in stream {
                 switch event {
-                case .join(let call, let meetingID, let displayName, let muted, let port):
-                    await rooms.phoneJoin(call: call, meetingID: meetingID, displayName: displayName, muted: muted, port: port)
+                case .join(let call, let meetingID, let displayName, let muted, let waitsForHost, let port):
+                    await rooms.phoneJoin(
+                        call: call, meetingID: meetingID, displayName: displayName, muted: muted, waitsForHost: waitsForHost, port: port)
                 case .control(let call, let control):
                     await rooms.phoneControl(call: call, control)
                 case .leave(let call):
@@ -91,6 +92,9 @@ final class SignallingLoop: @unchecked Sendable {
             }
         }
     }
+
+    /// Calls whose policy says phones wait for the host (`phones-before-host no`), until they join.
+    private var policyWaitsForHost: Set<GatewayCallID> = []
 
     /// Stream connections beyond this are closed at once (hostile peers must not exhaust descriptors).
     static let maxConnections = 4096
@@ -220,6 +224,7 @@ final class SignallingLoop: @unchecked Sendable {
                     AuditEntry(
                         at: clock.date(now), callID: call.rawValue, meetingID: verdict.meetingID, kind: "policy.\(verdict.decision)",
                         detail: (verdict.reasons + ["lines: " + verdict.lines.joined(separator: "; ")]).joined(separator: ". ")))
+                if verdict.waitsForHost { policyWaitsForHost.insert(call) }
                 if verdict.refused {
                     phoneLegs?.yield(
                         .refused(
@@ -242,6 +247,7 @@ final class SignallingLoop: @unchecked Sendable {
             media.update(call, plan: plan)
         case .stop(let call):
             media.stop(call)
+            policyWaitsForHost.remove(call)
             if conferencePorts.removeValue(forKey: call) != nil { phoneLegs?.yield(.leave(call)) }
         case .stopPlayback(let call):
             media.stopPlayback(call)
@@ -251,7 +257,8 @@ final class SignallingLoop: @unchecked Sendable {
             let port = conferencePorts[call] ?? ConferencePort()
             media.setProgram(call, .conference(meetingID: meetingID, displayName: displayName, muted: muted), conference: port)
             if conferencePorts.updateValue(port, forKey: call) == nil {
-                phoneLegs?.yield(.join(call, meetingID: meetingID, displayName: displayName, muted: muted, port: port))
+                let waits = policyWaitsForHost.remove(call) != nil
+                phoneLegs?.yield(.join(call, meetingID: meetingID, displayName: displayName, muted: muted, waitsForHost: waits, port: port))
             }
         case .program(let call, let program):
             media.setProgram(call, program)
