@@ -31,11 +31,9 @@ extension LoopbackIntegration {
         /// phones, naming the lines of `dialplans/default.dialplan` that say so; a standard one admits
         /// them; a plan reloaded with another tier setting answers differently at once.
         @Test func policyExplainWithoutPlacingACall() async throws {
-            let plans = FileManager.default.temporaryDirectory.appendingPathComponent("dialgate-plans-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: plans, withIntermediateDirectories: true)
+            let plans = try SIPIntegrationTests.dialplanFolder()
             defer { try? FileManager.default.removeItem(at: plans) }
             let bundled = try String(contentsOfFile: Daemon.bundledDialplans + "/default.dialplan", encoding: .utf8)
-            try bundled.write(to: plans.appendingPathComponent("default.dialplan"), atomically: true, encoding: .utf8)
             let daemon = try await Daemon.start(["--dialplans", plans.path])
             defer { daemon.cleanUp() }
             _ = try await daemon.ctl(["meeting", "create", "--id", "123456789", "--passcode", "4321", "--mode", "e2ee", "--tier", "paid"])

@@ -469,10 +469,6 @@ extension LoopbackIntegration {
         /// policy refuses before answering, `603 Decline` with the Reason (RFC 6432), and the record
         /// and the audit say so.
         @Test func aDIDMappedToAnE2EEMeetingIsRefusedBeforeAnswer() async throws {
-            let plans = FileManager.default.temporaryDirectory.appendingPathComponent("dialgate-plans-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: plans, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(at: plans) }
-            let bundled = try String(contentsOfFile: Daemon.bundledDialplans + "/default.dialplan", encoding: .utf8)
             let did = """
                 # A DID straight into the board's meeting.
                 route board-did {
@@ -483,9 +479,11 @@ extension LoopbackIntegration {
 
 
                 """
-            let plan = bundled.replacingOccurrences(of: "# Any other number.", with: did + "# Any other number.")
-            #expect(plan != bundled)
-            try plan.write(to: plans.appendingPathComponent("default.dialplan"), atomically: true, encoding: .utf8)
+            // Before the bundled catch-all route, which would take the number otherwise.
+            let plans = try SIPIntegrationTests.dialplanFolder {
+                $0.replacingOccurrences(of: "# Any other number.", with: did + "# Any other number.")
+            }
+            defer { try? FileManager.default.removeItem(at: plans) }
             let daemon = try await Daemon.start(["--dialplans", plans.path])
             defer { daemon.cleanUp() }
             try await Self.createE2EEMeeting(daemon)

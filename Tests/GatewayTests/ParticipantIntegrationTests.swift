@@ -218,12 +218,8 @@ extension LoopbackIntegration {
         /// Either by the meeting's own setting (`--phones-wait-for-host`) or by policy
         /// (`phones-before-host no` for the meeting's tier).
         @Test(arguments: [false, true]) func phonesWaitForTheHost(byPolicy: Bool) async throws {
-            let plans = FileManager.default.temporaryDirectory.appendingPathComponent("dialgate-plans-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: plans, withIntermediateDirectories: true)
+            let plans = try SIPIntegrationTests.dialplanFolder(extra: "tier vip {\n    phones-before-host no\n}\n")
             defer { try? FileManager.default.removeItem(at: plans) }
-            let bundled = try String(contentsOfFile: Daemon.bundledDialplans + "/default.dialplan", encoding: .utf8)
-            try (bundled + "\ntier vip {\n    phones-before-host no\n}\n").write(
-                to: plans.appendingPathComponent("default.dialplan"), atomically: true, encoding: .utf8)
             let daemon = try await Daemon.start(["--dialplans", plans.path])
             defer { daemon.cleanUp() }
             let setting = byPolicy ? ["--tier", "vip"] : ["--phones-wait-for-host"]

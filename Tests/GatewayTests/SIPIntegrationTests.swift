@@ -47,13 +47,15 @@ extension LoopbackIntegration {
             #expect(records.allSatisfy { $0["transport"] as? String == "tcp" && $0["outcome"] as? String == "completed" })
         }
 
-        /// A folder holding the bundled plan (so the IVR and echo numbers work) and `extra` as
+        /// A folder holding the bundled plan (so the IVR and echo numbers work), changed by `edit`
+        /// when a test needs a route before the catch-all or a tier set otherwise, and `extra` as
         /// `extra.dialplan`; the caller removes it.
-        static func dialplanFolder(extra: String? = nil) throws -> URL {
+        static func dialplanFolder(extra: String? = nil, editing edit: (String) -> String = { $0 }) throws -> URL {
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dialgate-plans-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             let bundled = try String(contentsOfFile: Daemon.bundledDialplans + "/default.dialplan", encoding: .utf8)
-            try bundled.write(to: folder.appendingPathComponent("default.dialplan"), atomically: true, encoding: .utf8)
+            let plan = edit(bundled)
+            try plan.write(to: folder.appendingPathComponent("default.dialplan"), atomically: true, encoding: .utf8)
             if let extra { try extra.write(to: folder.appendingPathComponent("extra.dialplan"), atomically: true, encoding: .utf8) }
             return folder
         }
