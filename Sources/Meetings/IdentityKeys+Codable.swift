@@ -1,9 +1,9 @@
 import Foundation
 
-/// The JSON form of a public identity inside other values (a roster entry's `identity`): three base64
-/// strings of fixed sizes. Messages that carry an identity at their top level (`hello`, `create`,
-/// `welcome.keyManager`) decode it through `ParticipantMessage`'s own helper, which names the message
-/// in its errors.
+/// The JSON form of a public identity: three base64 strings of fixed sizes. Every message encodes
+/// identities with it; a roster entry's `identity` decodes with it too, while messages that carry an
+/// identity at their top level (`hello`, `create`, `welcome.keyManager`) decode it through
+/// `ParticipantMessage`'s own helper (same keys), whose errors name the message and the field.
 extension IdentityKeys: Codable {
     enum CodingKeys: String, CodingKey {
         case signingKey, agreementKey, agreementKeySignature

@@ -10,10 +10,6 @@ extension ParticipantMessage: Codable {
         case epoch, manifest, signature, sealedSecret, reason, code, sealed, delegation
     }
 
-    enum IdentityCodingKeys: String, CodingKey {
-        case signingKey, agreementKey, agreementKeySignature
-    }
-
     enum ManifestCodingKeys: String, CodingKey {
         case manifest, signature
     }
@@ -48,7 +44,7 @@ extension ParticipantMessage: Codable {
     private static func identityKeys(
         _ c: KeyedDecodingContainer<CodingKeys>, _ key: CodingKeys, type: String
     ) throws -> IdentityKeys {
-        let keys = try c.nestedContainer(keyedBy: IdentityCodingKeys.self, forKey: key)
+        let keys = try c.nestedContainer(keyedBy: IdentityKeys.CodingKeys.self, forKey: key)
         let field = key.rawValue
         return IdentityKeys(
             signingKey: try base64(keys, .signingKey, type: type, field: "\(field).signingKey", length: IdentityKeys.signingKeyLength),
@@ -57,10 +53,6 @@ extension ParticipantMessage: Codable {
             agreementKeySignature: try base64(
                 keys, .agreementKeySignature, type: type, field: "\(field).agreementKeySignature", length: IdentityKeys.signatureLength)
         )
-    }
-
-    private static func encode(_ identity: IdentityKeys, _ key: CodingKeys, in c: inout KeyedEncodingContainer<CodingKeys>) throws {
-        try c.encode(identity, forKey: key)
     }
 
     private static func decodeBody(_ kind: Kind, _ c: KeyedDecodingContainer<CodingKeys>) throws -> ParticipantMessage {
@@ -197,7 +189,7 @@ extension ParticipantMessage: Codable {
             try c.encode(hello.passcode, forKey: .passcode)
             try c.encode(hello.name, forKey: .name)
             try c.encode(hello.role, forKey: .role)
-            try Self.encode(hello.identity, .identity, in: &c)
+            try c.encode(hello.identity, forKey: .identity)
         case .mute(let participant, let muted):
             try c.encode(participant, forKey: .participant)
             try c.encode(muted, forKey: .muted)
@@ -213,7 +205,7 @@ extension ParticipantMessage: Codable {
             try c.encode(create.mode, forKey: .mode)
             try c.encodeIfPresent(create.meeting, forKey: .meeting)
             try c.encodeIfPresent(create.passcode, forKey: .passcode)
-            try Self.encode(create.identity, .identity, in: &c)
+            try c.encode(create.identity, forKey: .identity)
         case .created(let meeting, let passcode, let mode):
             try c.encode(meeting, forKey: .meeting)
             try c.encode(passcode, forKey: .passcode)
@@ -225,7 +217,7 @@ extension ParticipantMessage: Codable {
             try c.encode(welcome.meeting, forKey: .meeting)
             try c.encode(welcome.mode, forKey: .mode)
             try c.encode(welcome.roster, forKey: .roster)
-            if let keyManager = welcome.keyManager { try Self.encode(keyManager, .keyManager, in: &c) }
+            try c.encodeIfPresent(welcome.keyManager, forKey: .keyManager)
             try c.encodeIfPresent(welcome.epoch, forKey: .epoch)
             if let delegation = welcome.delegation {
                 var copy = c.nestedContainer(keyedBy: ManifestCodingKeys.self, forKey: .delegation)

@@ -354,7 +354,7 @@ public actor MeetingClient {
 
     /// The identities of everyone here, for checking a co-host's signature.
     private var presentIdentities: [PublicIdentity] {
-        present.compactMap { $0.identity.flatMap { try? PublicIdentity($0) } }
+        present.compactMap(\.verifiedIdentity)
     }
 
     /// After a join or leave in an `e2ee` meeting: the key manager (us, if we are the host, or the
@@ -370,7 +370,7 @@ public actor MeetingClient {
         do throws(ParticipantClientError) {
             let (rekey, info) = try keys.makeEpoch(
                 present: present, reason: reason,
-                coHosts: coHosts.compactMap { $0.identity.flatMap { try? PublicIdentity($0).fingerprint } })
+                coHosts: coHosts.compactMap { $0.verifiedIdentity?.fingerprint })
             session.outbox.send(text: ParticipantProtocol.encode(.rekey(rekey)))
             installed(info)
         } catch {

@@ -140,7 +140,7 @@ public final class MeetingKeys {
     public func managesKeys(present: [Participant]) -> Bool {
         guard mode == .e2ee else { return false }
         if isHost { return true }
-        let identities = present.compactMap { $0.identity.flatMap { try? PublicIdentity($0) } }
+        let identities = present.compactMap(\.verifiedIdentity)
         guard let host, !identities.contains(where: { $0.fingerprint == host.fingerprint }) else { return false }
         return identities.first { verifier.coHosts.contains($0.fingerprint) }?.fingerprint == identity.fingerprint
     }
@@ -155,7 +155,7 @@ public final class MeetingKeys {
         guard mode == .e2ee else { throw .misuse("the gateway manages the keys of a standard meeting") }
         var members: [(participant: Participant, identity: PublicIdentity)] = []
         for participant in present where participant.kind == .app {
-            guard let keys = participant.identity, let identity = try? PublicIdentity(keys) else { continue }
+            guard let identity = participant.verifiedIdentity else { continue }
             if members.contains(where: { $0.identity.fingerprint == identity.fingerprint }) { continue }
             members.append((participant, identity))
         }
@@ -192,4 +192,10 @@ public final class MeetingKeys {
             throw .epochRefused(epoch: epoch, error)
         }
     }
+}
+
+extension Participant {
+    /// The roster entry's public identity, when it has one whose agreement key's signature verifies
+    /// (phones have none; a broken one counts as none).
+    var verifiedIdentity: PublicIdentity? { identity.flatMap { try? PublicIdentity($0) } }
 }
