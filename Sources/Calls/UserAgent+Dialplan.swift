@@ -112,8 +112,8 @@ extension UserAgent {
     /// route's profile, SRTP). A phone leg is never placed in an `e2ee` meeting (DESIGN.md §1, §4):
     /// the caller hears why and the call ends with Q.850 cause 21, call rejected (RFC 3326); the
     /// record says `refused-e2ee`. A call without SRTP where policy requires it is refused the same
-    /// way with its own prompt. The lobby and the downgrade with consent are not carried out yet:
-    /// those decisions refuse too, and the record says what policy asked for.
+    /// way with its own prompt. A `lobby` or `downgrade` joins the conference program and the meeting
+    /// side carries it out (holding the caller for the host's answer; `refuseInMeeting` if it is no).
     private mutating func join(_ request: JoinRequest, for id: GatewayCallID, now: SIPInstant) -> [UserAgentAction] {
         guard var call = calls[id] else { return [] }
         call.facts.meetingID = request.meetingID
@@ -131,14 +131,14 @@ extension UserAgent {
             call.facts.policyReason = decision.reasons.joined(separator: "; ")
             var verdict = PolicyVerdict(
                 meetingID: meeting.id, displayName: request.displayName, decision: decision.outcome.label, reasons: decision.reasons,
-                lines: decision.lines.map(\.description), refused: false, waitsForHost: !decision.phonesBeforeHost)
+                lines: decision.lines.map(\.description), refused: false, waitsForHost: !decision.phonesBeforeHost, policy: decision)
             let refusal: (prompt: String, outcome: CallOutcome, text: String)? =
                 switch decision.outcome {
-                case .admit, .waitForHost: nil
+                case .admit, .waitForHost, .lobby, .downgrade: nil
                 case .refuse(.srtpRequired):
                     ("srtp-required", .refusedNoSRTP, "Encrypted media required")
-                case .refuse, .lobby, .downgrade:
-                    ("meeting-e2ee", .refusedE2EE, "End-to-end encrypted meeting: phone callers cannot join")
+                case .refuse:
+                    ("meeting-e2ee", .refusedE2EE, UserAgent.e2eeRefusalText)
                 }
             verdict.refused = refusal != nil
             verdict.refusal = refusal?.text
@@ -193,4 +193,8 @@ extension UserAgent {
 
     /// A playback id the dialplan never uses (its ids count up from 1).
     static let refusalPlayback = -1
+
+    /// The Reason text (RFC 3326) of a call kept out of an `e2ee` meeting.
+    static let e2eeRefusalText = "End-to-end encrypted meeting: phone callers cannot join"
+
 }

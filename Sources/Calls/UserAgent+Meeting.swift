@@ -42,6 +42,24 @@ extension UserAgent {
         return setProgram(.playback(id: UserAgent.refusalPlayback, prompts), for: id)
     }
 
+    /// The meeting side keeps the caller out of an `e2ee` meeting after all (issue 7: the host said no
+    /// or did not answer the lobby, or re-keyed to `e2ee` with the caller in): the end-to-end prompt,
+    /// then BYE with Q.850 cause 21, call rejected (RFC 3326); the record says `refused-e2ee`, with why.
+    /// Nil when the call is not in a meeting.
+    public mutating func refuseInMeeting(_ id: GatewayCallID, reason: String, now: SIPInstant) -> [UserAgentAction]? {
+        guard var call = calls[id], call.inMeeting else { return nil }
+        call.inMeeting = false
+        call.facts.phase = call.phase
+        call.facts.policyReason = [call.facts.policyReason, reason].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: "; ")
+        call.endOutcome = .refusedE2EE
+        call.hangupAfterPlayback = (
+            UserAgent.refusalPlayback, ReasonHeader(reasonProtocol: .q850, cause: 21, text: UserAgent.e2eeRefusalText)
+        )
+        calls[id] = call
+        return [.callEvent(CallEvent(kind: .updated, call: call.facts))]
+            + setProgram(.playback(id: UserAgent.refusalPlayback, [.prompt("meeting-e2ee"), .prompt("goodbye")]), for: id)
+    }
+
     /// The playback id of announcements in a meeting (the dialplan's ids count up from 1).
     static let announcementPlayback = -2
 }

@@ -43,6 +43,9 @@ public struct PolicyVerdict: Sendable, Equatable {
     public var waitsForHost = false
     /// What the Reason header says, when refused.
     public var refusal: String?
+    /// The decision itself: a `lobby` or `downgrade` is carried out on the meeting side, with its
+    /// timeout, re-upgrade and upgrade-with-phones settings.
+    public var policy: PolicyDecision? = nil
 }
 
 /// In-call controls of a phone caller in a meeting.

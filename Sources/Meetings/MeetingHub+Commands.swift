@@ -28,7 +28,10 @@ extension MeetingHub {
         case .rekey(let rekey):
             guard sender.isApp else { return [] }
             return relay(rekey, from: sender)
-        case .welcome, .roster, .epoch, .locked, .ended, .error, .created, .notice:
+        case .admission(let request, let accept):
+            guard sender.isApp else { return [] }
+            return answerAdmission(request, accept: accept, from: sender)
+        case .welcome, .roster, .epoch, .locked, .ended, .error, .created, .notice, .admissionRequest:
             return expel(id, .wrongDirection(message.kind.rawValue))
         }
     }
@@ -89,6 +92,8 @@ extension MeetingHub {
                 actions.append(.removePhoneLeg(leg, reason: line))
             }
         }
+        for waiting in pending { actions.append(.removePhoneLeg(waiting.leg, reason: line)) }
+        pending.removeAll()
         members.removeAll()
         order.removeAll()
         connections.removeAll()

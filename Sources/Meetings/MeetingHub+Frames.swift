@@ -29,8 +29,9 @@ extension MeetingHub {
         let receivers = appParticipants(except: id)
         if !receivers.isEmpty { actions.append(.forward(bytes, from: id, to: receivers)) }
         // Phone legs hear app senders through the mix (the gateway holds the key in standard
-        // meetings only); a phone leg's own audio reaches other phone legs in the mixer, as PCM.
-        if sender.isApp && mode == .standard && hasPhoneLegs { actions.append(.toPhoneMix(bytes, from: id)) }
+        // meetings, and in a downgraded e2ee meeting's standard epochs only); a phone leg's own audio
+        // reaches other phone legs in the mixer, as PCM.
+        if sender.isApp && phoneMixMayOpen(bytes) { actions.append(.toPhoneMix(bytes, from: id)) }
         if !actions.isEmpty { statistics.framesForwarded += 1 }
         return actions
     }

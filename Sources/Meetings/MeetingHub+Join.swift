@@ -91,14 +91,16 @@ extension MeetingHub {
         actions.append(.send(.welcome(welcome), to: id))
         actions += broadcast(.roster(RosterUpdate(event: .joined, participant: member.participant)), except: id)
         actions += nextEpoch()
+        if isHost, mode == .e2ee { actions += pendingRequests(to: id) }
         return actions
     }
 
-    mutating func phoneJoin(_ leg: PhoneLegID, displayName: String, muted: Bool, now: MeetingInstant) -> [Action] {
+    /// Puts a phone leg in the roster: a `standard` meeting's caller, or one an `e2ee` meeting let in
+    /// after its downgrade (`MeetingHub+Admission`).
+    mutating func admitPhone(_ leg: PhoneLegID, displayName: String, muted: Bool, now: MeetingInstant) -> [Action] {
         guard phoneLegs[leg] == nil else { return [] }
-        // DESIGN.md §1: a phone cannot hold an e2ee key; the bundled policy refuses. (Lobby and
-        // downgrade come with the policy issue.)
-        guard mode == .standard else {
+        // DESIGN.md §1: a phone cannot hold an e2ee key; only a downgraded meeting's gateway can mix for it.
+        guard mode == .standard || (downgrade != nil && gatewayHoldsKey) else {
             statistics.joinsRefused += 1
             return [.removePhoneLeg(leg, reason: "the meeting is end-to-end encrypted and phones cannot join it")]
         }

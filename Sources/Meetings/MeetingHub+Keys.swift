@@ -4,7 +4,9 @@ extension MeetingHub {
     /// `rekey` in an `e2ee` meeting (issue 6): the gateway relays what the key manager made and opens
     /// nothing. It checks what it can without any secret, the way a client checks an `epoch`
     /// (`EpochManifestVerifier`): signed by the host, or by a co-host the host named; for this meeting;
-    /// a greater epoch; no gateway among the key holders. Then each recipient must be an app
+    /// a greater epoch; no gateway among the `e2ee` key holders; a `standard` epoch only as a downgrade the
+/// host consented to for a waiting phone caller (or during one), naming and sealed to the gateway
+/// (`MeetingHub+Admission`). Then each recipient must be an app
     /// participant in the roster and a key holder of the epoch, listed once, with a sealed secret of
     /// the right size; one who has left since is skipped. Anything else is refused to the sender (`rekeyRefused`), nothing is relayed, and
     /// the connection stays.
@@ -34,7 +36,10 @@ extension MeetingHub {
         } catch {
             return refuse("\(error)")
         }
-        guard verified.manifest.mode == .e2ee else { return refuse("mode changes are not relayed yet (the policy issue)") }
+        let gatewayNamed = gatewayIdentity.map { verified.manifest.isKeyHolder($0.fingerprint) } ?? false
+        if let refusal = modeChangeRefusal(to: verified.manifest.mode, gatewayNamed: gatewayNamed, rekey: rekey) {
+            return refuse(refusal)
+        }
         var recipients = Set<ParticipantID>()
         var deliveries: [Rekey.Delivery] = []
         for delivery in rekey.sealed {
@@ -59,5 +64,6 @@ extension MeetingHub {
             delegation = SignedManifestCopy(manifest: rekey.manifest, signature: rekey.signature)
         }
         return deliveries.map { .send(.epoch(rekey.announcement(for: $0)), to: $0.participant) }
+            + keysChanged(to: verified, rekey: rekey, by: sender)
     }
 }

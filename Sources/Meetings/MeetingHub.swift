@@ -40,8 +40,13 @@ public struct MeetingHub: Sendable {
         /// when there is none; `fingerprint` is the key code's fingerprint of `hello.identity`, if
         /// it has computed one.
         case join(ConnectionID, Hello, MeetingDirectoryRecord?, now: MeetingInstant, fingerprint: String? = nil)
-        /// A phone caller passed the IVR for this meeting (its passcode already checked there).
-        case phoneJoin(PhoneLegID, displayName: String, muted: Bool, now: MeetingInstant)
+        /// A phone caller passed the IVR for this meeting (its passcode already checked there);
+        /// `admission` is what policy asked for should the meeting be `e2ee` (issue 7).
+        case phoneJoin(PhoneLegID, displayName: String, muted: Bool, now: MeetingInstant, admission: PhoneAdmission = .direct)
+        /// A phone caller waiting for the host's answer was not answered in time (the adapter's timer).
+        case admissionExpired(PhoneLegID)
+        /// A phone caller waiting for the host's answer hung up.
+        case phoneWithdrew(PhoneLegID)
         /// A participant is gone: its connection closed, or its phone leg hung up.
         case leave(ParticipantID)
         /// A joined participant sent a control message (a phone leg's DTMF `*6` is a `mute` of itself).
@@ -82,6 +87,19 @@ public struct MeetingHub: Sendable {
         case setPhoneMuted(PhoneLegID, Bool)
         /// Play the caller a prompt saying why, then send BYE.
         case removePhoneLeg(PhoneLegID, reason: String)
+        /// Policy keeps the caller out of the `e2ee` meeting (the host said no, did not answer, or
+        /// re-keyed to `e2ee` while the caller was in): the end-to-end prompt, then BYE with Q.850 cause 21.
+        case refusePhoneLeg(PhoneLegID, reason: String)
+        /// The caller waits for the host's answer (a lobby prompt, then silence); after `timeout` the
+        /// adapter sends `admissionExpired`.
+        case holdPhoneLeg(PhoneLegID, timeout: Duration)
+        /// A downgraded meeting's `standard` epoch: open `sealedSecret` with the gateway's identity and
+        /// install the epoch in the phone bridge (the hub has verified the manifest).
+        case installGatewayEpoch(VerifiedEpochManifest, sealedSecret: [UInt8])
+        /// The meeting is `e2ee` again: forget every epoch secret the gateway was given.
+        case dropGatewayEpochs
+        /// Write an audit row for the meeting (admissions, mode changes); `leg` when it is about a call.
+        case audit(kind: String, detail: String, leg: PhoneLegID?)
         /// The lock changed: store it in the directory.
         case lockChanged(Bool)
         /// The meeting is over and everyone is out: drop this hub.
@@ -134,6 +152,15 @@ public struct MeetingHub: Sendable {
     var keyVerifier: EpochManifestVerifier?
     /// `e2ee`: the host's newest relayed manifest, for `welcome.delegation`.
     var delegation: SignedManifestCopy?
+    /// `e2ee`: set while the host has downgraded the meeting for phone callers (issue 7).
+    var downgrade: Downgrade?
+    /// `e2ee`: whether the current epoch's secret was sealed to the gateway.
+    var gatewayHoldsKey = false
+    /// `e2ee`, downgraded: the (at most two) newest epochs the gateway holds, whose frames may reach phones.
+    var gatewayEpochs: [UInt64] = []
+    /// `e2ee`: phone callers waiting for the host's answer, in arrival order.
+    var pending: [PendingPhone] = []
+    var lastRequest: UInt32 = 0
     var members: [ParticipantID: Member] = [:]
     /// Participant ids in join order.
     var order: [ParticipantID] = []
@@ -159,8 +186,14 @@ public struct MeetingHub: Sendable {
         switch (state, event) {
         case (_, .join(let connection, let hello, let record, let now, let fingerprint)):
             return join(connection, hello: hello, record: record, now: now, fingerprint: fingerprint)
-        case (.open, .phoneJoin(let leg, let name, let muted, let now)):
-            return phoneJoin(leg, displayName: name, muted: muted, now: now)
+        case (.open, .phoneJoin(let leg, let name, let muted, let now, let admission)):
+            guard phoneLegs[leg] == nil, !pending.contains(where: { $0.leg == leg }) else { return [] }
+            if mode == .e2ee { return phoneAsks(leg, displayName: name, muted: muted, now: now, admission: admission) }
+            return admitPhone(leg, displayName: name, muted: muted, now: now)
+        case (.open, .admissionExpired(let leg)):
+            return endWait(leg, timedOut: true)
+        case (.open, .phoneWithdrew(let leg)):
+            return endWait(leg, timedOut: false)
         case (.open, .leave(let id)):
             return depart(id, event: .left)
         case (.open, .command(let id, let message)):
@@ -177,10 +210,10 @@ public struct MeetingHub: Sendable {
             let shown = DisplayName.sanitize(name, maxCharacters: settings.maxNameCharacters)
             return broadcast(.notice(Notice(event: .phoneRefused, name: shown, reason: WebSocketCloseCode.closeReason(reason))))
 
-        case (.ended(let reason), .phoneJoin(let leg, _, _, _)):
+        case (.ended(let reason), .phoneJoin(let leg, _, _, _, _)):
             return [.removePhoneLeg(leg, reason: reason)]
         case (.ended, .leave), (.ended, .command), (.ended, .frame), (.ended, .speaking), (.ended, .operatorLock),
-            (.ended, .operatorEnd), (.ended, .phoneRefused):
+            (.ended, .operatorEnd), (.ended, .phoneRefused), (.ended, .admissionExpired), (.ended, .phoneWithdrew):
             // Everyone was closed or removed when the meeting ended; late events change nothing.
             return []
         }
@@ -209,6 +242,11 @@ public struct MeetingHub: Sendable {
     }
 
     var hasPhoneLegs: Bool { !phoneLegs.isEmpty }
+
+    /// Whether an `e2ee` meeting is downgraded for phone callers now (the host consented).
+    public var isDowngraded: Bool { downgrade != nil }
+    /// Phone legs waiting for the host's answer.
+    public var waitingPhoneLegs: [PhoneLegID] { pending.map(\.leg) }
 
     /// The message `message`, to every app participant except `excluded`.
     func broadcast(_ message: ParticipantMessage, except excluded: ParticipantID? = nil) -> [Action] {

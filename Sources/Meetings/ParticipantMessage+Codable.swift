@@ -1,4 +1,5 @@
 import Foundation
+import Frames
 
 /// The JSON form of each message (docs/participant-protocol.md has an example of every one).
 /// Unknown fields are ignored; a missing or mistyped field, an unknown `type` or a value out of
@@ -8,6 +9,7 @@ extension ParticipantMessage: Codable {
         case type, version, meeting, passcode, name, role, identity, keyManager
         case participant, muted, locked, senderIndex, mode, roster, event, speaking
         case epoch, manifest, signature, sealedSecret, reason, code, sealed, delegation
+        case request, accept, kind, automatic, timeout, reUpgrade, gateway
     }
 
     enum ManifestCodingKeys: String, CodingKey {
@@ -151,7 +153,25 @@ extension ParticipantMessage: Codable {
                 Rekey(
                     epoch: try c.field(UInt64.self, .epoch, in: type),
                     manifest: try base64(c, .manifest, type: type, field: "manifest", length: nil),
-                    signature: try base64(c, .signature, type: type, field: "signature", length: nil), sealed: sealed))
+                    signature: try base64(c, .signature, type: type, field: "signature", length: nil), sealed: sealed,
+                    gatewaySealedSecret: c.contains(.gateway)
+                        ? try base64(c, .gateway, type: type, field: "gateway", length: SealedEpochSecret.encodedLength) : nil))
+        case .admission:
+            return .admission(
+                request: try c.field(AdmissionRequestID.self, .request, in: type), accept: try c.field(Bool.self, .accept, in: type))
+        case .admissionRequest:
+            let name = try c.field(String.self, .name, in: type)
+            try checkLength(name, ParticipantProtocol.maxNameBytes, type: type, field: "name")
+            let timeout = try c.field(Int.self, .timeout, in: type)
+            guard (0...86_400).contains(timeout) else {
+                throw ParticipantProtocolError.invalidValue(type: type, field: "timeout", reason: "must be 0 to 86400 seconds")
+            }
+            return .admissionRequest(
+                AdmissionRequest(
+                    request: try c.field(AdmissionRequestID.self, .request, in: type), name: name,
+                    kind: try c.field(AdmissionRequest.Kind.self, .kind, in: type),
+                    automatic: try c.field(Bool.self, .automatic, in: type), timeout: timeout,
+                    reUpgrade: try c.field(Bool.self, .reUpgrade, in: type), gateway: try identityKeys(c, .gateway, type: type)))
         case .locked:
             return .locked(try c.field(Bool.self, .locked, in: type))
         case .ended:
@@ -243,6 +263,18 @@ extension ParticipantMessage: Codable {
                 try entry.encode(delivery.participant, forKey: .participant)
                 try entry.encode(Data(delivery.sealedSecret).base64EncodedString(), forKey: .sealedSecret)
             }
+            try c.encodeIfPresent(rekey.gatewaySealedSecret.map { Data($0).base64EncodedString() }, forKey: .gateway)
+        case .admission(let request, let accept):
+            try c.encode(request, forKey: .request)
+            try c.encode(accept, forKey: .accept)
+        case .admissionRequest(let request):
+            try c.encode(request.request, forKey: .request)
+            try c.encode(request.name, forKey: .name)
+            try c.encode(request.kind, forKey: .kind)
+            try c.encode(request.automatic, forKey: .automatic)
+            try c.encode(request.timeout, forKey: .timeout)
+            try c.encode(request.reUpgrade, forKey: .reUpgrade)
+            try c.encode(request.gateway, forKey: .gateway)
         case .ended(let reason):
             try c.encode(reason, forKey: .reason)
         case .notice(let notice):

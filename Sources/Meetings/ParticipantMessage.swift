@@ -24,6 +24,9 @@ public enum ParticipantMessage: Sendable, Hashable {
     /// The key manager of an `e2ee` meeting (its host, or a co-host the host named) starts an epoch:
     /// the gateway relays the manifest and each sealed secret as an `epoch` to its recipient.
     case rekey(Rekey)
+    /// The host answers an `admissionRequest`: let the phone caller in (for a downgrade, the host's
+    /// client then signs a `standard` epoch with the gateway among the key holders) or not.
+    case admission(request: AdmissionRequestID, accept: Bool)
 
     // MARK: Gateway → client
 
@@ -43,6 +46,8 @@ public enum ParticipantMessage: Sendable, Hashable {
     case created(meeting: String, passcode: String, mode: MeetingMode)
     /// Something participants should know that is not a roster change (a phone caller refused).
     case notice(Notice)
+    /// To the host of an `e2ee` meeting: a phone caller asks to join (policy `lobby` or `downgrade`).
+    case admissionRequest(AdmissionRequest)
 }
 
 /// `create`: a host client makes a meeting (DESIGN.md §4: its host identity is fixed here).
@@ -76,14 +81,14 @@ public struct CreateMeeting: Sendable, Hashable {
 extension ParticipantMessage {
     /// The `"type"` of each message.
     public enum Kind: String, Sendable, Hashable, CaseIterable {
-        case hello, mute, remove, lock, end, leave, create, rekey
-        case welcome, roster, epoch, locked, ended, error, created, notice
+        case hello, mute, remove, lock, end, leave, create, rekey, admission
+        case welcome, roster, epoch, locked, ended, error, created, notice, admissionRequest
 
         /// Who sends this kind of message.
         public var direction: ParticipantProtocol.Direction {
             switch self {
-            case .hello, .mute, .remove, .lock, .end, .leave, .create, .rekey: .fromClient
-            case .welcome, .roster, .epoch, .locked, .ended, .error, .created, .notice: .fromGateway
+            case .hello, .mute, .remove, .lock, .end, .leave, .create, .rekey, .admission: .fromClient
+            case .welcome, .roster, .epoch, .locked, .ended, .error, .created, .notice, .admissionRequest: .fromGateway
             }
         }
     }
@@ -98,6 +103,7 @@ extension ParticipantMessage {
         case .leave: .leave
         case .create: .create
         case .rekey: .rekey
+        case .admission: .admission
         case .welcome: .welcome
         case .roster: .roster
         case .epoch: .epoch
@@ -106,6 +112,7 @@ extension ParticipantMessage {
         case .error: .error
         case .created: .created
         case .notice: .notice
+        case .admissionRequest: .admissionRequest
         }
     }
 }
@@ -278,12 +285,16 @@ public struct Rekey: Sendable, Hashable {
     public var manifest: [UInt8]
     public var signature: [UInt8]
     public var sealed: [Delivery]
+    /// A `standard` epoch of a downgraded `e2ee` meeting (issue 7): the secret sealed to the gateway,
+    /// which the manifest names as a key holder, so it can mix for the phones. Absent otherwise.
+    public var gatewaySealedSecret: [UInt8]?
 
-    public init(epoch: UInt64, manifest: [UInt8], signature: [UInt8], sealed: [Delivery]) {
+    public init(epoch: UInt64, manifest: [UInt8], signature: [UInt8], sealed: [Delivery], gatewaySealedSecret: [UInt8]? = nil) {
         self.epoch = epoch
         self.manifest = manifest
         self.signature = signature
         self.sealed = sealed
+        self.gatewaySealedSecret = gatewaySealedSecret
     }
 
     /// The `epoch` message for one delivery.
@@ -301,6 +312,13 @@ public struct Notice: Sendable, Hashable {
     public enum Event: String, Codable, Sendable, Hashable, CaseIterable {
         /// Policy refused a phone caller from this meeting (it heard why, and the call ended).
         case phoneRefused
+        /// The meeting is no longer end-to-end encrypted: the host consented (or the tier allows it
+        /// without asking) to the gateway holding the key so a phone caller (`name`) can join.
+        case downgraded
+        /// The meeting is end-to-end encrypted again: the gateway holds no key of the new epoch.
+        case upgraded
+        /// An `admissionRequest` is over without the host's answer (the caller hung up, or it timed out).
+        case admissionClosed
     }
 
     public var event: Event
@@ -312,5 +330,58 @@ public struct Notice: Sendable, Hashable {
         self.event = event
         self.name = name
         self.reason = reason
+    }
+}
+
+/// Numbers an `admissionRequest` within its meeting (never reused), so an answer names the caller it is for.
+public struct AdmissionRequestID: RawRepresentable, Sendable, Hashable, Codable, CustomStringConvertible {
+    public let rawValue: UInt32
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+    public init(from decoder: any Decoder) throws { rawValue = try decoder.singleValueContainer().decode(UInt32.self) }
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+    public var description: String { "\(rawValue)" }
+}
+
+/// `admissionRequest`: a phone caller asks to join the host's `e2ee` meeting (issue 7). The host's
+/// client shows it and answers with `admission`; no answer within `timeout` seconds is a refusal.
+///
+/// ```json
+/// {"type":"admissionRequest","request":1,"name":"Phone ••• 4567","kind":"downgrade","automatic":false,
+///  "timeout":60,"reUpgrade":true,"gateway":{"signingKey":"<base64>","agreementKey":"<base64>",
+///  "agreementKeySignature":"<base64>"}}
+/// ```
+/// `kind` `lobby`: the host lets the caller in or not; the meeting is downgraded first if it is still
+/// `e2ee`. `downgrade`: the caller joins only if the host consents to the downgrade; `automatic`: the
+/// tier allows it without asking, and the host's client signs the `standard` epoch without asking.
+/// `gateway` is the identity the `standard` epoch must name as a key holder and seal its secret to;
+/// `reUpgrade`: policy wants a new `e2ee` epoch when the last phone leaves.
+public struct AdmissionRequest: Sendable, Hashable {
+    public enum Kind: String, Codable, Sendable, Hashable, CaseIterable {
+        case lobby, downgrade
+    }
+
+    public var request: AdmissionRequestID
+    /// The caller as participants would see them (masked per policy).
+    public var name: String
+    public var kind: Kind
+    public var automatic: Bool
+    /// Seconds the caller waits for an answer.
+    public var timeout: Int
+    public var reUpgrade: Bool
+    public var gateway: IdentityKeys
+
+    public init(
+        request: AdmissionRequestID, name: String, kind: Kind, automatic: Bool, timeout: Int, reUpgrade: Bool, gateway: IdentityKeys
+    ) {
+        self.request = request
+        self.name = name
+        self.kind = kind
+        self.automatic = automatic
+        self.timeout = timeout
+        self.reUpgrade = reUpgrade
+        self.gateway = gateway
     }
 }

@@ -19,11 +19,15 @@ public struct EpochInfo: Sendable, Equatable {
     public let keyManagerHoldsKey: Bool
     /// The fingerprint whose signature verified.
     public let signer: IdentityFingerprint
+    /// Key holders that are not app participants in the roster when the epoch was installed: in an
+    /// `e2ee` meeting's `standard` epoch, the gateway the host let hold the key for phone callers (issue 7);
+    /// empty when nobody outside the meeting can read this epoch.
+    public let keyHoldersOutsideRoster: [IdentityFingerprint]
     /// Why the epoch began (`start`, `join`, `leave`, ...).
     public let reason: String
     public let securityCode: SecurityCode
 
-    init(_ verified: VerifiedEpochManifest, localIdentity: IdentityFingerprint) {
+    init(_ verified: VerifiedEpochManifest, localIdentity: IdentityFingerprint, roster: [PublicIdentity]) {
         let manifest = verified.manifest
         epoch = manifest.epoch
         mode = manifest.mode == .e2ee ? .e2ee : .standard
@@ -33,6 +37,8 @@ public struct EpochInfo: Sendable, Equatable {
         senders = manifest.senders.count
         keyManagerHoldsKey = manifest.keyManager != localIdentity && manifest.isKeyHolder(manifest.keyManager)
         signer = verified.signer.fingerprint
+        let inRoster = Set(roster.map(\.fingerprint) + [localIdentity])
+        keyHoldersOutsideRoster = manifest.keyHolders.filter { !inRoster.contains($0) }
         reason = manifest.reason.rawValue
         securityCode = verified.securityCode
     }

@@ -58,6 +58,11 @@ public actor MeetingClient {
     private var recordingError: ParticipantClientError?
     private var framesBeforeWelcome = 0
     private var closed = false
+    /// As the host of an `e2ee` meeting downgraded for phone callers (issue 7): the gateway we let hold
+    /// the key of our `standard` epochs, and whether policy wants `e2ee` back when the last phone leaves.
+    private var downgrade: (gateway: PublicIdentity, reUpgrade: Bool)?
+    /// An upgrade we asked for while downgraded, until the gateway relays or refuses it.
+    private var upgradeAttempt: (gateway: PublicIdentity, reUpgrade: Bool)?
     private var waiters: [(condition: Condition, continuation: CheckedContinuation<Bool, Never>)] = []
 
     private enum Condition { case joined, keyed }
@@ -288,9 +293,17 @@ public actor MeetingClient {
             }
             eventSink.yield(.roster(update))
             switch update.event {
-            case .joined where update.participant.kind == .app: rotateKeys(reason: .join)
-            case .left: rotateKeys(reason: .leave)
-            case .removed: rotateKeys(reason: .removal)
+            // A phone joins a downgraded meeting's epochs as a sender (its KID), so it needs one too.
+            case .joined where update.participant.kind == .app || downgrade != nil: rotateKeys(reason: .join)
+            case .left, .removed:
+                if let downgrade, downgrade.reUpgrade, update.participant.kind == .phone, !present.contains(where: { $0.kind == .phone }) {
+                    // The last phone left and policy wants the meeting end-to-end again: a new epoch
+                    // not sealed to the gateway.
+                    self.downgrade = nil
+                    rotateKeys(reason: .upgrade)
+                } else {
+                    rotateKeys(reason: update.event == .left ? .leave : .removal)
+                }
             default: break
             }
         case .epoch(let announcement):
@@ -306,13 +319,24 @@ public actor MeetingClient {
         case .locked(let locked):
             eventSink.yield(.locked(locked))
         case .notice(let notice):
+            // The gateway relayed our upgrade (its notice to everyone): it cannot be refused any more.
+            if notice.event == .upgraded { upgradeAttempt = nil }
             eventSink.yield(.notice(notice))
+        case .admissionRequest(let request):
+            answer(request)
         case .ended(let reason):
             eventSink.yield(.ended(reason: reason))
         case .error(let code, let reason):
             if welcome == nil { refusal = (code, reason) }
+            if code == .rekeyRefused, let attempt = upgradeAttempt {
+                // The gateway refused our upgrade (policy blocks it while phones are in): the meeting
+                // stays downgraded, and a new standard epoch replaces the one nobody else installed.
+                upgradeAttempt = nil
+                downgrade = attempt
+                rotateKeys(reason: .downgrade)
+            }
             eventSink.yield(.error(code: code, reason: reason))
-        case .hello, .mute, .remove, .lock, .end, .leave, .create, .rekey:
+        case .hello, .mute, .remove, .lock, .end, .leave, .create, .rekey, .admission:
             // Decoding `.fromGateway` refuses these already; kept exhaustive on purpose.
             fail(.protocolViolation("the gateway sent a client message (\(message.kind.rawValue))"))
         case .created:
@@ -370,12 +394,45 @@ public actor MeetingClient {
         do throws(ParticipantClientError) {
             let (rekey, info) = try keys.makeEpoch(
                 present: present, reason: reason,
-                coHosts: coHosts.compactMap { $0.verifiedIdentity?.fingerprint })
+                coHosts: coHosts.compactMap { $0.verifiedIdentity?.fingerprint }, downgradedFor: downgrade?.gateway)
             session.outbox.send(text: ParticipantProtocol.encode(.rekey(rekey)))
             installed(info)
         } catch {
             refused(error, epoch: keys.newestEpoch + 1)
         }
+    }
+
+    /// A phone caller asks to join our `e2ee` meeting: answer as configured (an automatic downgrade
+    /// without asking). Accepting a caller while the meeting is end-to-end encrypted is consent to the
+    /// downgrade: our next epoch is `standard`, sealed to the gateway named in the request too.
+    private func answer(_ request: AdmissionRequest) {
+        let answer = request.automatic ? .accept : configuration.admissionAnswer
+        eventSink.yield(.admissionRequest(request, answer: answer))
+        guard answer != .ignore, let keys, keys.isHost else { return }
+        guard answer == .accept else {
+            send(.admission(request: request.request, accept: false))
+            return
+        }
+        let gateway: PublicIdentity
+        do throws(FramesError) { gateway = try PublicIdentity(request.gateway) } catch {
+            eventSink.yield(.error(code: .invalidValue, reason: "the gateway's identity in the admission request does not verify: \(error)"))
+            send(.admission(request: request.request, accept: false))
+            return
+        }
+        send(.admission(request: request.request, accept: true))
+        if downgrade == nil {
+            downgrade = (gateway, request.reUpgrade)
+            rotateKeys(reason: .downgrade)
+        }
+    }
+
+    /// As the host of a downgraded meeting: make it end-to-end encrypted again now, phones or not
+    /// (policy `upgrade-with-phones` decides whether the phones go or the upgrade is refused).
+    public func upgrade() {
+        guard let current = downgrade else { return }
+        downgrade = nil
+        upgradeAttempt = current
+        rotateKeys(reason: .upgrade)
     }
 
     /// `waitingForKeys` when no one here can give us (new) keys.

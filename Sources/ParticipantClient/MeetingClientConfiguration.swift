@@ -30,6 +30,9 @@ public struct MeetingClientConfiguration: Sendable {
     /// Where to write every frame sent and received, byte for byte (one JSON line each: direction,
     /// base64 frame), if anywhere. For checking what the gateway forwards.
     public var frameLog: String?
+    /// As the host of an `e2ee` meeting: how to answer a phone caller's `admissionRequest` (the person's
+    /// choice; `ignore` leaves the caller to time out). An `automatic` request is accepted whatever this says.
+    public var admissionAnswer: AdmissionAnswer = .ignore
     /// Makes each epoch's secret when this client manages the keys; random when nil. Tests set it to
     /// recognise the secret (the proof that the gateway never holds it).
     public var makeEpochSecret: (@Sendable (UInt64) throws(FramesError) -> EpochSecret)?
@@ -49,4 +52,14 @@ public struct MeetingClientConfiguration: Sendable {
         self.recordMix = recordMix
         self.recordDirectory = recordDirectory
     }
+}
+
+/// How a host's client answers phone callers who ask to join its `e2ee` meeting (issue 7).
+public enum AdmissionAnswer: String, Sendable, CaseIterable {
+    /// Let them in: consent to the downgrade (the gateway gets the key of `standard` epochs).
+    case accept
+    /// Keep them out.
+    case reject
+    /// Do not answer: the caller waits until the gateway's timeout refuses them.
+    case ignore
 }

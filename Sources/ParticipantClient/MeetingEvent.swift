@@ -18,6 +18,8 @@ public enum MeetingEvent: Sendable, Equatable {
     case mode(MeetingMode, reason: String)
     /// Something to show that is not a roster change (a phone caller refused by policy).
     case notice(Notice)
+    /// As the host of an `e2ee` meeting: a phone caller asks to join; `answer` is what this client said.
+    case admissionRequest(AdmissionRequest, answer: AdmissionAnswer)
     /// The meeting was locked or unlocked.
     case locked(Bool)
     /// The meeting ended; the connection closes next.

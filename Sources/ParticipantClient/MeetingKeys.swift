@@ -128,7 +128,7 @@ public final class MeetingKeys {
             // Verified above and installed: accepting cannot fail now, it only moves the epoch forward.
             _ = try verifier.accept(signed, participants: participants)
             newestEpoch = max(newestEpoch, announcement.epoch)
-            return EpochInfo(verified, localIdentity: identity.fingerprint)
+            return EpochInfo(verified, localIdentity: identity.fingerprint, roster: participants)
         } catch {
             throw .epochRefused(epoch: announcement.epoch, error)
         }
@@ -149,10 +149,17 @@ public final class MeetingKeys {
     /// whose identity verifies; phones cannot be in an `e2ee` epoch), a fresh secret sealed to each, our
     /// own manifest installed here. The host names `coHosts` (fingerprints of participants present); a
     /// co-host keeps the host's list, as clients require. Returns the `rekey` for the gateway.
+    ///
+    /// `downgradedFor`: the host's consent to a downgrade (issue 7). The epoch is `standard`, the gateway
+    /// is a key holder (its copy of the secret is `rekey.gatewaySealedSecret`) and every phone leg here
+    /// is a sender, so the gateway can mix for the phones; everyone can see from the signed manifest
+    /// that the gateway held this epoch's key.
     public func makeEpoch(
-        present: [Participant], reason: EpochManifest.Reason, coHosts: [IdentityFingerprint] = []
+        present: [Participant], reason: EpochManifest.Reason, coHosts: [IdentityFingerprint] = [],
+        downgradedFor gateway: PublicIdentity? = nil
     ) throws(ParticipantClientError) -> (Rekey, EpochInfo) {
         guard mode == .e2ee else { throw .misuse("the gateway manages the keys of a standard meeting") }
+        if gateway != nil, !isHost { throw .misuse("only the host consents to the gateway holding the key") }
         var members: [(participant: Participant, identity: PublicIdentity)] = []
         for participant in present where participant.kind == .app {
             guard let identity = participant.verifiedIdentity else { continue }
@@ -162,18 +169,21 @@ public final class MeetingKeys {
         if !members.contains(where: { $0.identity.fingerprint == identity.fingerprint }) {
             throw .misuse("we are not in the roster we were given")
         }
-        let holders = members.map(\.identity.fingerprint)
+        let holders = members.map(\.identity.fingerprint) + (gateway.map { [$0.fingerprint] } ?? [])
+        let phones = gateway == nil ? [] : present.filter { $0.kind == .phone }
         // The host names co-hosts among those here; a co-host repeats the host's list as it is.
-        let deputies = isHost ? coHosts.filter(holders.contains) : verifier.coHosts
+        let deputies = isHost ? coHosts.filter { $0 != gateway?.fingerprint && holders.contains($0) } : verifier.coHosts
         let epoch = max(newestEpoch, verifier.currentEpoch ?? 0) + 1
         do throws(FramesError) {
             let secret = try makeSecret(epoch)
             let manifest = try EpochManifest(
-                meetingID: meetingID, epoch: epoch, mode: .e2ee, keyManager: identity.fingerprint, keyHolders: holders, coHosts: deputies,
+                meetingID: meetingID, epoch: epoch, mode: gateway == nil ? .e2ee : .standard, keyManager: identity.fingerprint,
+                keyHolders: holders, coHosts: deputies,
                 senders: members.map {
                     EpochManifest.Sender(
                         senderIndex: UInt64($0.participant.senderIndex.rawValue), source: .participant($0.identity.fingerprint))
-                }, reason: reason, secret: secret)
+                } + phones.map { EpochManifest.Sender(senderIndex: UInt64($0.senderIndex.rawValue), source: .phone) },
+                reason: reason, secret: secret)
             let signed = try SignedEpochManifest(signing: manifest, as: identity)
             var deliveries: [Rekey.Delivery] = []
             for member in members where member.identity.fingerprint != identity.fingerprint {
@@ -186,8 +196,12 @@ public final class MeetingKeys {
             try ring.install(verified, secret: secret)
             _ = try verifier.accept(signed, participants: members.map(\.identity))
             newestEpoch = epoch
-            let rekey = Rekey(epoch: epoch, manifest: signed.canonicalEncoding, signature: signed.signature, sealed: deliveries)
-            return (rekey, EpochInfo(verified, localIdentity: identity.fingerprint))
+            var gatewaySealed: [UInt8]?
+            if let gateway { gatewaySealed = try SealedEpochSecret(sealing: secret, for: signed, to: gateway).encoded }
+            let rekey = Rekey(
+                epoch: epoch, manifest: signed.canonicalEncoding, signature: signed.signature, sealed: deliveries,
+                gatewaySealedSecret: gatewaySealed)
+            return (rekey, EpochInfo(verified, localIdentity: identity.fingerprint, roster: members.map(\.identity)))
         } catch {
             throw .epochRefused(epoch: epoch, error)
         }

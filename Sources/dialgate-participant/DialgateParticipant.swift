@@ -53,8 +53,18 @@ struct DialgateParticipant: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Leave after this many seconds in the meeting.", valueName: "SECONDS"))
     var duration: Double?
 
-    @Option(help: ArgumentHelp("How to answer a consent request (recorded only, for now).", valueName: "accept|reject|ignore"))
-    var consent: ConsentAnswer?
+    @Option(
+        help: ArgumentHelp(
+            "As the host of an e2ee meeting: how to answer a phone caller asking to join (accept consents to the downgrade; default ignore).",
+            valueName: "accept|reject|ignore"))
+    var consent: AdmissionAnswer?
+
+    @Option(
+        name: .customLong("upgrade-after"),
+        help: ArgumentHelp(
+            "As the host of a downgraded e2ee meeting: re-key to e2ee this many seconds after joining, phones or not.",
+            valueName: "SECONDS"))
+    var upgradeAfter: Double?
 
     @Flag(help: "Print one JSON line per identity, roster, epoch, mode, consent and error event on stdout.")
     var events = false
@@ -91,6 +101,10 @@ struct DialgateParticipant: AsyncParsableCommand {
             }
         }
         if !coHosts.isEmpty, !host, !create { throw ValidationError("--co-host is for the host (--host)") }
+        if consent != nil || upgradeAfter != nil, !host, !create { throw ValidationError("--consent and --upgrade-after are for the host (--host)") }
+        if let upgradeAfter, !(upgradeAfter >= 0 && upgradeAfter.isFinite) {
+            throw ValidationError("--upgrade-after must be a number of seconds")
+        }
     }
 
     func run() async throws {
@@ -122,6 +136,7 @@ struct DialgateParticipant: AsyncParsableCommand {
         configuration.expectedHost = expectHost.flatMap { try? IdentityFingerprint(parsing: $0) }
         configuration.coHostNames = coHosts
         configuration.frameLog = frameLog
+        configuration.admissionAnswer = consent ?? .ignore
         let client: MeetingClient
         do {
             client = try await MeetingClient.connect(configuration)
@@ -131,8 +146,11 @@ struct DialgateParticipant: AsyncParsableCommand {
         output.identity(client.identity)
         if let consent { output.consent(consent.rawValue) }
 
-        let outcome = await Session(client: client, signal: signal, duration: duration.map { .milliseconds(Int64($0 * 1000)) })
-            .run(printing: output)
+        let outcome = await Session(
+            client: client, signal: signal, duration: duration.map { .milliseconds(Int64($0 * 1000)) },
+            upgradeAfter: upgradeAfter.map { .milliseconds(Int64($0 * 1000)) }
+        )
+        .run(printing: output)
         switch outcome {
         case .clean:
             return
@@ -142,8 +160,5 @@ struct DialgateParticipant: AsyncParsableCommand {
     }
 }
 
-/// `--consent`: the answer this participant gives when the host asks to let the gateway hold the key.
-/// The policy issue gives it meaning; for now it is only shown.
-enum ConsentAnswer: String, ExpressibleByArgument, CaseIterable {
-    case accept, reject, ignore
-}
+/// `--consent`: how the host answers phone callers who ask to join its `e2ee` meeting.
+extension AdmissionAnswer: ExpressibleByArgument {}

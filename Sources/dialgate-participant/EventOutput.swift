@@ -28,6 +28,14 @@ struct EventOutput: Sendable {
         var senders: Int?
         var securityCode: String?
         var keyManagerHoldsKey: Bool?
+        /// Key holders that are not app participants here (the gateway, in a downgraded meeting).
+        var keyHoldersOutsideRoster: [String]?
+        var request: UInt32?
+        var kind: String?
+        var automatic: Bool?
+        var timeout: Int?
+        var reUpgrade: Bool?
+        var answer: String?
         var signer: String?
         var mode: String?
         var reason: String?
@@ -79,7 +87,7 @@ struct EventOutput: Sendable {
     func consent(_ policy: String) {
         var line = Line(event: "consent")
         line.policy = policy
-        emit(line, human: "consent answer: \(policy) (recorded only)")
+        emit(line, human: "consent answer: \(policy)")
     }
 
     func event(_ event: MeetingEvent) {
@@ -109,6 +117,7 @@ struct EventOutput: Sendable {
             line.senders = info.senders
             line.securityCode = info.securityCode.description
             line.keyManagerHoldsKey = info.keyManagerHoldsKey
+            line.keyHoldersOutsideRoster = info.keyHoldersOutsideRoster.map(\.description)
             line.signer = info.signer.description
             line.mode = info.mode.rawValue
             line.reason = info.reason
@@ -135,6 +144,18 @@ struct EventOutput: Sendable {
             line.name = notice.name
             line.reason = notice.reason
             emit(line, human: "\(notice.name): \(notice.event.rawValue) (\(notice.reason))")
+        case .admissionRequest(let request, let answer):
+            var line = Line(event: "admissionRequest")
+            line.request = request.request.rawValue
+            line.name = request.name
+            line.kind = request.kind.rawValue
+            line.automatic = request.automatic
+            line.timeout = request.timeout
+            line.reUpgrade = request.reUpgrade
+            line.answer = answer.rawValue
+            emit(
+                line,
+                human: "\(request.name) asks to join (\(request.kind.rawValue)\(request.automatic ? ", automatic" : "")): \(answer.rawValue)")
         case .locked(let locked):
             var line = Line(event: "locked")
             line.locked = locked

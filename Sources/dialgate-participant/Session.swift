@@ -17,6 +17,8 @@ struct Session {
     let client: MeetingClient
     let signal: [Int16]?
     let duration: Duration?
+    /// `--upgrade-after`: as the host, re-key a downgraded meeting to `e2ee` this long after joining.
+    var upgradeAfter: Duration? = nil
 
     private enum Part: Sendable {
         case finished(Result<WebSocketClose?, ParticipantClientError>)
@@ -42,6 +44,14 @@ struct Session {
             group.addTask { [signal] in
                 try? await client.stream(signal ?? [])
                 return .other
+            }
+            if let upgradeAfter {
+                group.addTask {
+                    guard await client.waitUntilJoined() else { return .other }
+                    try? await Task.sleep(for: upgradeAfter)
+                    await client.upgrade()
+                    return .other
+                }
             }
             if let duration {
                 group.addTask {

@@ -32,7 +32,8 @@ struct MeetingKeysTests {
         /// Sends the next epoch to both; returns what each installed.
         mutating func rekey(phones: [UInt64] = []) throws -> (EpochInfo, EpochInfo) {
             let announcements = try gateway.nextEpoch(members: [host, guest], phones: phones)
-            return (try hostKeys.install(announcements[0]), try guestKeys.install(announcements[1]))
+            let here = [host.publicIdentity, guest.publicIdentity]
+            return (try hostKeys.install(announcements[0], participants: here), try guestKeys.install(announcements[1], participants: here))
         }
     }
 
@@ -47,6 +48,8 @@ struct MeetingKeysTests {
         #expect(hostInfo.senders == 2)
         #expect(hostInfo.keyManagerHoldsKey)
         #expect(hostInfo.signer == clients.gateway.identity.fingerprint)
+        // The one key holder outside the meeting's roster is the gateway: both see it the same.
+        #expect(hostInfo.keyHoldersOutsideRoster == [clients.gateway.identity.fingerprint])
         #expect(hostInfo.reason == "start")
         #expect(hostInfo.securityCode.groups.count == 6)
         #expect(clients.guestKeys.ring.ownSender?.keyID == SFrameKeyID(rawValue: 2 << 8 | 1).rawValue)

@@ -87,13 +87,17 @@ public struct PolicyDecision: Sendable, Hashable {
     public var reUpgrade: Bool
     /// `phones-before-host`: whether a phone may be in the meeting before its host (else it waits).
     public var phonesBeforeHost: Bool
+    /// `upgrade-with-phones`: what a re-key to `e2ee` does to the phones in a downgraded meeting.
+    public var upgradeWithPhones: PolicySetting.UpgradeWithPhones
+    /// `lobby-timeout`: how long a caller waits for the host's answer (the lobby, and a downgrade's consent).
+    public var consentTimeout: Duration
 
     /// The built-in values, for a setting no profile or tier sets: the safe ones (phones refused from
     /// `e2ee` meetings, numbers masked).
     public static let builtIn: [String: PolicySetting.Value] = [
         "e2ee-creation": .e2eeCreation(true), "phone-join": .phoneJoin(.refuse), "lobby-timeout": .lobbyTimeout(.seconds(60)),
         "re-upgrade": .reUpgrade(true), "caller-id-display": .callerIDDisplay(.masked), "phones-before-host": .phonesBeforeHost(true),
-        "require-srtp": .requireSRTP(false),
+        "require-srtp": .requireSRTP(false), "upgrade-with-phones": .upgradeWithPhones(.remove),
     ]
 
     /// Decides for `question` under the plan `document`.
@@ -109,7 +113,10 @@ public struct PolicyDecision: Sendable, Hashable {
         guard case .callerIDDisplay(let display) = use("caller-id-display"), case .reUpgrade(let reUpgrade) = use("re-upgrade") else {
             preconditionFailure("built-in defaults are typed")
         }
-        guard case .phonesBeforeHost(let phonesBeforeHost) = policy.setting("phones-before-host").0 else {
+        guard case .phonesBeforeHost(let phonesBeforeHost) = policy.setting("phones-before-host").0,
+            case .upgradeWithPhones(let upgradeWithPhones) = policy.setting("upgrade-with-phones").0,
+            case .lobbyTimeout(let consentTimeout) = policy.setting("lobby-timeout").0
+        else {
             preconditionFailure("built-in defaults are typed")
         }
         let outcome: Outcome
@@ -156,7 +163,7 @@ public struct PolicyDecision: Sendable, Hashable {
         }
         return PolicyDecision(
             outcome: outcome, reasons: reasons, lines: lines, callerIDDisplay: display, reUpgrade: reUpgrade,
-            phonesBeforeHost: phonesBeforeHost)
+            phonesBeforeHost: phonesBeforeHost, upgradeWithPhones: upgradeWithPhones, consentTimeout: consentTimeout)
     }
 
     /// Whether meetings of `tier` may be created `e2ee` (`e2ee-creation`).
@@ -216,6 +223,7 @@ extension PolicySetting.Value {
         case .lobbyTimeout(let timeout): "\(timeout.components.seconds)s"
         case .reUpgrade(let yes), .phonesBeforeHost(let yes), .requireSRTP(let yes): yes ? "yes" : "no"
         case .callerIDDisplay(let display): display.rawValue
+        case .upgradeWithPhones(let choice): choice.rawValue
         }
     }
 }

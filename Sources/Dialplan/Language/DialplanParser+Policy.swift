@@ -34,6 +34,10 @@ extension DialplanParser {
             case "caller-id-display":
                 value = choice(argument, what: "caller-id-display", as: PolicySetting.CallerIDDisplay.self).map { .callerIDDisplay($0) }
             case "phones-before-host": value = boolean(argument, what: "phones-before-host").map { .phonesBeforeHost($0) }
+            case "upgrade-with-phones":
+                value = choice(argument, what: "upgrade-with-phones", as: PolicySetting.UpgradeWithPhones.self).map {
+                    .upgradeWithPhones($0)
+                }
             default: value = boolean(argument, what: "require-srtp").map { .requireSRTP($0) }
             }
             if let value { settings.append(PolicySetting(value: value, location: node.location)) }

@@ -29,6 +29,13 @@ public struct PolicySetting: Hashable, Sendable {
         /// `phones-before-host yes|no`: may phones join before the host.
         case phonesBeforeHost(Bool)
         case requireSRTP(Bool)
+        /// `upgrade-with-phones remove|block`: when the host re-keys a downgraded meeting to e2ee while
+        /// phones are in it, remove them (a prompt, then BYE) or refuse the upgrade.
+        case upgradeWithPhones(UpgradeWithPhones)
+    }
+
+    public enum UpgradeWithPhones: String, Hashable, Sendable, CaseIterable {
+        case remove, block
     }
 
     public enum PhoneJoin: String, Hashable, Sendable, CaseIterable {
@@ -46,6 +53,7 @@ public struct PolicySetting: Hashable, Sendable {
     /// The setting names the language knows.
     public static let names = [
         "e2ee-creation", "phone-join", "lobby-timeout", "re-upgrade", "caller-id-display", "phones-before-host", "require-srtp",
+        "upgrade-with-phones",
     ]
 
     public var name: String {
@@ -57,6 +65,7 @@ public struct PolicySetting: Hashable, Sendable {
         case .callerIDDisplay: "caller-id-display"
         case .phonesBeforeHost: "phones-before-host"
         case .requireSRTP: "require-srtp"
+        case .upgradeWithPhones: "upgrade-with-phones"
         }
     }
 }

@@ -54,6 +54,16 @@ actor MeetingRooms {
         let call: GatewayCallID
         let displayName: String
         let muted: Bool
+        let admission: PhoneAdmission
+        let port: ConferencePort
+    }
+
+    /// A phone leg the meeting side knows but that is not in the roster yet: being admitted now, or
+    /// waiting for the host's answer (`MeetingHub` holds it in the lobby).
+    private struct ArrivingPhone {
+        let call: GatewayCallID
+        let meetingID: String
+        let muted: Bool
         let port: ConferencePort
     }
 
@@ -74,6 +84,10 @@ actor MeetingRooms {
     private var phoneMeetings: [GatewayCallID: (meetingID: String, participant: ParticipantID)] = [:]
     /// Phone legs waiting for their meeting's host, by call.
     private var waitingMeetings: [GatewayCallID: String] = [:]
+    /// Phone legs on their way into a meeting's roster (admitted now, or held for the host's answer).
+    private var arriving: [PhoneLegID: ArrivingPhone] = [:]
+    /// Where the hub's audit rows go (the call records' audit table).
+    private let audit: @Sendable (AuditEntry) -> Void
     /// What a phone leg's caller must hear or have done (set by the application).
     private var notifyPhoneLeg: @Sendable (GatewayCallID, PhoneLegNotice) -> Void = { _, _ in }
     /// Scratch for one 20 ms frame of a phone leg (the bridge copies it).
@@ -91,18 +105,32 @@ actor MeetingRooms {
         case participants(Int)
         /// The meeting's phone callers wait for its host.
         case waitingForHost
+        /// The caller waits for the host's answer to join an `e2ee` meeting (issue 7).
+        case lobby
+        /// Policy keeps the caller out of an `e2ee` meeting (the host said no or did not answer, or the
+        /// meeting became `e2ee` again): the end-to-end prompt, then BYE with Q.850 cause 21.
+        case refused(String)
         /// Someone joined or left: a short rising or falling tone.
         case someoneJoined
         case someoneLeft
 
         var isRemoval: Bool { if case .removed = self { true } else { false } }
 
+        /// Whether the notice ends the call.
+        var endsCall: Bool {
+            switch self {
+            case .removed, .meetingEnded, .refused: true
+            default: false
+            }
+        }
+
         /// What the caller hears for the notices that do not end the call.
         var announcement: [PlaybackItem] {
             switch self {
-            case .removed, .meetingEnded: []
+            case .removed, .meetingEnded, .refused: []
             case .muted(let muted): [.prompt(muted ? "muted" : "unmuted")]
             case .waitingForHost: [.prompt("waiting-for-host")]
+            case .lobby: [.prompt("lobby"), .prompt("waiting-for-host")]
             case .participants(let count):
                 [.prompt("participant-count")] + String(count).map { .prompt("digit-\($0)") }
             case .someoneJoined: [.tone(hertz: 660, duration: .milliseconds(90)), .tone(hertz: 880, duration: .milliseconds(120))]
@@ -127,9 +155,11 @@ actor MeetingRooms {
 
     init(
         directory: MeetingDirectory, identity: ParticipantIdentity, logger: Logger, limits: Limits = Limits(),
-        e2eeCreationAllowed: @escaping @Sendable (String) async -> Bool = { !MeetingRecord.tiersWithoutE2EE.contains($0) }
+        e2eeCreationAllowed: @escaping @Sendable (String) async -> Bool = { !MeetingRecord.tiersWithoutE2EE.contains($0) },
+        audit: @escaping @Sendable (AuditEntry) -> Void = { _ in }
     ) {
         self.e2eeCreationAllowed = e2eeCreationAllowed
+        self.audit = audit
         self.directory = directory
         self.identity = identity
         self.logger = logger
@@ -190,10 +220,13 @@ actor MeetingRooms {
 
     // MARK: - Phone legs
 
-    /// A phone caller passed the IVR into a `standard` meeting: it becomes a participant, the
-    /// meeting rekeys (the gateway sends for the leg under its own KID), and the bridge mixes for it.
+    /// A phone caller passed the IVR into a meeting. In a `standard` meeting it becomes a participant,
+    /// the meeting rekeys (the gateway sends for the leg under its own KID), and the bridge mixes for
+    /// it; an `e2ee` meeting does what `admission` (policy) says: refuse, or hold the caller for the
+    /// host's answer and let them in once the host's client has downgraded the meeting (issue 7).
     func phoneJoin(
-        call: GatewayCallID, meetingID: String, displayName: String, muted: Bool, waitsForHost: Bool = false, port: ConferencePort
+        call: GatewayCallID, meetingID: String, displayName: String, muted: Bool, waitsForHost: Bool = false,
+        admission: PhoneAdmission = .direct, port: ConferencePort
     ) async {
         if rooms[meetingID] == nil {
             guard let record = try? await directory.meeting(id: meetingID) else {
@@ -204,36 +237,54 @@ actor MeetingRooms {
         }
         // The meeting's own setting, or policy (`phones-before-host no`), holds phones until the host is in.
         if let room = rooms[meetingID], room.phonesWaitForHost || waitsForHost, !hostIsIn(room) {
-            rooms[meetingID]?.waiting.append(WaitingPhone(call: call, displayName: displayName, muted: muted, port: port))
+            rooms[meetingID]?.waiting.append(
+                WaitingPhone(call: call, displayName: displayName, muted: muted, admission: admission, port: port))
             waitingMeetings[call] = meetingID
             notifyPhoneLeg(call, .waitingForHost)
             logger.info("phone leg waits for the host", metadata: ["call": "\(call)", "meeting": "\(meetingID)"])
             return
         }
-        admitPhone(call: call, meetingID: meetingID, displayName: displayName, muted: muted, port: port)
+        admitPhone(call: call, meetingID: meetingID, displayName: displayName, muted: muted, admission: admission, port: port)
     }
 
-    private func admitPhone(call: GatewayCallID, meetingID: String, displayName: String, muted: Bool, port: ConferencePort) {
+    private func admitPhone(
+        call: GatewayCallID, meetingID: String, displayName: String, muted: Bool, admission: PhoneAdmission, port: ConferencePort
+    ) {
         let leg = PhoneLegID(rawValue: "\(call)")
         let now = MeetingInstant(nanoseconds: Int64(clamping: NIODeadline.now().uptimeNanoseconds))
-        let actions = handle(.phoneJoin(leg, displayName: displayName, muted: muted, now: now), in: meetingID)
-        for case .admit(.phoneLeg, let participant, let senderIndex) in actions {
-            phoneMeetings[call] = (meetingID, participant)
-            rooms[meetingID]?.phones[participant] = PhoneLeg(call: call, senderIndex: senderIndex, port: port, muted: muted)
-            startBridge(in: meetingID, adding: senderIndex)
-            tellPhones(in: meetingID, .someoneJoined, except: participant)
-        }
+        arriving[leg] = ArrivingPhone(call: call, meetingID: meetingID, muted: muted, port: port)
+        let actions = handle(.phoneJoin(leg, displayName: displayName, muted: muted, now: now, admission: admission), in: meetingID)
         apply(actions, in: meetingID)
         // A leg the hub refused (locked, full, e2ee) was never admitted, so `apply` cannot find it:
         // it hears why and its call ends here, never left silent.
-        if phoneMeetings[call] == nil {
+        if phoneMeetings[call] == nil, arriving[leg] != nil, !actions.contains(where: { if case .holdPhoneLeg = $0 { true } else { false } }) {
+            arriving[leg] = nil
             for case .removePhoneLeg(let refused, let reason) in actions where refused == leg {
                 notifyPhoneLeg(call, .removed(reason))
             }
         }
         logger.info(
             "phone leg joined meeting",
-            metadata: ["call": "\(call)", "meeting": "\(meetingID)", "admitted": "\(phoneMeetings[call] != nil)"])
+            metadata: [
+                "call": "\(call)", "meeting": "\(meetingID)", "admitted": "\(phoneMeetings[call] != nil)",
+                "held": "\(arriving[leg] != nil)",
+            ])
+    }
+
+    /// The hub put a phone leg in the roster (at once, or after the host's answer and the downgrade).
+    private func phoneAdmitted(_ leg: PhoneLegID, as participant: ParticipantID, senderIndex: SenderIndex) {
+        guard let phone = arriving.removeValue(forKey: leg) else { return }
+        phoneMeetings[phone.call] = (phone.meetingID, participant)
+        rooms[phone.meetingID]?.phones[participant] = PhoneLeg(
+            call: phone.call, senderIndex: senderIndex, port: phone.port, muted: phone.muted)
+        startBridge(in: phone.meetingID, adding: senderIndex)
+        tellPhones(in: phone.meetingID, .someoneJoined, except: participant)
+    }
+
+    /// The host did not answer a held caller in time.
+    private func admissionExpired(_ leg: PhoneLegID) {
+        guard let phone = arriving[leg] else { return }
+        apply(handle(.admissionExpired(leg), in: phone.meetingID), in: phone.meetingID)
     }
 
     /// Policy refused a phone caller: the meeting's app participants hear of it (issue 7: never a
@@ -259,12 +310,21 @@ actor MeetingRooms {
         rooms[meetingID]?.waiting = []
         for phone in waiting {
             waitingMeetings[phone.call] = nil
-            admitPhone(call: phone.call, meetingID: meetingID, displayName: phone.displayName, muted: phone.muted, port: phone.port)
+            admitPhone(
+                call: phone.call, meetingID: meetingID, displayName: phone.displayName, muted: phone.muted, admission: phone.admission,
+                port: phone.port)
         }
     }
 
     /// The phone leg's call ended.
     func phoneLeave(call: GatewayCallID) {
+        let leg = PhoneLegID(rawValue: "\(call)")
+        if let held = arriving.removeValue(forKey: leg) {
+            // Hung up while waiting for the host's answer: the host's request is withdrawn.
+            apply(handle(.phoneWithdrew(leg), in: held.meetingID), in: held.meetingID)
+            if let room = rooms[held.meetingID], room.hub.isEmpty, room.hub.waitingPhoneLegs.isEmpty { rooms[held.meetingID] = nil }
+            return
+        }
         if let meetingID = waitingMeetings.removeValue(forKey: call) {
             rooms[meetingID]?.waiting.removeAll { $0.call == call }
             if let room = rooms[meetingID], room.hub.isEmpty, room.waiting.isEmpty { rooms[meetingID] = nil }
@@ -536,8 +596,8 @@ actor MeetingRooms {
                     rooms[meetingID]?.endpoints[participant] = id
                     rooms[meetingID]?.identities[participant] = connections[id]?.identity
                 }
-            case .admit(.phoneLeg, _, _):
-                break
+            case .admit(.phoneLeg(let leg), let participant, let senderIndex):
+                phoneAdmitted(leg, as: participant, senderIndex: senderIndex)
             case .send(var message, let participant):
                 if case .welcome(var welcome) = message, welcome.mode == .standard {
                     welcome.keyManager = IdentityKeys(identity.publicIdentity)
@@ -570,10 +630,35 @@ actor MeetingRooms {
                     notifyPhoneLeg(phone.call, .muted(muted))
                 }
             case .removePhoneLeg(let leg, let reason):
-                if let meetingID, let (_, phone) = phone(leg, in: meetingID) {
+                if let meetingID, let call = call(of: leg, in: meetingID) {
                     let ending: PhoneLegNotice = rooms[meetingID]?.hub.isEnded == true ? .meetingEnded(reason) : .removed(reason)
-                    notifyPhoneLeg(phone.call, ending)
+                    notifyPhoneLeg(call, ending)
                 }
+            case .refusePhoneLeg(let leg, let reason):
+                if let meetingID, let call = call(of: leg, in: meetingID) {
+                    arriving[leg] = nil
+                    notifyPhoneLeg(call, .refused(reason))
+                }
+            case .holdPhoneLeg(let leg, let timeout):
+                if let phone = arriving[leg] {
+                    notifyPhoneLeg(phone.call, .lobby)
+                    Task { [weak self] in
+                        try? await Task.sleep(for: timeout)
+                        await self?.admissionExpired(leg)
+                    }
+                }
+            case .installGatewayEpoch(let verified, let sealed):
+                if let meetingID { installGatewayEpoch(verified, sealed: sealed, in: meetingID) }
+            case .dropGatewayEpochs:
+                // The bridge goes with the keys: nothing of an e2ee epoch can be opened for a phone.
+                if let meetingID {
+                    rooms[meetingID]?.currentEpoch = nil
+                    rooms[meetingID]?.bridge = nil
+                }
+            case .audit(let kind, let detail, let leg):
+                let callID = meetingID.flatMap { meetingID in leg.flatMap { self.call(of: $0, in: meetingID) } }
+                audit(AuditEntry(at: Date(), callID: callID?.rawValue, meetingID: meetingID, kind: kind, detail: detail))
+                logger.info("meeting audit", metadata: ["meeting": "\(meetingID ?? "-")", "kind": "\(kind)", "detail": "\(detail)"])
             case .lockChanged(let locked):
                 logger.info("meeting lock changed", metadata: ["meeting": "\(meetingID ?? "-")", "locked": "\(locked)"])
             case .meetingEnded(let reason):
@@ -620,6 +705,27 @@ actor MeetingRooms {
         } catch {
             logger.error("cannot start an epoch", metadata: ["meeting": "\(meetingID)", "epoch": "\(epoch)", "error": "\(error)"])
         }
+    }
+
+    /// A downgraded `e2ee` meeting's `standard` epoch, made by the host's client: the secret sealed to
+    /// the gateway opens with its identity, and the phone bridge takes the epoch (issue 7).
+    private func installGatewayEpoch(_ verified: VerifiedEpochManifest, sealed: [UInt8], in meetingID: String) {
+        do throws(FramesError) {
+            let secret = try SealedEpochSecret(encoded: sealed).open(with: identity, for: verified)
+            rooms[meetingID]?.currentEpoch = (verified, secret)
+            try rooms[meetingID]?.bridge?.install(epoch: verified, secret: secret)
+            logger.info(
+                "gateway holds a downgraded meeting's epoch",
+                metadata: ["meeting": "\(meetingID)", "epoch": "\(verified.manifest.epoch)", "signer": "\(verified.signer.fingerprint)"])
+        } catch {
+            logger.error(
+                "cannot open the host's epoch", metadata: ["meeting": "\(meetingID)", "epoch": "\(verified.manifest.epoch)", "error": "\(error)"])
+        }
+    }
+
+    /// The call of a phone leg in the meeting's roster or on its way in.
+    private func call(of leg: PhoneLegID, in meetingID: String) -> GatewayCallID? {
+        phone(leg, in: meetingID)?.1.call ?? arriving[leg]?.call
     }
 
     private func phone(_ leg: PhoneLegID, in meetingID: String) -> (ParticipantID, PhoneLeg)? {

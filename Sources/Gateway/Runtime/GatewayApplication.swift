@@ -75,7 +75,7 @@ public struct GatewayApplication: Sendable {
             e2eeCreationAllowed: { [signalling] tier in
                 guard let plan = try? await signalling.dialplan().get() else { return false }
                 return PolicyDecision.allowsE2EECreation(tier: tier, in: plan.document)
-            })
+            }, audit: { [events] entry in events.audit(entry) })
         await signalling.attach(rooms)
         let participants = try await ParticipantService.bind(
             host: configuration.participantsHost, port: configuration.participantsPort,

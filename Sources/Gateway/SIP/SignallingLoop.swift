@@ -3,6 +3,7 @@ import Dialplan
 import Foundation
 import LegMedia
 import Logging
+import Meetings
 import NIOCore
 import SIP
 
@@ -53,7 +54,9 @@ final class SignallingLoop: @unchecked Sendable {
     private var conferencePorts: [GatewayCallID: ConferencePort] = [:]
 
     enum PhoneLegEvent: Sendable {
-        case join(GatewayCallID, meetingID: String, displayName: String, muted: Bool, waitsForHost: Bool, port: ConferencePort)
+        case join(
+            GatewayCallID, meetingID: String, displayName: String, muted: Bool, waitsForHost: Bool, admission: PhoneAdmission,
+            port: ConferencePort)
         case control(GatewayCallID, MeetingControl)
         case leave(GatewayCallID)
         case refused(GatewayCallID, meetingID: String, displayName: String, reason: String)
@@ -70,6 +73,8 @@ final class SignallingLoop: @unchecked Sendable {
                 switch notice {
                 case .removed, .meetingEnded:
                     actions = self.userAgent.leaveMeeting(call, removed: notice.isRemoval, now: self.now)
+                case .refused(let reason):
+                    actions = self.userAgent.refuseInMeeting(call, reason: reason, now: self.now)
                 default:
                     actions = self.userAgent.announceInMeeting(call, notice.announcement, now: self.now)
                 }
@@ -79,9 +84,10 @@ final class SignallingLoop: @unchecked Sendable {
         Task {
             for await event in stream {
                 switch event {
-                case .join(let call, let meetingID, let displayName, let muted, let waitsForHost, let port):
+                case .join(let call, let meetingID, let displayName, let muted, let waitsForHost, let admission, let port):
                     await rooms.phoneJoin(
-                        call: call, meetingID: meetingID, displayName: displayName, muted: muted, waitsForHost: waitsForHost, port: port)
+                        call: call, meetingID: meetingID, displayName: displayName, muted: muted, waitsForHost: waitsForHost,
+                        admission: admission, port: port)
                 case .control(let call, let control):
                     await rooms.phoneControl(call: call, control)
                 case .leave(let call):
@@ -95,6 +101,8 @@ final class SignallingLoop: @unchecked Sendable {
 
     /// Calls whose policy says phones wait for the host (`phones-before-host no`), until they join.
     private var policyWaitsForHost: Set<GatewayCallID> = []
+    /// What policy asked for each call should its meeting be `e2ee` (a lobby, a downgrade), until it joins.
+    private var policyAdmissions: [GatewayCallID: PhoneAdmission] = [:]
 
     /// Stream connections beyond this are closed at once (hostile peers must not exhaust descriptors).
     static let maxConnections = 4096
@@ -225,6 +233,7 @@ final class SignallingLoop: @unchecked Sendable {
                         at: clock.date(now), callID: call.rawValue, meetingID: verdict.meetingID, kind: "policy.\(verdict.decision)",
                         detail: (verdict.reasons + ["lines: " + verdict.lines.joined(separator: "; ")]).joined(separator: ". ")))
                 if verdict.waitsForHost { policyWaitsForHost.insert(call) }
+                if let admission = verdict.policy.flatMap(PhoneAdmission.init) { policyAdmissions[call] = admission }
                 if verdict.refused {
                     phoneLegs?.yield(
                         .refused(
@@ -248,6 +257,7 @@ final class SignallingLoop: @unchecked Sendable {
         case .stop(let call):
             media.stop(call)
             policyWaitsForHost.remove(call)
+            policyAdmissions[call] = nil
             if conferencePorts.removeValue(forKey: call) != nil { phoneLegs?.yield(.leave(call)) }
         case .stopPlayback(let call):
             media.stopPlayback(call)
@@ -258,7 +268,11 @@ final class SignallingLoop: @unchecked Sendable {
             media.setProgram(call, .conference(meetingID: meetingID, displayName: displayName, muted: muted), conference: port)
             if conferencePorts.updateValue(port, forKey: call) == nil {
                 let waits = policyWaitsForHost.remove(call) != nil
-                phoneLegs?.yield(.join(call, meetingID: meetingID, displayName: displayName, muted: muted, waitsForHost: waits, port: port))
+                let admission = policyAdmissions.removeValue(forKey: call) ?? .direct
+                phoneLegs?.yield(
+                    .join(
+                        call, meetingID: meetingID, displayName: displayName, muted: muted, waitsForHost: waits, admission: admission,
+                        port: port))
             }
         case .program(let call, let program):
             media.setProgram(call, program)
@@ -359,5 +373,21 @@ final class SignallingLoop: @unchecked Sendable {
         if let outcome = call.outcome { metadata["outcome"] = "\(outcome.rawValue)" }
         if let reason = call.endReason { metadata["reason"] = "\(reason)" }
         logger.info("call \(event.kind.rawValue)", metadata: metadata)
+    }
+}
+
+extension PhoneAdmission {
+    /// What the meeting side must carry out for a policy decision: a lobby or a downgrade with its
+    /// settings; nil for any other outcome (admitted or refused on the call side).
+    init?(_ decision: PolicyDecision) {
+        let kind: Kind
+        switch decision.outcome {
+        case .lobby: kind = .lobby
+        case .downgrade(let automatic): kind = .downgrade(automatic: automatic)
+        case .admit, .waitForHost, .refuse: return nil
+        }
+        self.init(
+            kind: kind, timeout: decision.consentTimeout, reUpgrade: decision.reUpgrade,
+            upgradeWithPhones: decision.upgradeWithPhones == .block ? .block : .remove)
     }
 }
