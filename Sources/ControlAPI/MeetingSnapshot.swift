@@ -33,9 +33,12 @@ public struct MeetingSnapshot: Codable, Sendable, Hashable {
     public var locked: Bool
     /// Phone callers wait for the host; absent from replies of gateways before this setting (false).
     public var phonesWaitForHost: Bool?
-    /// `meeting ID` only: the meeting's audit trail, newest first (policy decisions; mode changes
-    /// come with the downgrade).
+    /// `meeting ID` only: the meeting's audit trail, newest first (policy decisions, the lobby's
+    /// requests and answers, mode changes with who consented and the epochs).
     public var audit: [AuditRow]?
+    /// `meeting ID` only, an `e2ee` meeting live now and downgraded for phone callers: what the host
+    /// consented to (e.g. "standard since epoch 4, consent: Alice"); absent otherwise.
+    public var downgrade: String?
 
     public init(
         id: String, passcode: String? = nil, mode: MeetingMode, tier: String, host: String? = nil, createdAt: Date,

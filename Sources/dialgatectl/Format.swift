@@ -143,7 +143,7 @@ enum Format {
         return keyValues([
             ("id", meeting.id),
             ("passcode", meeting.passcode ?? "-"),
-            ("mode", meeting.mode.rawValue),
+            ("mode", meeting.mode.rawValue + (meeting.downgrade.map { ", downgraded for phone callers: \($0)" } ?? "")),
             ("tier", meeting.tier),
             ("host", meeting.host ?? "-"),
             ("created", time(meeting.createdAt)),

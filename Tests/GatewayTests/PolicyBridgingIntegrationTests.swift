@@ -75,10 +75,18 @@ extension LoopbackIntegration {
             try await Task.sleep(for: .seconds(1))
             async let bob = E2EE.participant(daemon, name: "Bob", [], duration: 23)
             try await Task.sleep(for: .seconds(1))
+            // What an operator sees while the phone is in.
+            let shown = Task {
+                try await Task.sleep(for: .seconds(8))
+                return try await daemon.ctl(["meeting", E2EE.meetingID]).standardOutput
+            }
             let call = try await Baresip.call(
                 uri: "sip:\(E2EE.meetingID)*\(E2EE.passcode)@127.0.0.1:\(daemon.sipPort)", codec: .pcmu, duration: .seconds(12))
             defer { call.cleanUp() }
             let (aliceRun, bobRun) = (try await alice, try await bob)
+            let during = try await shown.value
+            #expect(during.contains("e2ee, downgraded for phone callers: standard since epoch"), "\(during)")
+            #expect(during.contains("consent: Alice"), "\(during)")
             let trail = try await Self.trail(daemon)
             await daemon.stop()
 

@@ -294,6 +294,11 @@ actor MeetingRooms {
         apply(handle(.phoneRefused(displayName: displayName, reason: reason), in: meetingID), in: meetingID)
     }
 
+    /// A live `e2ee` meeting's downgrade for phone callers, for `dialgatectl meeting ID`.
+    func downgrade(of meetingID: String) -> String? {
+        rooms[meetingID]?.hub.downgradeSummary
+    }
+
     /// Whether the meeting's host is in it now (`policyExplain`).
     func hostIsPresent(in meetingID: String) -> Bool {
         rooms[meetingID].map(hostIsIn) ?? false

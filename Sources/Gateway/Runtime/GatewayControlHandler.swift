@@ -93,6 +93,7 @@ struct GatewayControlHandler: ControlCommandHandler {
                 snapshot.audit = try await store.audit(meetingID: id).map {
                     AuditRow(at: $0.at, call: $0.callID, kind: $0.kind, detail: $0.detail)
                 }
+                snapshot.downgrade = await rooms?.downgrade(of: id)
                 return .success(.meeting(snapshot))
             case .meetingCreate(let creation):
                 return await createMeeting(creation)
