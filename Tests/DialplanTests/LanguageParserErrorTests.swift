@@ -204,6 +204,7 @@ import Testing
             ["t.dialplan:2:23: caller-id-display must be one of full, masked, hidden, not 'mask'\n  hint: did you mean 'masked'?"]
         ),
         ("    lobby-timeout 5s", ["t.dialplan:2:19: lobby-timeout 5s is out of range (10s to 24h)"]),
+        ("    upgrade-with-phones maybe", ["t.dialplan:2:25: upgrade-with-phones must be one of remove, block, not 'maybe'"]),
         ("    e2ee-creation yes", ["t.dialplan:2:19: e2ee-creation must be allow or deny, not 'yes'"]),
         ("    re-upgrade 1", ["t.dialplan:2:16: re-upgrade must be yes or no, not '1'"]),
         ("    colour blue", ["t.dialplan:2:5: unknown statement 'colour' in a policy"]),

@@ -33,6 +33,7 @@ import Testing
             phone-join downgrade
             phones-before-host no
             re-upgrade no
+            upgrade-with-phones block
         }
         tier nonprofit {
             phone-join downgrade-auto
@@ -154,5 +155,17 @@ import Testing
         let decision = PolicyDecision.decide(
             Question(meetingID: "123456789", mode: .e2ee, tier: "paid", hostPresent: true, srtp: true), in: result.document)
         #expect(decision.outcome == .downgrade(automatic: false), "the fallback profile does not speak for the tier: \(decision.reasons)")
+    }
+
+    /// What the meeting side needs to carry a lobby or a downgrade out: how long the host has to answer
+    /// (`lobby-timeout`, for a downgrade's consent too), whether to re-upgrade, and what an upgrade does
+    /// to the phones in the meeting (default `remove`: never a silent phone in an e2ee meeting).
+    @Test func theMeetingSideGetsTheTimeoutReUpgradeAndUpgradeWithPhones() {
+        func decide(_ tier: String) -> PolicyDecision {
+            PolicyDecision.decide(Question(meetingID: "123456789", mode: .e2ee, tier: tier, hostPresent: true, srtp: true), in: Self.document)
+        }
+        let paid = decide("paid"), enterprise = decide("enterprise")
+        #expect(paid.consentTimeout == .seconds(30) && paid.reUpgrade && paid.upgradeWithPhones == .remove)
+        #expect(enterprise.consentTimeout == .seconds(60) && !enterprise.reUpgrade && enterprise.upgradeWithPhones == .block)
     }
 }

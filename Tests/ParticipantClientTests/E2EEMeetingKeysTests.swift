@@ -211,4 +211,46 @@ import Testing
         let identities = left.compactMap { try? PublicIdentity($0.identity!) }
         #expect(try dave4.install(Self.announcement(rekey, to: 4), participants: identities).signer == Self.bob.fingerprint)
     }
+
+    /// Issue 7: the host consents to a downgrade. Its `standard` epoch names the gateway as a key holder
+    /// and every phone as a sender, seals a copy to the gateway, and every guest sees from the signed
+    /// manifest that someone outside the meeting holds this epoch; the gateway's copy opens and lets it
+    /// send for the phone. The next `e2ee` epoch leaves the gateway out again, and only the host may
+    /// consent.
+    @Test func aDowngradeNamesTheGatewayAndEveryoneCanSeeItThenTheUpgradeDropsIt() throws {
+        let gateway = try LocalGateway.identity(7)
+        var roster = Self.roster([(Self.host, "Alice"), (Self.bob, "Bob")])
+        roster.append(Participant(id: 3, name: "Phone ••• 4567", kind: .phone, senderIndex: 3))
+        let alice = try MeetingKeys(identity: Self.host, welcome: Self.welcome(for: 1, roster: roster), role: .host)
+        let bob = try MeetingKeys(identity: Self.bob, welcome: Self.welcome(for: 2, roster: roster), role: .guest)
+        let here = [Self.host.publicIdentity, Self.bob.publicIdentity]
+        try bob.install(Self.announcement(try alice.makeEpoch(present: roster, reason: .start).0, to: 2), participants: here)
+        #expect(throws: ParticipantClientError.self) {
+            try bob.makeEpoch(present: roster, reason: .downgrade, downgradedFor: gateway.publicIdentity)
+        }
+
+        let (rekey, own) = try alice.makeEpoch(present: roster, reason: .downgrade, downgradedFor: gateway.publicIdentity)
+        #expect(own.mode == .standard && own.keyHolders == 3 && own.senders == 3)
+        #expect(own.keyHoldersOutsideRoster == [gateway.fingerprint])
+        let bobInfo = try bob.install(Self.announcement(rekey, to: 2), participants: here)
+        #expect(bobInfo.mode == .standard && bobInfo.keyHoldersOutsideRoster == [gateway.fingerprint])
+        #expect(bobInfo.signer == Self.host.fingerprint && bobInfo.securityCode == own.securityCode)
+
+        // The gateway opens its copy and sends for the phone (sender 3); Bob hears it.
+        let signed = try SignedEpochManifest(canonicalEncoding: rekey.manifest, signature: rekey.signature)
+        let verified = try EpochManifestVerifier(meetingID: Self.meetingID, host: Self.host.publicIdentity, gateway: nil, currentEpoch: 1, currentMode: .e2ee)
+            .verify(signed)
+        let ring = EpochKeyRing(localIdentity: gateway.fingerprint, sendsForPhones: true)
+        try ring.install(verified, sealed: try SealedEpochSecret(encoded: try #require(rekey.gatewaySealedSecret)), identity: gateway)
+        let phoneFrame = try #require(ring.sender(senderIndex: 3)).protect([9, 9, 9])
+        #expect(try bob.ring.unprotect(phoneFrame).plaintext == [9, 9, 9])
+
+        // Back to e2ee: no gateway among the key holders, nothing outside the roster, no gateway copy.
+        let (upgrade, upgraded) = try alice.makeEpoch(present: roster, reason: .upgrade)
+        #expect(upgrade.gatewaySealedSecret == nil && upgraded.mode == .e2ee && upgraded.keyHoldersOutsideRoster.isEmpty)
+        let back = try bob.install(Self.announcement(upgrade, to: 2), participants: here)
+        #expect(back.mode == .e2ee && back.keyHoldersOutsideRoster.isEmpty && back.senders == 2)
+        let frame = try #require(alice.ring.ownSender).protect([1])
+        #expect(throws: FramesError.self) { try ring.unprotect(frame) }
+    }
 }
