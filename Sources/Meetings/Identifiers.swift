@@ -72,3 +72,21 @@ public struct MeetingInstant: Comparable, Hashable, Sendable {
 
     public static func < (lhs: MeetingInstant, rhs: MeetingInstant) -> Bool { lhs.nanoseconds < rhs.nanoseconds }
 }
+
+/// Numbers an `admissionRequest` within its meeting, from 1, never reused, so the host's `admission`
+/// names the caller it answers. On the wire a JSON number (`"request": 1`).
+public struct AdmissionRequestID: RawRepresentable, Hashable, Sendable, Codable, ExpressibleByIntegerLiteral, CustomStringConvertible {
+    public let rawValue: UInt32
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+    public init(integerLiteral value: UInt32) { self.rawValue = value }
+    public var description: String { "\(rawValue)" }
+
+    public init(from decoder: any Decoder) throws {
+        self.rawValue = try decoder.singleValueContainer().decode(UInt32.self)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+}

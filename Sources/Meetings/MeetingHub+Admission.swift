@@ -96,7 +96,11 @@ extension MeetingHub {
             if let downgrade {
                 // The host already consented to this downgrade; its terms stand for every phone.
                 return admitPhone(leg, displayName: displayName, muted: muted, now: now)
-                    + [.audit(kind: "admission.accepted", detail: "\(name) joins the meeting downgraded since epoch \(downgrade.sinceEpoch)", leg: leg)]
+                    + [
+                        .audit(
+                            kind: "admission.accepted", detail: "\(name) joins the meeting downgraded since epoch \(downgrade.sinceEpoch)",
+                            leg: leg)
+                    ]
             }
             guard hostMember != nil else {
                 return refuse("only the host can consent to a downgrade, and the host is not in the meeting", audit: "admission.refused")
@@ -222,7 +226,8 @@ extension MeetingHub {
                 actions.append(
                     .audit(
                         kind: "mode.downgraded",
-                        detail: "e2ee → standard at epoch \(epoch); consent: \(automatic ? "automatic (tier policy), signed by" : "given by") \(host); for \(callers)",
+                        detail:
+                            "e2ee → standard at epoch \(epoch); consent: \(automatic ? "automatic (tier policy), signed by" : "given by") \(host); for \(callers)",
                         leg: consented.first?.leg))
             }
             for waiting in pending where waiting.consentedBy != nil {
@@ -244,7 +249,8 @@ extension MeetingHub {
             actions.append(
                 .audit(
                     kind: "mode.upgraded",
-                    detail: "standard → e2ee at epoch \(epoch) by \(sender.participant.name) (downgraded since epoch \(previous.sinceEpoch))"
+                    detail:
+                        "standard → e2ee at epoch \(epoch) by \(sender.participant.name) (downgraded since epoch \(previous.sinceEpoch))"
                         + (phones.isEmpty ? "" : "; \(phones.count) phone caller(s) removed"),
                     leg: nil))
             for id in phones {

@@ -5,8 +5,8 @@ extension MeetingHub {
     /// nothing. It checks what it can without any secret, the way a client checks an `epoch`
     /// (`EpochManifestVerifier`): signed by the host, or by a co-host the host named; for this meeting;
     /// a greater epoch; no gateway among the `e2ee` key holders; a `standard` epoch only as a downgrade the
-/// host consented to for a waiting phone caller (or during one), naming and sealed to the gateway
-/// (`MeetingHub+Admission`). Then each recipient must be an app
+    /// host consented to for a waiting phone caller (or during one), naming and sealed to the gateway
+    /// (`MeetingHub+Admission`). Then each recipient must be an app
     /// participant in the roster and a key holder of the epoch, listed once, with a sealed secret of
     /// the right size; one who has left since is skipped. Anything else is refused to the sender (`rekeyRefused`), nothing is relayed, and
     /// the connection stays.

@@ -247,7 +247,9 @@ public struct MeetingHub: Sendable {
     public var isDowngraded: Bool { downgrade != nil }
     /// The downgrade for a person: since which epoch, on whose consent.
     public var downgradeSummary: String? {
-        downgrade.map { "standard since epoch \($0.sinceEpoch), consent: \($0.automatic ? "automatic (tier policy), signed by " : "")\($0.consentedBy)" }
+        downgrade.map {
+            "standard since epoch \($0.sinceEpoch), consent: \($0.automatic ? "automatic (tier policy), signed by " : "")\($0.consentedBy)"
+        }
     }
     /// Phone legs waiting for the host's answer.
     public var waitingPhoneLegs: [PhoneLegID] { pending.map(\.leg) }

@@ -333,18 +333,6 @@ public struct Notice: Sendable, Hashable {
     }
 }
 
-/// Numbers an `admissionRequest` within its meeting (never reused), so an answer names the caller it is for.
-public struct AdmissionRequestID: RawRepresentable, Sendable, Hashable, Codable, CustomStringConvertible {
-    public let rawValue: UInt32
-    public init(rawValue: UInt32) { self.rawValue = rawValue }
-    public init(from decoder: any Decoder) throws { rawValue = try decoder.singleValueContainer().decode(UInt32.self) }
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(rawValue)
-    }
-    public var description: String { "\(rawValue)" }
-}
-
 /// `admissionRequest`: a phone caller asks to join the host's `e2ee` meeting (issue 7). The host's
 /// client shows it and answers with `admission`; no answer within `timeout` seconds is a refusal.
 ///

@@ -415,7 +415,8 @@ public actor MeetingClient {
         }
         let gateway: PublicIdentity
         do throws(FramesError) { gateway = try PublicIdentity(request.gateway) } catch {
-            eventSink.yield(.error(code: .invalidValue, reason: "the gateway's identity in the admission request does not verify: \(error)"))
+            eventSink.yield(
+                .error(code: .invalidValue, reason: "the gateway's identity in the admission request does not verify: \(error)"))
             send(.admission(request: request.request, accept: false))
             return
         }

@@ -101,7 +101,9 @@ struct DialgateParticipant: AsyncParsableCommand {
             }
         }
         if !coHosts.isEmpty, !host, !create { throw ValidationError("--co-host is for the host (--host)") }
-        if consent != nil || upgradeAfter != nil, !host, !create { throw ValidationError("--consent and --upgrade-after are for the host (--host)") }
+        if consent != nil || upgradeAfter != nil, !host, !create {
+            throw ValidationError("--consent and --upgrade-after are for the host (--host)")
+        }
         if let upgradeAfter, !(upgradeAfter >= 0 && upgradeAfter.isFinite) {
             throw ValidationError("--upgrade-after must be a number of seconds")
         }

@@ -155,7 +155,8 @@ struct EventOutput: Sendable {
             line.answer = answer.rawValue
             emit(
                 line,
-                human: "\(request.name) asks to join (\(request.kind.rawValue)\(request.automatic ? ", automatic" : "")): \(answer.rawValue)")
+                human:
+                    "\(request.name) asks to join (\(request.kind.rawValue)\(request.automatic ? ", automatic" : "")): \(answer.rawValue)")
         case .locked(let locked):
             var line = Line(event: "locked")
             line.locked = locked

@@ -162,7 +162,8 @@ import Testing
     /// to the phones in the meeting (default `remove`: never a silent phone in an e2ee meeting).
     @Test func theMeetingSideGetsTheTimeoutReUpgradeAndUpgradeWithPhones() {
         func decide(_ tier: String) -> PolicyDecision {
-            PolicyDecision.decide(Question(meetingID: "123456789", mode: .e2ee, tier: tier, hostPresent: true, srtp: true), in: Self.document)
+            PolicyDecision.decide(
+                Question(meetingID: "123456789", mode: .e2ee, tier: tier, hostPresent: true, srtp: true), in: Self.document)
         }
         let paid = decide("paid"), enterprise = decide("enterprise")
         #expect(paid.consentTimeout == .seconds(30) && paid.reUpgrade && paid.upgradeWithPhones == .remove)

@@ -264,7 +264,7 @@ extension LoopbackIntegration {
             #expect(await host.waitUntilJoined())
 
             let bobPID = PIDBox()
-            async let bob = Self.participant(daemon, name: "Bob", [], duration: 10, started: { bobPID.set($0) })
+            async let bob = Self.participant(daemon, name: "Bob", [], duration: 14, started: { bobPID.set($0) })
             try await Task.sleep(for: .seconds(2))
             async let carol = Self.participant(daemon, name: "Carol", [], duration: 3)
             // Carol has joined (epoch 3) and left (epoch 4); Bob holds epoch 4's keys.
@@ -273,8 +273,10 @@ extension LoopbackIntegration {
             #expect(epochs >= 3, "the keys did not turn: epoch \(epochs)")
             let needles = try Self.needles(epochs: 1...(epochs + 1), senders: 1...4)
 
-            let gatewayScan = try ProcessMemory.scan(pid: daemon.process.processIdentifier, for: needles)
+            // The guest first: reading the gateway's whole memory for 80 needles takes seconds on a
+            // loaded machine, and Bob must still be in the meeting (keys installed) when it is read.
             let guestScan = try ProcessMemory.scan(pid: try #require(bobPID.value), for: needles)
+            let gatewayScan = try ProcessMemory.scan(pid: daemon.process.processIdentifier, for: needles)
             let answers = try await [
                 ["status"], ["calls"], ["meetings"], ["meeting", Self.meetingID], ["history"],
             ].asyncMap { try await daemon.ctl($0 + ["--json"]).standardOutput + daemon.ctl($0).standardOutput }

@@ -91,7 +91,8 @@ extension LoopbackIntegration {
             await daemon.stop()
 
             #expect(call.established, "\(call.log.suffix(2000))")
-            #expect(aliceRun.status == 0 && bobRun.status == 0, "\(aliceRun.standardError.suffix(1000)) \(bobRun.standardError.suffix(1000))")
+            #expect(
+                aliceRun.status == 0 && bobRun.status == 0, "\(aliceRun.standardError.suffix(1000)) \(bobRun.standardError.suffix(1000))")
             let request = try #require(E2EE.events(aliceRun, "admissionRequest").first, "\(aliceRun.standardOutput.suffix(2000))")
             #expect(request["kind"] as? String == "lobby" && request["answer"] as? String == "accept", "\(request)")
             for (who, run) in [("Alice", aliceRun), ("Bob", bobRun)] {

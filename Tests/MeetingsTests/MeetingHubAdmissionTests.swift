@@ -30,7 +30,10 @@ import Testing
             holders.map {
                 EpochManifest.Sender(
                     senderIndex: UInt64(meeting.harness.senderIndex(of: meeting.id($0)).rawValue), source: .participant($0.fingerprint))
-            } + hub.roster.filter { $0.kind == .phone }.map { EpochManifest.Sender(senderIndex: UInt64($0.senderIndex.rawValue), source: .phone) }
+            }
+            + hub.roster.filter { $0.kind == .phone }.map {
+                EpochManifest.Sender(senderIndex: UInt64($0.senderIndex.rawValue), source: .phone)
+            }
         let manifest = try! EpochManifest(
             meetingID: Fixtures.meetingID, epoch: epoch, mode: .standard, keyManager: E2EE.host.fingerprint,
             keyHolders: holders.map(\.fingerprint) + [E2EE.gateway.fingerprint], senders: senders, reason: .downgrade, secret: secret)
@@ -51,7 +54,8 @@ import Testing
     static func answer(_ meeting: inout E2EE.Meeting, accept: Bool, by who: ParticipantIdentity = E2EE.host, request: UInt32 = 1)
         -> [MeetingHub.Action]
     {
-        meeting.harness.hub.handle(.command(from: meeting.id(who), .admission(request: AdmissionRequestID(rawValue: request), accept: accept)))
+        meeting.harness.hub.handle(
+            .command(from: meeting.id(who), .admission(request: AdmissionRequestID(rawValue: request), accept: accept)))
     }
 
     static func audits(_ actions: [MeetingHub.Action]) -> [String] {
@@ -148,7 +152,8 @@ import Testing
         let (alice, bob) = (meeting.id(E2EE.host), meeting.id(E2EE.bob))
         _ = Self.ask(&meeting)
         #expect(E2EE.refusal(Self.answer(&meeting, accept: true, by: E2EE.bob), to: bob) == nil)
-        #expect(Self.answer(&meeting, accept: true, by: E2EE.bob).messages(to: bob).contains { if case .error = $0 { true } else { false } })
+        #expect(
+            Self.answer(&meeting, accept: true, by: E2EE.bob).messages(to: bob).contains { if case .error = $0 { true } else { false } })
         let rejected = Self.answer(&meeting, accept: false)
         #expect(rejected.first == .refusePhoneLeg(Self.leg, reason: "the host did not let the caller in"))
         #expect(Self.notices(rejected, to: bob) == [.phoneRefused])
@@ -176,7 +181,9 @@ import Testing
         var meeting = E2EE.Meeting()
         _ = meeting.join(E2EE.bob, "Bob")
         let downgrade = Self.ask(&meeting, admission: PhoneAdmission(kind: .downgrade(automatic: false)))
-        #expect(downgrade.first == .refusePhoneLeg(Self.leg, reason: "only the host can consent to a downgrade, and the host is not in the meeting"))
+        #expect(
+            downgrade.first
+                == .refusePhoneLeg(Self.leg, reason: "only the host can consent to a downgrade, and the host is not in the meeting"))
         #expect(Self.audits(downgrade) == ["admission.refused"])
 
         let lobby = Self.ask(&meeting, "call-2")

@@ -1,4 +1,5 @@
 import Foundation
+import Frames
 import Testing
 
 @testable import Meetings
@@ -30,6 +31,12 @@ import Testing
                 epoch: 4, manifest: Array(0..<120), signature: [UInt8](repeating: 7, count: 64),
                 sealed: [.init(participant: 2, sealedSecret: [1, 2, 3]), .init(participant: 9, sealedSecret: [4])])),
         .rekey(Rekey(epoch: 1, manifest: [1], signature: [2], sealed: [])),
+        .rekey(
+            Rekey(
+                epoch: 5, manifest: [1], signature: [2], sealed: [],
+                gatewaySealedSecret: [UInt8](repeating: 3, count: SealedEpochSecret.encodedLength))),
+        .admission(request: 1, accept: true),
+        .admission(request: AdmissionRequestID(rawValue: .max), accept: false),
     ]
 
     static let gatewayMessages: [ParticipantMessage] = [
@@ -45,6 +52,13 @@ import Testing
                 keyManager: Fixtures.guestIdentity(0x43), epoch: 12, delegation: SignedManifestCopy(manifest: [1, 2, 3], signature: [4]))),
         .created(meeting: "5550001112", passcode: "093417", mode: .standard),
         .notice(Notice(event: .phoneRefused, name: "Phone ••• 4567", reason: "End-to-end encrypted meeting: phone callers cannot join")),
+        .notice(Notice(event: .downgraded, name: "Phone ••• 4567", reason: "Alice consented")),
+        .notice(Notice(event: .upgraded, name: "Alice", reason: "End-to-end encrypted again")),
+        .notice(Notice(event: .admissionClosed, name: "Phone ••• 4567", reason: "The caller hung up")),
+        .admissionRequest(
+            AdmissionRequest(
+                request: 3, name: "Phone ••• 4567", kind: .downgrade, automatic: true, timeout: 60, reUpgrade: false,
+                gateway: Fixtures.guestIdentity(0x44))),
         .roster(RosterUpdate(event: .joined, participant: roster[0])),
         .roster(RosterUpdate(event: .speaking, participant: roster[1], speaking: true)),
         .epoch(

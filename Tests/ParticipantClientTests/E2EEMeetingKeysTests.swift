@@ -238,8 +238,10 @@ import Testing
 
         // The gateway opens its copy and sends for the phone (sender 3); Bob hears it.
         let signed = try SignedEpochManifest(canonicalEncoding: rekey.manifest, signature: rekey.signature)
-        let verified = try EpochManifestVerifier(meetingID: Self.meetingID, host: Self.host.publicIdentity, gateway: nil, currentEpoch: 1, currentMode: .e2ee)
-            .verify(signed)
+        let verified = try EpochManifestVerifier(
+            meetingID: Self.meetingID, host: Self.host.publicIdentity, gateway: nil, currentEpoch: 1, currentMode: .e2ee
+        )
+        .verify(signed)
         let ring = EpochKeyRing(localIdentity: gateway.fingerprint, sendsForPhones: true)
         try ring.install(verified, sealed: try SealedEpochSecret(encoded: try #require(rekey.gatewaySealedSecret)), identity: gateway)
         let phoneFrame = try #require(ring.sender(senderIndex: 3)).protect([9, 9, 9])

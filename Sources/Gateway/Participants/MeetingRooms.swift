@@ -257,7 +257,9 @@ actor MeetingRooms {
         apply(actions, in: meetingID)
         // A leg the hub refused (locked, full, e2ee) was never admitted, so `apply` cannot find it:
         // it hears why and its call ends here, never left silent.
-        if phoneMeetings[call] == nil, arriving[leg] != nil, !actions.contains(where: { if case .holdPhoneLeg = $0 { true } else { false } }) {
+        if phoneMeetings[call] == nil, arriving[leg] != nil,
+            !actions.contains(where: { if case .holdPhoneLeg = $0 { true } else { false } })
+        {
             arriving[leg] = nil
             for case .removePhoneLeg(let refused, let reason) in actions where refused == leg {
                 notifyPhoneLeg(call, .removed(reason))
@@ -327,12 +329,12 @@ actor MeetingRooms {
         if let held = arriving.removeValue(forKey: leg) {
             // Hung up while waiting for the host's answer: the host's request is withdrawn.
             apply(handle(.phoneWithdrew(leg), in: held.meetingID), in: held.meetingID)
-            if let room = rooms[held.meetingID], room.hub.isEmpty, room.hub.waitingPhoneLegs.isEmpty { rooms[held.meetingID] = nil }
+            dropIfIdle(held.meetingID)
             return
         }
         if let meetingID = waitingMeetings.removeValue(forKey: call) {
             rooms[meetingID]?.waiting.removeAll { $0.call == call }
-            if let room = rooms[meetingID], room.hub.isEmpty, room.waiting.isEmpty { rooms[meetingID] = nil }
+            dropIfIdle(meetingID)
             return
         }
         guard let (meetingID, participant) = phoneMeetings.removeValue(forKey: call) else { return }
@@ -342,7 +344,7 @@ actor MeetingRooms {
         apply(handle(.leave(participant), in: meetingID), in: meetingID)
         tellPhones(in: meetingID, .someoneLeft)
         stopBridgeIfIdle(in: meetingID)
-        if let room = rooms[meetingID], room.hub.isEmpty || room.hub.isEnded { rooms[meetingID] = nil }
+        dropIfIdle(meetingID)
     }
 
     private func startBridge(in meetingID: String, adding senderIndex: SenderIndex) {
@@ -498,7 +500,7 @@ actor MeetingRooms {
             tellPhones(in: hello.meeting, .someoneJoined)
             if rooms[hello.meeting]?.hub.isHost(participant) == true { admitWaitingPhones(in: hello.meeting) }
         }
-        if let room = rooms[hello.meeting], room.hub.isEmpty, room.waiting.isEmpty { rooms[hello.meeting] = nil }
+        dropIfIdle(hello.meeting)
     }
 
     /// Meetings a host client created over the protocol, per source address in the last hour.
@@ -580,7 +582,7 @@ actor MeetingRooms {
         apply(handle(.leave(participant), in: meetingID), in: meetingID)
         rooms[meetingID]?.identities[participant] = nil
         tellPhones(in: meetingID, .someoneLeft)
-        if let room = rooms[meetingID], room.hub.isEmpty || room.hub.isEnded { rooms[meetingID] = nil }
+        dropIfIdle(meetingID)
     }
 
     private func handle(_ event: MeetingHub.Event, in meetingID: String) -> [MeetingHub.Action] {
@@ -724,7 +726,17 @@ actor MeetingRooms {
                 metadata: ["meeting": "\(meetingID)", "epoch": "\(verified.manifest.epoch)", "signer": "\(verified.signer.fingerprint)"])
         } catch {
             logger.error(
-                "cannot open the host's epoch", metadata: ["meeting": "\(meetingID)", "epoch": "\(verified.manifest.epoch)", "error": "\(error)"])
+                "cannot open the host's epoch",
+                metadata: ["meeting": "\(meetingID)", "epoch": "\(verified.manifest.epoch)", "error": "\(error)"])
+        }
+    }
+
+    /// Forgets a meeting's live state once it is over, or nobody is in it and no phone waits for it
+    /// (for its host, or for the host's answer: their timers still need the hub).
+    private func dropIfIdle(_ meetingID: String) {
+        guard let room = rooms[meetingID] else { return }
+        if room.hub.isEnded || (room.hub.isEmpty && room.waiting.isEmpty && room.hub.waitingPhoneLegs.isEmpty) {
+            rooms[meetingID] = nil
         }
     }
 

@@ -129,7 +129,10 @@ final class Daemon: @unchecked Sendable {
         process.waitUntilExit()
     }
 
+    /// Removes the state directory; a daemon still running (a test that failed before `stop`) is
+    /// killed first, so no failed test leaves a daemon behind to load the next ones.
     func cleanUp() {
+        kill()
         try? FileManager.default.removeItem(at: state)
     }
 }
