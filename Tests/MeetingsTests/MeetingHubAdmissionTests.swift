@@ -253,4 +253,90 @@ import Testing
         #expect(E2EE.refusal(byBob, to: meeting.id(E2EE.bob)) != nil)
         #expect(!meeting.harness.hub.isDowngraded)
     }
+
+    // MARK: The answer matrix
+
+    enum HostAnswer: String, CaseIterable, Sendable { case accept, reject, none }
+
+    enum CellOutcome: Equatable, CustomStringConvertible {
+        case admitted
+        case refused(String)
+
+        var description: String {
+            switch self {
+            case .admitted: "admitted"
+            case .refused(let why): "refused (\(why))"
+            }
+        }
+    }
+
+    /// One cell: a meeting of `mode` (Bob in it; Alice the host in it, or arriving after the caller),
+    /// a caller under `admission`, the host's answer (accept: the host's client also signs the
+    /// downgrade, as `dialgate-participant --consent accept` does), then the timer if nobody answered.
+    static func run(mode: MeetingMode, admission: PhoneAdmission, hostPresent: Bool, answer: HostAnswer) -> CellOutcome {
+        var meeting = E2EE.Meeting(mode: mode)
+        _ = meeting.join(E2EE.bob, "Bob")
+        var actions: [MeetingHub.Action] = []
+        if hostPresent { _ = meeting.join(E2EE.host, "Alice", role: .host) }
+        actions += ask(&meeting, admission: admission)
+        if !hostPresent { actions += meeting.join(E2EE.host, "Alice", role: .host) }
+        let asked = actions.contains { if case .send(.admissionRequest, _) = $0 { true } else { false } }
+        if asked, answer != .none {
+            actions += Self.answer(&meeting, accept: answer == .accept)
+            if answer == .accept, !meeting.harness.hub.isDowngraded {
+                actions += meeting.send(downgrade(meeting, epoch: meeting.harness.hub.epoch + 1), from: E2EE.host)
+            }
+        }
+        if actions.contains(where: { if case .holdPhoneLeg = $0 { true } else { false } }), admitted(actions) == nil {
+            actions += meeting.harness.hub.handle(.admissionExpired(leg))
+        }
+        if admitted(actions) != nil { return .admitted }
+        for action in actions {
+            switch action {
+            case .refusePhoneLeg(Self.leg, let reason), .removePhoneLeg(Self.leg, let reason): return .refused(reason)
+            default: continue
+            }
+        }
+        return .refused("nothing happened: \(actions)")
+    }
+
+    static let admissions: [(String, PhoneAdmission)] = [
+        ("refuse", .direct), ("lobby", PhoneAdmission(kind: .lobby)), ("downgrade", PhoneAdmission(kind: .downgrade(automatic: false))),
+        ("downgrade-auto", PhoneAdmission(kind: .downgrade(automatic: true))),
+    ]
+
+    /// Policy action × the host's answer × the host in or arriving later × meeting mode: 48 cells, each
+    /// with the outcome written out rule by rule. (Tiers, route profiles and SRTP are the decision's
+    /// own matrix, `PolicyDecisionTests`; this is what the meeting does with the decision.)
+    @Test func everyCellOfTheAnswerMatrix() {
+        var cells = 0
+        for mode in [MeetingMode.standard, .e2ee] {
+            for (name, admission) in Self.admissions {
+                for hostPresent in [true, false] {
+                    for answer in HostAnswer.allCases {
+                        let expected: CellOutcome
+                        if mode == .standard {
+                            expected = .admitted  // the gateway mixes for phones: no question to ask
+                        } else if name == "refuse" {
+                            expected = .refused("the meeting is end-to-end encrypted and phones cannot join it")
+                        } else if name != "lobby" && !hostPresent {
+                            expected = .refused("only the host can consent to a downgrade, and the host is not in the meeting")
+                        } else if answer == .accept {
+                            expected = .admitted
+                        } else if answer == .reject {
+                            expected = .refused("the host did not let the caller in")
+                        } else {
+                            expected = .refused("the host did not answer in time")
+                        }
+                        let outcome = Self.run(mode: mode, admission: admission, hostPresent: hostPresent, answer: answer)
+                        #expect(
+                            outcome == expected,
+                            "\(mode) meeting, phone-join \(name), host \(hostPresent ? "in" : "arriving"), answer \(answer): \(outcome)")
+                        cells += 1
+                    }
+                }
+            }
+        }
+        #expect(cells == 48)
+    }
 }
