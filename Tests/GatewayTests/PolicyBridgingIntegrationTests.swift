@@ -11,14 +11,39 @@ extension LoopbackIntegration {
     struct PolicyBridgingIntegrationTests {
         typealias E2EE = E2EEMeetingIntegrationTests
 
-        /// The daemon with the bundled plan whose `paid` tier (the test meeting's) says `settings`.
-        static func daemon(paidTier settings: String) async throws -> (Daemon, URL) {
-            let plans = try SIPIntegrationTests.dialplanFolder {
-                $0.replacingOccurrences(of: "tier paid {\n    policy default\n}", with: "tier paid {\n    policy default\n\(settings)}")
+        /// A daemon with the bundled plan whose `paid` tier (the test meeting's) says `settings`.
+        struct Setup {
+            let daemon: Daemon
+            let plans: URL
+
+            init(paidTier settings: String) async throws {
+                plans = try SIPIntegrationTests.dialplanFolder {
+                    $0.replacingOccurrences(of: "tier paid {\n    policy default\n}", with: "tier paid {\n    policy default\n\(settings)}")
+                }
+                daemon = try await Daemon.start(["--dialplans", plans.path])
+                try await E2EE.createE2EEMeeting(daemon)
             }
-            let daemon = try await Daemon.start(["--dialplans", plans.path])
-            try await E2EE.createE2EEMeeting(daemon)
-            return (daemon, plans)
+
+            func cleanUp() {
+                daemon.cleanUp()
+                try? FileManager.default.removeItem(at: plans)
+            }
+        }
+
+        /// Alice (the host, with `host` flags) and Bob in the meeting for `seconds`; a second in, sipp
+        /// calls and must be refused. Everything is read back once all have finished.
+        static func hostGuestAndRefusedCaller(_ daemon: Daemon, host: [String], seconds: Int) async throws -> (
+            sipp: ProcessResult, alice: ProcessResult, bob: ProcessResult, trail: Trail
+        ) {
+            async let alice = E2EE.participant(daemon, name: "Alice", ["--host"] + host, duration: seconds)
+            try await Task.sleep(for: .seconds(1))
+            async let bob = E2EE.participant(daemon, name: "Bob", [], duration: seconds - 1)
+            try await Task.sleep(for: .seconds(1))
+            let sipp = try await refusedCaller(daemon)
+            let (aliceRun, bobRun) = (try await alice, try await bob)
+            let trail = try await trail(daemon)
+            await daemon.stop()
+            return (sipp, aliceRun, bobRun, trail)
         }
 
         /// sipp dials `ID*PASSCODE`, is answered, and must get BYE with Reason Q.850 cause 21 within 40 s.
@@ -32,8 +57,10 @@ extension LoopbackIntegration {
                 ], timeout: .seconds(50), currentDirectory: daemon.state)
         }
 
+        typealias Trail = (audit: [String], details: String, history: [[String: Any]])
+
         /// The meeting's audit kinds (oldest first) and the call records, read before the daemon stops.
-        static func trail(_ daemon: Daemon) async throws -> (audit: [String], details: String, history: [[String: Any]]) {
+        static func trail(_ daemon: Daemon) async throws -> Trail {
             let meeting = try await daemon.ctlJSON(["meeting", E2EE.meetingID])["meeting"] as? [String: Any] ?? [:]
             let rows = (meeting["audit"] as? [[String: Any]] ?? []).reversed()
             let history = try await daemon.ctlJSON(["history"])["history"] as? [[String: Any]] ?? []
@@ -61,11 +88,9 @@ extension LoopbackIntegration {
         /// is let in and hears the host; when the caller hangs up, the host's client re-keys to `e2ee` with
         /// no outside key holder. The audit trail has each step and the record the decision.
         @Test func aLobbyCallerLetInDowngradesTheMeetingUntilThePhoneLeaves() async throws {
-            let (daemon, plans) = try await Self.daemon(paidTier: "    phone-join lobby\n    lobby-timeout 20s\n")
-            defer {
-                daemon.cleanUp()
-                try? FileManager.default.removeItem(at: plans)
-            }
+            let setup = try await Setup(paidTier: "    phone-join lobby\n    lobby-timeout 20s\n")
+            defer { setup.cleanUp() }
+            let daemon = setup.daemon
             let speech = try AudioCheck.load(Baresip.fixture(sampleRate: 48000))
             var talk = speech
             talk.samples = Array([[Int16]](repeating: speech.samples, count: 10).joined())
@@ -129,46 +154,31 @@ extension LoopbackIntegration {
         /// `lobby`, no answer: after `lobby-timeout` the caller hears the refusal and gets BYE with cause 21;
         /// the host's request is closed, everyone hears of the refusal, and the meeting stays `e2ee`.
         @Test func aLobbyCallerNobodyAnswersIsRefusedAfterTheTimeout() async throws {
-            let (daemon, plans) = try await Self.daemon(paidTier: "    phone-join lobby\n    lobby-timeout 10s\n")
-            defer {
-                daemon.cleanUp()
-                try? FileManager.default.removeItem(at: plans)
-            }
-            async let alice = E2EE.participant(daemon, name: "Alice", ["--host", "--consent", "ignore"], duration: 22)
-            try await Task.sleep(for: .seconds(1))
-            let started = ContinuousClock.now
-            let sipp = try await Self.refusedCaller(daemon)
-            let waited = ContinuousClock.now - started
-            let aliceRun = try await alice
-            let trail = try await Self.trail(daemon)
-            await daemon.stop()
+            let setup = try await Setup(paidTier: "    phone-join lobby\n    lobby-timeout 10s\n")
+            defer { setup.cleanUp() }
+            let daemon = setup.daemon
+            let (sipp, aliceRun, _, trail) = try await Self.hostGuestAndRefusedCaller(daemon, host: ["--consent", "ignore"], seconds: 22)
 
             #expect(sipp.status == 0, "no BYE with cause 21:\n\(sipp.standardOutput.suffix(2000))\n\(daemon.log.suffix(2000))")
-            #expect(waited > .seconds(10), "refused before the lobby timeout: \(waited)")
             #expect(E2EE.events(aliceRun, "admissionRequest").first?["answer"] as? String == "ignore")
             #expect(Self.notices(aliceRun) == ["admissionClosed", "phoneRefused"], "\(aliceRun.standardOutput.suffix(2000))")
             #expect(Self.modes(aliceRun) == ["e2ee"] && Self.phoneJoins(aliceRun).isEmpty)
             #expect(trail.audit.contains("admission.timeout"), "\(trail.audit)")
             let record = try #require(trail.history.first)
             #expect(record["outcome"] as? String == "refused-e2ee" && record["policyDecision"] as? String == "lobby", "\(record)")
+            // The caller waited the lobby's 10 s (plus the prompts) before the refusal.
+            let seconds = try #require(record["durationSeconds"] as? Double, "\(record)")
+            #expect(seconds > 10, "refused before the lobby timeout: \(seconds) s")
         }
 
         /// `downgrade`, the host says no: the caller is refused (cause 21), the guest is told, no epoch is
         /// ever `standard`.
         @Test func aDowngradeTheHostRefusesKeepsTheMeetingEndToEnd() async throws {
-            let (daemon, plans) = try await Self.daemon(paidTier: "    phone-join downgrade\n")
-            defer {
-                daemon.cleanUp()
-                try? FileManager.default.removeItem(at: plans)
-            }
-            async let alice = E2EE.participant(daemon, name: "Alice", ["--host", "--consent", "reject"], duration: 12)
-            try await Task.sleep(for: .seconds(1))
-            async let bob = E2EE.participant(daemon, name: "Bob", [], duration: 11)
-            try await Task.sleep(for: .seconds(1))
-            let sipp = try await Self.refusedCaller(daemon)
-            let (aliceRun, bobRun) = (try await alice, try await bob)
-            let trail = try await Self.trail(daemon)
-            await daemon.stop()
+            let setup = try await Setup(paidTier: "    phone-join downgrade\n")
+            defer { setup.cleanUp() }
+            let daemon = setup.daemon
+            let (sipp, aliceRun, bobRun, trail) = try await Self.hostGuestAndRefusedCaller(
+                daemon, host: ["--consent", "reject"], seconds: 12)
 
             #expect(sipp.status == 0, "no BYE with cause 21:\n\(sipp.standardOutput.suffix(2000))\n\(daemon.log.suffix(2000))")
             let request = try #require(E2EE.events(aliceRun, "admissionRequest").first, "\(aliceRun.standardOutput.suffix(2000))")
@@ -187,20 +197,11 @@ extension LoopbackIntegration {
         /// (`upgrade-with-phones remove`): the phone hears why and gets BYE with cause 21, everyone sees
         /// it removed and the meeting end-to-end again.
         @Test func anUpgradeWhileAPhoneIsInRemovesThePhone() async throws {
-            let (daemon, plans) = try await Self.daemon(paidTier: "    phone-join downgrade\n    upgrade-with-phones remove\n")
-            defer {
-                daemon.cleanUp()
-                try? FileManager.default.removeItem(at: plans)
-            }
-            async let alice = E2EE.participant(
-                daemon, name: "Alice", ["--host", "--consent", "accept", "--upgrade-after", "9"], duration: 20)
-            try await Task.sleep(for: .seconds(1))
-            async let bob = E2EE.participant(daemon, name: "Bob", [], duration: 19)
-            try await Task.sleep(for: .seconds(1))
-            let sipp = try await Self.refusedCaller(daemon)
-            let (aliceRun, bobRun) = (try await alice, try await bob)
-            let trail = try await Self.trail(daemon)
-            await daemon.stop()
+            let setup = try await Setup(paidTier: "    phone-join downgrade\n    upgrade-with-phones remove\n")
+            defer { setup.cleanUp() }
+            let daemon = setup.daemon
+            let (sipp, aliceRun, bobRun, trail) = try await Self.hostGuestAndRefusedCaller(
+                daemon, host: ["--consent", "accept", "--upgrade-after", "9"], seconds: 20)
 
             #expect(sipp.status == 0, "no BYE with cause 21:\n\(sipp.standardOutput.suffix(2000))\n\(daemon.log.suffix(2000))")
             #expect(Self.notices(bobRun) == ["downgraded", "upgraded"], "\(bobRun.standardOutput.suffix(3000))")
