@@ -55,6 +55,11 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
+    @Option(
+        name: .customLong("log-format"),
+        help: "text (for people), logfmt (key=value, escaped) or json (one object per line), on stderr.")
+    var logFormat: String = "text"
+
     // Contract flags (DESIGN.md §3) whose features arrive in later work: refused with a clear reason.
     @Option(name: .long, help: "Configuration file (not available yet).")
     var config: String?
@@ -64,13 +69,12 @@ struct Serve: AsyncParsableCommand {
     var tlsCert: String?
     @Option(name: .customLong("tls-key"), help: "TLS private key (PEM) for --tls-cert.")
     var tlsKey: String?
-    @Option(name: .long, help: "Prometheus metrics address (not available yet).")
+    @Option(name: .long, help: "Serve Prometheus metrics on http://ADDR:PORT/metrics (keep it on loopback).")
     var metrics: String?
 
     func validate() throws {
         let unavailable: [(String, String?)] = [
             ("--config", config), ("--sip-tls", sipTLS),
-            ("--metrics", metrics),
         ]
         if let (flag, _) = unavailable.first(where: { $0.1 != nil }) {
             throw ValidationError("\(flag) is not available in this version of dialgate (see README, 'What works today')")
@@ -80,6 +84,9 @@ struct Serve: AsyncParsableCommand {
         }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
+        }
+        guard LogFormat(rawValue: logFormat) != nil else {
+            throw ValidationError("--log-format must be text, logfmt or json")
         }
         guard SRTPPolicy(rawValue: srtp) != nil else {
             throw ValidationError("--srtp must be forbidden, optional or mandatory")
@@ -106,6 +113,15 @@ struct Serve: AsyncParsableCommand {
         } catch {
             throw ValidationError("--participants: \(error)")
         }
+        if let metrics {
+            do {
+                let address = try ListenAddress(parsing: metrics)
+                configuration.metricsHost = address.host
+                configuration.metricsPort = address.port
+            } catch {
+                throw ValidationError("--metrics: \(error)")
+            }
+        }
         configuration.tlsCertificate = tlsCert
         configuration.tlsKey = tlsKey
         configuration.advertisedHost = advertise
@@ -119,8 +135,14 @@ struct Serve: AsyncParsableCommand {
         configuration.noMediaTimeout = .seconds(mediaTimeout)
 
         let level = Logger.Level(rawValue: logLevel) ?? .info
+        let format = LogFormat(rawValue: logFormat) ?? .text
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
+            if format == .text {
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            }
+            var handler = StructuredLogHandler(label: label, format: format)
             handler.logLevel = level
             return handler
         }

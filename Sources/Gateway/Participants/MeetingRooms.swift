@@ -296,6 +296,25 @@ actor MeetingRooms {
         apply(handle(.phoneRefused(displayName: displayName, reason: reason), in: meetingID), in: meetingID)
     }
 
+    /// Frames dropped for receivers that fell behind, on connections already closed.
+    private var framesDroppedByClosed = 0
+
+    /// What the live meetings add up to, for a metrics scrape.
+    func census() -> MeetingCensus {
+        var census = MeetingCensus()
+        for room in rooms.values where !room.hub.isEnded {
+            let mode = room.hub.mode == .standard ? "standard" : room.hub.isDowngraded ? "downgraded" : "e2ee"
+            census.meetingsByMode[mode, default: 0] += 1
+            for participant in room.hub.roster {
+                if participant.kind == .app { census.appParticipants += 1 } else { census.phoneParticipants += 1 }
+            }
+            census.phonesWaiting += room.waiting.count + room.hub.waitingPhoneLegs.count
+        }
+        census.framesForwarded = framesForwarded
+        census.framesDropped = framesDroppedByClosed + connections.values.reduce(0) { $0 + $1.session.outbox.droppedFrames }
+        return census
+    }
+
     /// A live `e2ee` meeting's downgrade for phone callers, for `dialgatectl meeting ID`.
     func downgrade(of meetingID: String) -> String? {
         rooms[meetingID]?.hub.downgradeSummary
@@ -574,6 +593,7 @@ actor MeetingRooms {
 
     private func disconnected(_ id: ConnectionID) {
         guard let connection = connections.removeValue(forKey: id) else { return }
+        framesDroppedByClosed += connection.session.outbox.droppedFrames
         guard let meetingID = connection.meetingID, let participant = connection.participant else { return }
         rooms[meetingID]?.endpoints[participant] = nil
         if let senderIndex = rooms[meetingID]?.hub.roster.first(where: { $0.id == participant })?.senderIndex {

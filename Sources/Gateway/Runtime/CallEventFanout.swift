@@ -5,16 +5,19 @@ import NIOConcurrencyHelpers
 /// Sends each call event to the call records (group-committed) and to every control-API watcher.
 final class CallEventFanout: CallEventSink {
     private let store: CallRecordStore
+    private let metrics: GatewayMetrics?
     private let watchers = NIOLockedValueBox<[Int: AsyncStream<ControlEvent>.Continuation]>([:])
     private let nextWatcher = NIOLockedValueBox(0)
 
-    init(store: CallRecordStore) {
+    init(store: CallRecordStore, metrics: GatewayMetrics? = nil) {
         self.store = store
+        self.metrics = metrics
     }
 
     func callEvent(_ event: CallEvent, clock: WallClockMapping) {
         let snapshot = CallSnapshot(event.call, clock: clock)
         store.record(CallRecord(call: snapshot))
+        metrics?.callEvent(event)
         let controlEvent = ControlEvent(kind: ControlEvent.Kind(event.kind), call: snapshot)
         for continuation in watchers.withLockedValue({ Array($0.values) }) {
             continuation.yield(controlEvent)
@@ -23,6 +26,7 @@ final class CallEventFanout: CallEventSink {
 
     func audit(_ entry: AuditEntry) {
         store.audit(entry)
+        metrics?.audited(kind: entry.kind)
     }
 
     /// A stream of events for one watcher; it ends its subscription by dropping the stream.

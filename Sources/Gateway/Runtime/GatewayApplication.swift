@@ -41,7 +41,8 @@ public struct GatewayApplication: Sendable {
         let store = try CallRecordStore(
             directory: URL(fileURLWithPath: configuration.stateDirectory), logger: Logger(label: "dialgate.records"))
         let meetings = MeetingDirectory(store: store)
-        let events = CallEventFanout(store: store)
+        let metrics = configuration.metricsHost == nil ? nil : GatewayMetrics()
+        let events = CallEventFanout(store: store, metrics: metrics)
 
         var settings = UserAgentSettings(
             advertisedHost: configuration.advertisedHost ?? Self.advertisable(configuration.sipHost), sipPort: configuration.sipPort)
@@ -64,6 +65,7 @@ public struct GatewayApplication: Sendable {
             group: MultiThreadedEventLoopGroup.singleton, bindHost: configuration.sipHost, prompts: try Self.loadPrompts(logger: logger),
             logger: Logger(label: "dialgate.media"))
         signalling.meetings = meetings
+        signalling.metrics = metrics
         await reloader.attach(signalling)
         // DESIGN.md §4: SFrame's AES-GCM needs AES-NI; without it the participant service does not
         // start, and says why, rather than failing on the first frame.
@@ -84,6 +86,12 @@ public struct GatewayApplication: Sendable {
             }, rooms: rooms,
             logger: Logger(label: "dialgate.meetings"))
         let sip = SignallingService(signalling: signalling, configuration: configuration, logger: logger)
+        var metricsService: MetricsService?
+        if let metrics, let host = configuration.metricsHost {
+            metricsService = try await MetricsService.bind(
+                host: host, port: configuration.metricsPort,
+                render: { [rooms] in metrics.render(meetings: await rooms.census()) }, logger: Logger(label: "dialgate.metrics"))
+        }
         let control = try await ControlServer.bind(
             socketPath: configuration.controlSocketPath,
             handler: GatewayControlHandler(
@@ -91,7 +99,7 @@ public struct GatewayApplication: Sendable {
                 controlSocket: configuration.controlSocketPath,
                 otherListeners: [
                     GatewayStatus.Listener(kind: "participants", address: participants.url(host: configuration.participantsHost))
-                ],
+                ] + (metricsService.map { [GatewayStatus.Listener(kind: "metrics", address: "http://\($0.address)/metrics")] } ?? []),
                 rooms: rooms,
                 reloadDialplans: { await reloader.reload(trigger: "dialgatectl reload") }),
             logger: Logger(label: "dialgate.control"))
@@ -113,6 +121,7 @@ public struct GatewayApplication: Sendable {
                     .init(service: store),
                     .init(service: control),
                     .init(service: participants),
+                ] + (metricsService.map { [ServiceGroupConfiguration.ServiceConfiguration(service: $0)] } ?? []) + [
                     .init(service: DialplanReloadOnHangup(reloader: reloader)),
                     .init(service: sip, successTerminationBehavior: .gracefullyShutdownGroup),
                 ],

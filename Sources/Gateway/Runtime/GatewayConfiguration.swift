@@ -13,6 +13,9 @@ public struct GatewayConfiguration: Sendable {
     public var participantsHost: String = "127.0.0.1"
     public var participantsPort: Int = 8088
     /// A certificate chain and key (PEM) for TLS: the participant server then speaks `wss://`.
+    /// `--metrics ADDR:PORT`: where Prometheus scrapes `GET /metrics`; nil serves no metrics.
+    public var metricsHost: String?
+    public var metricsPort: Int = 9464
     public var tlsCertificate: String?
     public var tlsKey: String?
     public var dialplansDirectory: String = "./dialplans"

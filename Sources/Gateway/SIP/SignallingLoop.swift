@@ -48,6 +48,8 @@ final class SignallingLoop: @unchecked Sendable {
     var media: MediaEngine?
     /// Answers the dialplan's `lookup`; set once before the listeners open.
     var meetings: MeetingDirectory?
+    /// Counts digits and security rejections (the rest comes through the sink).
+    var metrics: GatewayMetrics?
     /// Phone legs entering and leaving meetings, in order, for `MeetingRooms` (see `attach(_:)`).
     private(set) var phoneLegs: AsyncStream<PhoneLegEvent>.Continuation?
     /// The port of each phone leg in a meeting (owned by the loop, like the calls).
@@ -213,10 +215,12 @@ final class SignallingLoop: @unchecked Sendable {
                 break
             case .notice(let notice):
                 logger.warning("security: request refused", metadata: ["notice": "\(notice)"])
+                metrics?.securityRejection(method: notice.method ?? "-")
             case .media(let instruction):
                 carryOut(instruction)
             case .digit(let call, let digit, let source):
                 logger.info("digit", metadata: ["call": "\(call)", "digit": "\(digit)", "via": "\(source.rawValue)"])
+                metrics?.digit(source: source.rawValue)
             case .lookupMeeting(let call, let meetingID):
                 lookUp(meetingID, for: call)
             case .dialplanStep(let call, let entry):
