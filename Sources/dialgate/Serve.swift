@@ -16,53 +16,56 @@ struct Serve: AsyncParsableCommand {
             """
     )
 
-    @Option(name: .long, help: "SIP address for UDP and TCP (port 0 picks a free port).")
-    var sip: String = "127.0.0.1:5060"
+    // Every setting may also come from --config FILE (same names without "--"); a flag wins over the
+    // file, the file over the default shown in the help.
+    @Option(name: .long, help: "Settings file (YAML, keys as the flags below; docs/configuration.md).")
+    var config: String?
 
-    @Option(name: .long, help: "Participant WebSocket address, ws://ADDR:PORT/v1 (port 0 picks a free port).")
-    var participants: String = "127.0.0.1:8088"
+    @Option(name: .long, help: "SIP address for UDP and TCP (port 0 picks a free port). Default 127.0.0.1:5060.")
+    var sip: String?
+
+    @Option(name: .long, help: "Participant WebSocket address, ws://ADDR:PORT/v1 (port 0 picks a free port). Default 127.0.0.1:8088.")
+    var participants: String?
 
     @Option(name: .long, help: "Address put in Contact and SDP (default: the SIP address).")
     var advertise: String?
 
-    @Option(name: .customLong("rtp-ports"), help: "RTP port range LO-HI (even ports are used).")
-    var rtpPorts: String = "20000-29999"
+    @Option(name: .customLong("rtp-ports"), help: "RTP port range LO-HI (even ports are used). Default 20000-29999.")
+    var rtpPorts: String?
 
     @Option(name: .long, help: "Control socket (default: STATE/dialgate.sock).")
     var control: String?
 
-    @Option(name: .long, help: "Folder of dialplan files.")
-    var dialplans: String = "./dialplans"
+    @Option(name: .long, help: "Folder of dialplan files. Default ./dialplans.")
+    var dialplans: String?
 
-    @Option(name: .long, help: "State folder: call records (SQLite), control socket.")
-    var state: String = "./var"
+    @Option(name: .long, help: "State folder: call records (SQLite), control socket. Default ./var.")
+    var state: String?
 
-    @Option(name: .customLong("ring-time"), help: "Milliseconds the built-in routes ring (180) before answering.")
-    var ringTime: Int = 0
+    @Option(name: .customLong("ring-time"), help: "Milliseconds the built-in routes ring (180) before answering. Default 0.")
+    var ringTime: Int?
 
-    @Option(name: .customLong("drain-grace"), help: "Seconds live calls may go on after SIGTERM before they get BYE.")
-    var drainGrace: Int = 30
+    @Option(name: .customLong("drain-grace"), help: "Seconds live calls may go on after SIGTERM before they get BYE. Default 30.")
+    var drainGrace: Int?
 
-    @Option(name: .customLong("max-calls"), help: "Concurrent calls; more get 503 with Retry-After.")
-    var maxCalls: Int = 2000
+    @Option(name: .customLong("max-calls"), help: "Concurrent calls; more get 503 with Retry-After. Default 2000.")
+    var maxCalls: Int?
 
-    @Option(name: .long, help: "SRTP for phone legs: forbidden, optional or mandatory (SDES keys only over TLS or loopback).")
-    var srtp: String = "optional"
+    @Option(
+        name: .long, help: "SRTP for phone legs: forbidden, optional or mandatory (SDES keys only over TLS or loopback). Default optional.")
+    var srtp: String?
 
-    @Option(name: .customLong("media-timeout"), help: "Seconds without media before a call is ended with a Reason.")
-    var mediaTimeout: Int = 30
+    @Option(name: .customLong("media-timeout"), help: "Seconds without media before a call is ended with a Reason. Default 30.")
+    var mediaTimeout: Int?
 
-    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
-    var logLevel: String = "info"
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical. Default info.")
+    var logLevel: String?
 
     @Option(
         name: .customLong("log-format"),
-        help: "text (for people), logfmt (key=value, escaped) or json (one object per line), on stderr.")
-    var logFormat: String = "text"
+        help: "text (for people), logfmt (key=value, escaped) or json (one object per line), on stderr. Default text.")
+    var logFormat: String?
 
-    // Contract flags (DESIGN.md §3) whose features arrive in later work: refused with a clear reason.
-    @Option(name: .long, help: "Configuration file (not available yet).")
-    var config: String?
     @Option(name: .customLong("sip-tls"), help: "SIP over TLS address (not available yet).")
     var sipTLS: String?
     @Option(name: .customLong("tls-cert"), help: "TLS certificate chain (PEM): the participant server then speaks wss://.")
@@ -73,69 +76,75 @@ struct Serve: AsyncParsableCommand {
     var metrics: String?
 
     func validate() throws {
-        let unavailable: [(String, String?)] = [
-            ("--config", config), ("--sip-tls", sipTLS),
+        if sipTLS != nil {
+            throw ValidationError("--sip-tls is not available in this version of dialgate (see README, 'What works today')")
+        }
+        // Values given as flags are checked here, with the file's rules, before anything starts.
+        let given: [(String, String?)] = [
+            ("sip", sip), ("participants", participants), ("rtp-ports", rtpPorts), ("metrics", metrics),
+            ("ring-time", ringTime.map(String.init)), ("drain-grace", drainGrace.map(String.init)),
+            ("max-calls", maxCalls.map(String.init)),
+            ("srtp", srtp), ("media-timeout", mediaTimeout.map(String.init)), ("log-level", logLevel), ("log-format", logFormat),
         ]
-        if let (flag, _) = unavailable.first(where: { $0.1 != nil }) {
-            throw ValidationError("\(flag) is not available in this version of dialgate (see README, 'What works today')")
-        }
-        guard (tlsCert == nil) == (tlsKey == nil) else {
-            throw ValidationError("--tls-cert and --tls-key go together: give both or neither")
-        }
-        guard Logger.Level(rawValue: logLevel) != nil else {
-            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
-        }
-        guard LogFormat(rawValue: logFormat) != nil else {
-            throw ValidationError("--log-format must be text, logfmt or json")
-        }
-        guard SRTPPolicy(rawValue: srtp) != nil else {
-            throw ValidationError("--srtp must be forbidden, optional or mandatory")
-        }
-        guard ringTime >= 0, drainGrace >= 0, maxCalls > 0, mediaTimeout > 0 else {
-            throw ValidationError("--ring-time and --drain-grace must not be negative, --max-calls and --media-timeout must be positive")
+        for (key, value) in given {
+            guard let value, let kind = ServeConfigFile.keys.first(where: { $0.name == key })?.kind else { continue }
+            if let reason = ServeConfigFile.check(value, as: kind) { throw ValidationError("--\(key) \(reason), not '\(value)'") }
         }
     }
 
+    /// The flag if given, else the file's value, else the default.
+    private func setting(_ flag: String?, _ key: String, in file: ServeConfigFile, default fallback: String) -> String {
+        flag ?? file.values[key] ?? fallback
+    }
+
+    private func optionalSetting(_ flag: String?, _ key: String, in file: ServeConfigFile) -> String? {
+        flag ?? file.values[key]
+    }
+
     func run() async throws {
+        var file = ServeConfigFile()
+        if let config {
+            do throws(ServeConfigFile.Problems) { file = try ServeConfigFile.load(path: config) } catch {
+                throw GatewayExit(message: error.description)
+            }
+        }
+        let tlsCert = optionalSetting(self.tlsCert, "tls-cert", in: file)
+        let tlsKey = optionalSetting(self.tlsKey, "tls-key", in: file)
+        guard (tlsCert == nil) == (tlsKey == nil) else {
+            throw ValidationError("--tls-cert and --tls-key go together: give both or neither")
+        }
         var configuration = GatewayConfiguration()
         do {
-            let address = try ListenAddress(parsing: sip)
+            let address = try ListenAddress(parsing: setting(sip, "sip", in: file, default: "127.0.0.1:5060"))
             configuration.sipHost = address.host
             configuration.sipPort = address.port
-            configuration.rtpPorts = try parsePortRange(rtpPorts)
-        } catch {
-            throw ValidationError("\(error)")
-        }
-        do {
-            let address = try ListenAddress(parsing: participants)
-            configuration.participantsHost = address.host
-            configuration.participantsPort = address.port
-        } catch {
-            throw ValidationError("--participants: \(error)")
-        }
-        if let metrics {
-            do {
+            configuration.rtpPorts = try parsePortRange(setting(rtpPorts, "rtp-ports", in: file, default: "20000-29999"))
+            let participants = try ListenAddress(parsing: setting(participants, "participants", in: file, default: "127.0.0.1:8088"))
+            configuration.participantsHost = participants.host
+            configuration.participantsPort = participants.port
+            if let metrics = optionalSetting(metrics, "metrics", in: file) {
                 let address = try ListenAddress(parsing: metrics)
                 configuration.metricsHost = address.host
                 configuration.metricsPort = address.port
-            } catch {
-                throw ValidationError("--metrics: \(error)")
             }
+        } catch {
+            throw ValidationError("\(error)")
         }
+        func number(_ flag: Int?, _ key: String, _ fallback: Int) -> Int { flag ?? file.values[key].flatMap { Int($0) } ?? fallback }
         configuration.tlsCertificate = tlsCert
         configuration.tlsKey = tlsKey
-        configuration.advertisedHost = advertise
-        configuration.controlSocket = control
-        configuration.dialplansDirectory = dialplans
-        configuration.stateDirectory = state
-        configuration.ringTime = .milliseconds(ringTime)
-        configuration.drainGracePeriod = .seconds(drainGrace)
-        configuration.maxCalls = maxCalls
-        configuration.srtp = SRTPPolicy(rawValue: srtp) ?? .optional
-        configuration.noMediaTimeout = .seconds(mediaTimeout)
+        configuration.advertisedHost = optionalSetting(advertise, "advertise", in: file)
+        configuration.controlSocket = optionalSetting(control, "control", in: file)
+        configuration.dialplansDirectory = setting(dialplans, "dialplans", in: file, default: "./dialplans")
+        configuration.stateDirectory = setting(state, "state", in: file, default: "./var")
+        configuration.ringTime = .milliseconds(number(ringTime, "ring-time", 0))
+        configuration.drainGracePeriod = .seconds(number(drainGrace, "drain-grace", 30))
+        configuration.maxCalls = number(maxCalls, "max-calls", 2000)
+        configuration.srtp = SRTPPolicy(rawValue: setting(srtp, "srtp", in: file, default: "optional")) ?? .optional
+        configuration.noMediaTimeout = .seconds(number(mediaTimeout, "media-timeout", 30))
 
-        let level = Logger.Level(rawValue: logLevel) ?? .info
-        let format = LogFormat(rawValue: logFormat) ?? .text
+        let level = Logger.Level(rawValue: setting(logLevel, "log-level", in: file, default: "info")) ?? .info
+        let format = LogFormat(rawValue: setting(logFormat, "log-format", in: file, default: "text")) ?? .text
         LoggingSystem.bootstrap { label in
             if format == .text {
                 var handler = StreamLogHandler.standardError(label: label)

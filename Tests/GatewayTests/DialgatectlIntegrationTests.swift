@@ -161,7 +161,12 @@ extension LoopbackIntegration {
         @Test func daemonRefusesBadFlagsWithOneLine() async throws {
             let dialgate = Daemon.productsDirectory.appendingPathComponent("dialgate").path
             let badAddress = try await ExternalProcess.run(dialgate, ["serve", "--sip", "nonsense"], timeout: .seconds(20))
-            let later = try await ExternalProcess.run(dialgate, ["serve", "--metrics", "127.0.0.1:9090"], timeout: .seconds(20))
+            let later = try await ExternalProcess.run(dialgate, ["serve", "--sip-tls", "127.0.0.1:5061"], timeout: .seconds(20))
+            let badNumber = try await ExternalProcess.run(dialgate, ["serve", "--max-calls", "0"], timeout: .seconds(20))
+            let config = FileManager.default.temporaryDirectory.appendingPathComponent("dialgate-\(UUID().uuidString).yaml")
+            try "sip: 127.0.0.1:0\nmax-cals: 10\nsrtp: sometimes\n".write(to: config, atomically: true, encoding: .utf8)
+            defer { try? FileManager.default.removeItem(at: config) }
+            let badFile = try await ExternalProcess.run(dialgate, ["serve", "--config", config.path], timeout: .seconds(20))
             let noFolder = try await ExternalProcess.run(
                 dialgate,
                 ["serve", "--sip", "127.0.0.1:0", "--dialplans", "/nonexistent-\(UUID().uuidString)", "--state", NSTemporaryDirectory()],
@@ -169,9 +174,32 @@ extension LoopbackIntegration {
             #expect(badAddress.status != 0)
             #expect(badAddress.standardError.contains("HOST:PORT"))
             #expect(later.status != 0)
-            #expect(later.standardError.contains("--metrics is not available"))
+            #expect(later.standardError.contains("--sip-tls is not available"))
+            #expect(
+                badNumber.status != 0 && badNumber.standardError.contains("--max-calls must be a whole number from 1 to 1000000, not '0'"))
+            // Every mistake of a settings file, each with its place; the daemon does not start.
+            #expect(badFile.status != 0)
+            #expect(
+                badFile.standardError.contains("\(config.path):2:1: unknown key 'max-cals' (did you mean 'max-calls'?)"),
+                "\(badFile.standardError)")
+            #expect(
+                badFile.standardError.contains("\(config.path):3:7: srtp must be one of forbidden, optional, mandatory, not 'sometimes'"))
             #expect(noFolder.status != 0)
             #expect(noFolder.standardError.contains("dialplan folder"))
+        }
+
+        /// `--config`: the file's settings apply (here its log format), and flags win over it (the
+        /// harness's own `--sip`, `--state`, `--dialplans`).
+        @Test func aSettingsFileIsApplied() async throws {
+            let config = FileManager.default.temporaryDirectory.appendingPathComponent("dialgate-\(UUID().uuidString).yaml")
+            try "# test settings\nsip: 127.0.0.1:1\nlog-format: json\nmax-calls: 7\n".write(to: config, atomically: true, encoding: .utf8)
+            defer { try? FileManager.default.removeItem(at: config) }
+            let daemon = try await Daemon.start(["--config", config.path])
+            defer { daemon.cleanUp() }
+            #expect(daemon.sipPort != 1, "the flag --sip 127.0.0.1:0 wins over the file")
+            await daemon.stop()
+            let lines = daemon.log.split(separator: "\n")
+            #expect(!lines.isEmpty && lines.allSatisfy { $0.hasPrefix("{\"ts\":") }, "\(lines.prefix(3))")
         }
 
         /// A broken plan is refused as a whole with file:line:column errors, and the old plan keeps
