@@ -21,13 +21,16 @@ public struct HistoryQuery: Codable, Sendable, Hashable {
     public var since: Date?
     /// Only calls started before this instant.
     public var until: Date?
+    /// Rows to skip first (newest first), for reading the records page by page (`dialgatectl export`).
+    public var offset: Int
 
     /// Builds a query; `limit` is clamped to ``limitRange`` (decoding from the wire is strict instead).
     public init(
         limit: Int = HistoryQuery.defaultLimit, caller: String? = nil, called: String? = nil,
-        outcome: CallOutcome? = nil, since: Date? = nil, until: Date? = nil
+        outcome: CallOutcome? = nil, since: Date? = nil, until: Date? = nil, offset: Int = 0
     ) {
         self.limit = min(max(limit, Self.limitRange.lowerBound), Self.limitRange.upperBound)
+        self.offset = max(0, offset)
         self.caller = caller
         self.called = called
         self.outcome = outcome
@@ -36,7 +39,7 @@ public struct HistoryQuery: Codable, Sendable, Hashable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case limit, caller, called, outcome, since, until
+        case limit, caller, called, outcome, since, until, offset
     }
 
     public init(from decoder: any Decoder) throws {
@@ -53,6 +56,9 @@ public struct HistoryQuery: Codable, Sendable, Hashable {
         self.outcome = try container.decodeIfPresent(CallOutcome.self, forKey: .outcome)
         self.since = try container.decodeIfPresent(Date.self, forKey: .since)
         self.until = try container.decodeIfPresent(Date.self, forKey: .until)
+        let offset = try container.decodeIfPresent(Int.self, forKey: .offset) ?? 0
+        guard offset >= 0 else { throw ControlError.badRequest("offset must not be negative, not \(offset)") }
+        self.offset = offset
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -63,5 +69,6 @@ public struct HistoryQuery: Codable, Sendable, Hashable {
         try container.encodeIfPresent(outcome, forKey: .outcome)
         try container.encodeIfPresent(since, forKey: .since)
         try container.encodeIfPresent(until, forKey: .until)
+        if offset > 0 { try container.encode(offset, forKey: .offset) }
     }
 }

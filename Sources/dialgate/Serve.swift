@@ -66,6 +66,11 @@ struct Serve: AsyncParsableCommand {
         help: "text (for people), logfmt (key=value, escaped) or json (one object per line), on stderr. Default text.")
     var logFormat: String?
 
+    @Option(
+        name: .customLong("retention-days"),
+        help: "Delete call records and audit rows older than this many days (checked hourly). Default: keep all.")
+    var retentionDays: Int?
+
     @Option(name: .customLong("sip-tls"), help: "SIP over TLS address (not available yet).")
     var sipTLS: String?
     @Option(name: .customLong("tls-cert"), help: "TLS certificate chain (PEM): the participant server then speaks wss://.")
@@ -85,6 +90,7 @@ struct Serve: AsyncParsableCommand {
             ("ring-time", ringTime.map(String.init)), ("drain-grace", drainGrace.map(String.init)),
             ("max-calls", maxCalls.map(String.init)),
             ("srtp", srtp), ("media-timeout", mediaTimeout.map(String.init)), ("log-level", logLevel), ("log-format", logFormat),
+            ("retention-days", retentionDays.map(String.init)),
         ]
         for (key, value) in given {
             guard let value, let kind = ServeConfigFile.keys.first(where: { $0.name == key })?.kind else { continue }
@@ -142,6 +148,7 @@ struct Serve: AsyncParsableCommand {
         configuration.maxCalls = number(maxCalls, "max-calls", 2000)
         configuration.srtp = SRTPPolicy(rawValue: setting(srtp, "srtp", in: file, default: "optional")) ?? .optional
         configuration.noMediaTimeout = .seconds(number(mediaTimeout, "media-timeout", 30))
+        configuration.retentionDays = retentionDays ?? file.values["retention-days"].flatMap { Int($0) }
 
         let level = Logger.Level(rawValue: setting(logLevel, "log-level", in: file, default: "info")) ?? .info
         let format = LogFormat(rawValue: setting(logFormat, "log-format", in: file, default: "text")) ?? .text

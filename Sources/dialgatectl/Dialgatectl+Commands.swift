@@ -142,3 +142,56 @@ struct Hangup: ControlSubcommand {
         }
     }
 }
+
+/// `export`: every recorded call matching the filters, oldest last, as CSV or JSON lines, read from
+/// the daemon page by page (so a large history needs no large reply).
+struct Export: ControlSubcommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print recorded calls as CSV (with a header) or JSON lines, newest first.")
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case csv, jsonl
+    }
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "csv (RFC 4180, one header line) or jsonl (one JSON object per call, as history --json).")
+    var format = Format.csv
+
+    @Option(help: "Only calls with this outcome.")
+    var outcome: String?
+
+    @Option(help: ArgumentHelp("Only calls started at or after this time (ISO 8601, or YYYY-MM-DD).", valueName: "time"))
+    var since: String?
+
+    @Option(help: ArgumentHelp("Only calls started before this time (ISO 8601, or YYYY-MM-DD); default: now.", valueName: "time"))
+    var until: String?
+
+    func validate() throws {
+        if let since, History.parseTime(since) == nil { throw ValidationError("--since: not an ISO 8601 time: \(since)") }
+        if let until, History.parseTime(until) == nil { throw ValidationError("--until: not an ISO 8601 time: \(until)") }
+    }
+
+    func run(client: inout ControlClient) async throws {
+        // A fixed end, so calls that start while the export runs do not shift the pages.
+        let end = until.flatMap(History.parseTime) ?? Date()
+        if format == .csv { Output.line(CallSnapshot.csvColumns.joined(separator: ",")) }
+        var offset = 0
+        while true {
+            let query = HistoryQuery(
+                limit: HistoryQuery.maxLimit, outcome: outcome.map(CallOutcome.init(rawValue:)), since: since.flatMap(History.parseTime),
+                until: end, offset: offset)
+            guard case .history(let calls) = try await client.request(.history(query)) else {
+                throw CLIError.unexpectedReply(expected: "history")
+            }
+            for call in calls {
+                switch format {
+                case .csv: Output.line(call.csvRecord)
+                case .jsonl: Output.raw(try ControlWire.encodeLine(call))
+                }
+            }
+            guard calls.count == HistoryQuery.maxLimit else { return }
+            offset += calls.count
+        }
+    }
+}

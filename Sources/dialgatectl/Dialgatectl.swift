@@ -15,7 +15,8 @@ struct Dialgatectl: AsyncParsableCommand {
             --socket and --json may come before or after the subcommand.
             """,
         subcommands: [
-            Status.self, Calls.self, Call.self, History.self, Hangup.self, Meetings.self, Meeting.self, Policy.self, Reload.self,
+            Status.self, Calls.self, Call.self, History.self, Export.self, Hangup.self, Meetings.self, Meeting.self, Policy.self,
+            Reload.self,
         ])
 
     @OptionGroup var global: GlobalOptions

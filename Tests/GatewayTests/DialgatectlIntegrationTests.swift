@@ -188,6 +188,29 @@ extension LoopbackIntegration {
             #expect(noFolder.standardError.contains("dialplan folder"))
         }
 
+        /// `export`: every recorded call as CSV (a header, then one record each) or JSON lines, after
+        /// real calls (sipp: three calls to a number the plan does not have, each 404).
+        @Test func exportPrintsEveryRecordAsCSVOrJSONLines() async throws {
+            let daemon = try await Daemon.start()
+            defer { daemon.cleanUp() }
+            let sipp = try await SIPIntegrationTests().sipp(
+                daemon, ["-sf", SIPIntegrationTests.scenarios.appendingPathComponent("not-found.xml").path, "-s", "5550100", "-m", "3"])
+            #expect(sipp.status == 0, "\(sipp.standardOutput.suffix(1000))")
+            let csv = try await daemon.ctl(["export"])
+            let jsonl = try await daemon.ctl(["export", "--format", "jsonl", "--outcome", "rejected"])
+            let none = try await daemon.ctl(["export", "--until", "2000-01-01"])
+            await daemon.stop()
+            let lines = csv.standardOutput.split(separator: "\n")
+            #expect(csv.status == 0 && lines.count == 4, "\(csv.standardOutput) \(csv.standardError)")
+            #expect(lines.first?.hasPrefix("id,sip_call_id,started_at,") == true)
+            #expect(lines.dropFirst().allSatisfy { $0.contains(",5550100,") && $0.contains(",rejected,") }, "\(lines)")
+            let objects = jsonl.standardOutput.split(separator: "\n").compactMap {
+                try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+            }
+            #expect(objects.count == 3 && objects.allSatisfy { $0["outcome"] as? String == "rejected" && $0["called"] as? String == "5550100" })
+            #expect(none.standardOutput.split(separator: "\n").count == 1, "only the header: \(none.standardOutput)")
+        }
+
         /// `--config`: the file's settings apply (here its log format), and flags win over it (the
         /// harness's own `--sip`, `--state`, `--dialplans`).
         @Test func aSettingsFileIsApplied() async throws {

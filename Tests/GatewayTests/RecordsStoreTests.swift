@@ -148,4 +148,28 @@ import Testing
         #expect(try await store.record(id: "nope") == nil)
         try await store.close()
     }
+
+    /// `--retention-days`: calls that ended before the cutoff and audit rows written before it go;
+    /// later ones and live calls stay; history pages with `offset`.
+    @Test func retentionDeletesOnlyWhatEndedBeforeTheCutoff() async throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanup() }
+        let store = try RecordFixtures.open(directory)
+        let day: TimeInterval = 86_400
+        store.record(RecordFixtures.call("old", startedAt: RecordFixtures.base.addingTimeInterval(-40 * day), outcome: .completed))
+        store.record(RecordFixtures.call("recent", startedAt: RecordFixtures.base.addingTimeInterval(-2 * day), outcome: .rejected))
+        store.record(RecordFixtures.call("live", startedAt: RecordFixtures.base.addingTimeInterval(-50 * day)))
+        store.audit(
+            AuditEntry(at: RecordFixtures.base.addingTimeInterval(-40 * day), meetingID: "123456789", kind: "policy.admit", detail: "old"))
+        store.audit(AuditEntry(at: RecordFixtures.base, meetingID: "123456789", kind: "policy.admit", detail: "new"))
+        _ = try await store.flush()
+
+        let deleted = try await store.prune(endedBefore: RecordFixtures.base.addingTimeInterval(-30 * day))
+        #expect(deleted.calls == 1 && deleted.audit == 1)
+        let left = try await store.history(HistoryQuery(limit: 10)).map(\.call.id)
+        #expect(Set(left) == ["recent", "live"], "a live call has no end: it stays")
+        #expect(try await store.audit(meetingID: "123456789").map(\.detail) == ["new"])
+        #expect(try await store.history(HistoryQuery(limit: 1, offset: 1)).map(\.call.id) == ["live"], "newest first, one skipped")
+        try await store.close()
+    }
 }

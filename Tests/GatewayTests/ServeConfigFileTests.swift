@@ -23,6 +23,7 @@ import Testing
             media-timeout: 45
             log-level: debug
             log-format: json
+            retention-days: 90
             tls-cert: /etc/dialgate/cert.pem
             tls-key: /etc/dialgate/key.pem
             """

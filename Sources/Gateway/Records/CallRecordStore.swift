@@ -275,9 +275,26 @@ public final class CallRecordStore: Service, Sendable {
         if let outcome = query.outcome { request = request.filter(CallColumn.outcome == outcome.rawValue) }
         if let since = query.since { request = request.filter(CallColumn.startedAt >= since) }
         if let until = query.until { request = request.filter(CallColumn.startedAt < until) }
-        let final = request.order(CallColumn.startedAt.desc, CallColumn.id.desc).limit(query.limit)
+        let final = request.order(CallColumn.startedAt.desc, CallColumn.id.desc).limit(query.limit, offset: query.offset)
         do {
             return try await pool.read { db in try final.fetchAll(db) }
+        } catch {
+            throw .database(reason: "\(error)")
+        }
+    }
+
+    /// Retention (`--retention-days`): deletes the records of calls that ended before `cutoff`, and
+    /// audit rows written before it. Live calls (no end yet) and `interrupted` ones still being
+    /// looked at are kept only by their end time like any other. Returns (calls, audit rows) deleted.
+    @discardableResult
+    public func prune(endedBefore cutoff: Date) async throws(CallRecordStoreError) -> (calls: Int, audit: Int) {
+        do {
+            return try await pool.write { db in
+                try db.execute(sql: "DELETE FROM calls WHERE ended_at IS NOT NULL AND ended_at < ?", arguments: [cutoff])
+                let calls = db.changesCount
+                try db.execute(sql: "DELETE FROM audit WHERE at < ?", arguments: [cutoff])
+                return (calls, db.changesCount)
+            }
         } catch {
             throw .database(reason: "\(error)")
         }

@@ -121,10 +121,13 @@ public struct GatewayApplication: Sendable {
                     .init(service: store),
                     .init(service: control),
                     .init(service: participants),
-                ] + (metricsService.map { [ServiceGroupConfiguration.ServiceConfiguration(service: $0)] } ?? []) + [
-                    .init(service: DialplanReloadOnHangup(reloader: reloader)),
-                    .init(service: sip, successTerminationBehavior: .gracefullyShutdownGroup),
-                ],
+                ] + (metricsService.map { [ServiceGroupConfiguration.ServiceConfiguration(service: $0)] } ?? [])
+                    + (configuration.retentionDays.map {
+                        [.init(service: RecordRetention(store: store, days: $0, logger: Logger(label: "dialgate.records")))]
+                    } ?? []) + [
+                        .init(service: DialplanReloadOnHangup(reloader: reloader)),
+                        .init(service: sip, successTerminationBehavior: .gracefullyShutdownGroup),
+                    ],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await group.run()

@@ -23,7 +23,8 @@ public struct ServeConfigFile: Sendable, Equatable {
         ("drain-grace", .wholeNumber(0...86_400)), ("max-calls", .wholeNumber(1...1_000_000)),
         ("srtp", .choice(["forbidden", "optional", "mandatory"])), ("media-timeout", .wholeNumber(1...86_400)),
         ("log-level", .choice(["trace", "debug", "info", "notice", "warning", "error", "critical"])),
-        ("log-format", .choice(["text", "logfmt", "json"])), ("tls-cert", .text), ("tls-key", .text),
+        ("log-format", .choice(["text", "logfmt", "json"])), ("retention-days", .wholeNumber(1...36_500)), ("tls-cert", .text),
+        ("tls-key", .text),
     ]
 
     /// The file's settings, by key, as text (checked against the key's kind).
