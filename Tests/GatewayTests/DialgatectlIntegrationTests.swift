@@ -207,7 +207,8 @@ extension LoopbackIntegration {
             let objects = jsonl.standardOutput.split(separator: "\n").compactMap {
                 try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
             }
-            #expect(objects.count == 3 && objects.allSatisfy { $0["outcome"] as? String == "rejected" && $0["called"] as? String == "5550100" })
+            #expect(
+                objects.count == 3 && objects.allSatisfy { $0["outcome"] as? String == "rejected" && $0["called"] as? String == "5550100" })
             #expect(none.standardOutput.split(separator: "\n").count == 1, "only the header: \(none.standardOutput)")
         }
 
