@@ -19,9 +19,10 @@ struct Calls: ControlSubcommand {
     static let configuration = CommandConfiguration(
         abstract: "List the live calls.",
         discussion: """
-            With --watch, keep the connection open and print one line per call change until \
-            interrupted; with --watch --json, the first line is {"watching":[live calls]} and then \
-            one {"event":{"kind":...,"call":{...}}} line per change.
+            With --watch on a terminal, the table is redrawn in place on every change and every \
+            second, like top (state in colour unless NO_COLOR is set); into a pipe, one line per call \
+            change until interrupted; with --watch --json, the first line is {"watching":[live calls]} \
+            and then one {"event":{"kind":...,"call":{...}}} line per change.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -38,16 +39,33 @@ struct Calls: ControlSubcommand {
         }
         let first = try await client.request(.watchCalls)
         guard case .watching(let calls) = first else { throw CLIError.unexpectedReply(expected: "watching") }
+        // On a terminal, a table redrawn in place; into a pipe, one line per change (scripts).
+        let screen = !global.json && WatchScreen.isTerminal ? WatchScreen(calls: calls, colour: WatchScreen.wantsColour) : nil
         if global.json {
             try printJSON(first)
+        } else if let screen {
+            await screen.draw()
         } else {
             Output.line(Format.calls(calls))
             Output.line("watching for changes (Ctrl-C to stop)")
         }
+        let ticker = Task {
+            while let screen, !Task.isCancelled {
+                try await Task.sleep(for: .seconds(1))
+                await screen.draw()
+            }
+        }
+        defer { ticker.cancel() }
         while let reply = try await client.nextReply() {
             let payload = try reply.result.unwrapped()
             guard case .event(let event) = payload else { continue }  // a newer daemon's extra line
-            if global.json { try printJSON(payload) } else { Output.line(Format.event(event, at: Date())) }
+            if global.json {
+                try printJSON(payload)
+            } else if let screen {
+                await screen.apply(event)
+            } else {
+                Output.line(Format.event(event, at: Date()))
+            }
         }
         throw CLIError.connectionClosed(path: client.socketPath)
     }

@@ -212,6 +212,58 @@ extension LoopbackIntegration {
             #expect(none.standardOutput.split(separator: "\n").count == 1, "only the header: \(none.standardOutput)")
         }
 
+        /// `calls --watch` in a real terminal (tmux): the table is drawn, shows a call while baresip
+        /// is on the echo number (state in colour), and is redrawn without it once the call ends.
+        @Test func callsWatchRedrawsTheTableInATerminal() async throws {
+            let daemon = try await Daemon.start()
+            defer { daemon.cleanUp() }
+            let session = "dgwatch-\(UUID().uuidString.prefix(8))"
+            let ctl = Daemon.productsDirectory.appendingPathComponent("dialgatectl").path
+            // tmux through sh: the tmux client that starts the server is then sh's child to reap, not
+            // ours (Foundation's Process did not see it exit, and spun).
+            func tmux(_ arguments: String) async throws -> ProcessResult {
+                try await ExternalProcess.run("/bin/sh", ["-c", "tmux \(arguments) </dev/null"], timeout: .seconds(10))
+            }
+            let started = try await tmux("new-session -d -s \(session) -x 200 -y 30 '\(ctl) --socket \(daemon.socket) calls --watch'")
+            #expect(started.status == 0, "\(started.standardError)")
+            defer {
+                // Also when an expectation above threw: no terminal is left running.
+                let kill = Process()
+                kill.executableURL = URL(fileURLWithPath: "/bin/sh")
+                kill.arguments = ["-c", "tmux kill-session -t \(session) 2>/dev/null"]
+                try? kill.run()
+                kill.waitUntilExit()
+            }
+            /// The pane as it is now, escape sequences (colours) included.
+            func pane() async throws -> String {
+                try await tmux("capture-pane -p -e -t \(session)").standardOutput
+            }
+            func wait(for text: String) async throws -> String {
+                var screen = ""
+                for _ in 0..<100 {
+                    screen = try await pane()
+                    if screen.contains(text) { return screen }
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+                return screen
+            }
+            let idle = try await wait(for: "0 live calls")
+            #expect(idle.contains("dialgate: 0 live calls"), "\(idle)")
+
+            async let call = Baresip.call(uri: "sip:1001@127.0.0.1:\(daemon.sipPort)", codec: .pcmu, duration: .seconds(6))
+            let busy = try await wait(for: "1 live call ")
+            let finished = try await call
+            defer { finished.cleanUp() }
+            let after = try await wait(for: "0 live calls")
+            await daemon.stop()
+
+            #expect(busy.contains("ID") && busy.contains("STATE") && busy.contains("DURATION") && busy.contains("MOS"), "\(busy)")
+            #expect(busy.contains("1001") && busy.contains("PCMU"), "\(busy)")
+            #expect(busy.contains("\u{1B}[36manswered") || busy.contains("\u{1B}[32m"), "the state in colour: \(busy.debugDescription)")
+            #expect(after.contains("dialgate: 0 live calls") && !after.contains("PCMU"), "redrawn without the call: \(after)")
+            #expect(finished.established, "\(finished.log.suffix(1000))")
+        }
+
         /// `--config`: the file's settings apply (here its log format), and flags win over it (the
         /// harness's own `--sip`, `--state`, `--dialplans`).
         @Test func aSettingsFileIsApplied() async throws {
