@@ -188,6 +188,36 @@ extension LoopbackIntegration {
             #expect(noFolder.standardError.contains("dialplan folder"))
         }
 
+        /// Under sipp load (30 calls to the echo number, 10 a second, each held 2 s), `calls --json`
+        /// shows the calls in progress as answered, and `history --json` then has every one of them,
+        /// completed, with the numbers sipp used.
+        @Test func callsAndHistoryMatchWhatASippLoadDid() async throws {
+            let daemon = try await Daemon.start()
+            defer { daemon.cleanUp() }
+            async let load = SIPIntegrationTests().sipp(
+                daemon, ["-sn", "uac", "-s", "1001", "-r", "10", "-m", "30", "-d", "2000", "-l", "40"], timeout: .seconds(60))
+            var peak: [[String: Any]] = []
+            for _ in 0..<40 {
+                try await Task.sleep(for: .milliseconds(100))
+                let live = try await daemon.ctlJSON(["calls"])["calls"] as? [[String: Any]] ?? []
+                if live.count > peak.count { peak = live }
+            }
+            let sipp = try await load
+            let history = try await daemon.ctlJSON(["history", "--limit", "100"])["history"] as? [[String: Any]] ?? []
+            let live = try await daemon.ctlJSON(["calls"])["calls"] as? [[String: Any]] ?? []
+            await daemon.stop()
+            #expect(sipp.status == 0, "\(sipp.standardOutput.suffix(1500))")
+            // 10 calls a second held 2 s: about 20 at once.
+            #expect(peak.count >= 10 && peak.count <= 30, "peak \(peak.count)")
+            #expect(
+                peak.allSatisfy { $0["called"] as? String == "1001" && ["answered", "ringing", "ending"].contains($0["state"] as? String) })
+            #expect(live.isEmpty, "\(live)")
+            #expect(history.count == 30, "\(history.count) records")
+            #expect(
+                history.allSatisfy { $0["outcome"] as? String == "completed" && $0["called"] as? String == "1001" }, "\(history.prefix(2))")
+            #expect(Set(history.compactMap { $0["sipCallID"] as? String }).count == 30, "one record per call")
+        }
+
         /// `export`: every recorded call as CSV (a header, then one record each) or JSON lines, after
         /// real calls (sipp: three calls to a number the plan does not have, each 404).
         @Test func exportPrintsEveryRecordAsCSVOrJSONLines() async throws {
