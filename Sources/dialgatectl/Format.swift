@@ -51,7 +51,8 @@ enum Format {
             calls.map { call in
                 [
                     call.id, call.state.rawValue, call.caller, call.called, orDash(call.route), call.transport,
-                    call.remote, duration(call.durationSeconds ?? Date().timeIntervalSince(call.answeredAt ?? call.startedAt)), call.sipCallID,
+                    call.remote, duration(call.durationSeconds ?? Date().timeIntervalSince(call.answeredAt ?? call.startedAt)),
+                    call.sipCallID,
                 ]
             })
     }
