@@ -36,6 +36,11 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .long, help: "Control socket (default: STATE/dialgate.sock).")
     var control: String?
 
+    @Option(
+        name: .customLong("control-group"),
+        help: "Give the control socket to this group, mode 0660 (default: owner only, 0600).")
+    var controlGroup: String?
+
     @Option(name: .long, help: "Folder of dialplan files. Default ./dialplans.")
     var dialplans: String?
 
@@ -141,6 +146,7 @@ struct Serve: AsyncParsableCommand {
         configuration.tlsKey = tlsKey
         configuration.advertisedHost = optionalSetting(advertise, "advertise", in: file)
         configuration.controlSocket = optionalSetting(control, "control", in: file)
+        configuration.controlGroup = optionalSetting(controlGroup, "control-group", in: file)
         configuration.dialplansDirectory = setting(dialplans, "dialplans", in: file, default: "./dialplans")
         configuration.stateDirectory = setting(state, "state", in: file, default: "./var")
         configuration.ringTime = .milliseconds(number(ringTime, "ring-time", 0))

@@ -95,6 +95,10 @@ enum Format {
             ("end reason", call.endReason ?? "-"),
             ("hung up by", call.hungUpBy?.rawValue ?? "-"),
         ]
+        if let decision = call.policyDecision {
+            fields.append(("policy", decision))
+            if let reason = call.policyReason, !reason.isEmpty { fields.append(("policy reason", reason)) }
+        }
         if let quality = call.quality {
             let rtt = quality.roundTripMilliseconds.map { "\(Int($0.rounded())) ms" } ?? "-"
             fields.append(("packets", "\(quality.packetsReceived) in, \(quality.packetsSent) out"))

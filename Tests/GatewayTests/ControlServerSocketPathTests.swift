@@ -54,6 +54,28 @@ import Testing
         }
         #expect(try String(contentsOfFile: socket.path, encoding: .utf8) == "precious")
     }
+
+    /// `--control-group`: the socket belongs to the group, mode 0660; an unknown group stops the
+    /// start with its name, and no socket is left behind.
+    @Test func aControlGroupGetsTheSocketReadWrite() async throws {
+        let socket = TemporarySocket()
+        defer { socket.cleanup() }
+        let group = try #require(getgrgid(getegid())).pointee.gr_name.map { String(cString: $0) } ?? "root"
+        let server = try await ControlServer.bind(socketPath: socket.path, group: group, handler: FakeControlHandler())
+        var info = stat()
+        #expect(stat(socket.path, &info) == 0)
+        #expect(info.st_mode & 0o777 == 0o660 && info.st_gid == getegid())
+        let running = Task { try await server.run() }
+        running.cancel()
+        try await running.value
+
+        let other = TemporarySocket()
+        defer { other.cleanup() }
+        await #expect(throws: ControlServerError.cannotBind(path: other.path, reason: "no group 'no-such-group-dialgate'")) {
+            _ = try await ControlServer.bind(socketPath: other.path, group: "no-such-group-dialgate", handler: FakeControlHandler())
+        }
+        #expect(!FileManager.default.fileExists(atPath: other.path))
+    }
 }
 
 /// Binds a Unix socket at `path` and closes it without unlinking: what `kill -9` leaves behind.

@@ -13,6 +13,7 @@ import Testing
             advertise: gateway.example.net
             rtp-ports: 30000-30999
             control: /run/dialgate.sock
+            control-group: dialgate
             dialplans: /etc/dialgate/dialplans
             state: /var/lib/dialgate
             metrics: 127.0.0.1:9464

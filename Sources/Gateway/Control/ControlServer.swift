@@ -31,9 +31,11 @@ public final class ControlServer: Service, Sendable {
     }
 
     /// Creates the socket's directory, removes a stale socket file (only when nothing answers on
-    /// it), binds, and makes the socket owner-only (0600).
+    /// it), binds, and makes the socket owner-only (0600), or owner and `group` (0660: `--control-group`,
+    /// so operators in that group can run `dialgatectl` without being the daemon's user).
     public static func bind(
         socketPath: String,
+        group: String? = nil,
         handler: any ControlCommandHandler,
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         logger: Logger = Logger(label: "dialgate.control")
@@ -54,7 +56,20 @@ public final class ControlServer: Service, Sendable {
         // The socket is created with the process umask (at worst group/other can read, which for
         // a socket grants nothing: connecting needs write permission). Owner-only from here on.
         do {
-            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: socketPath)
+            if let group {
+                guard let entry = getgrnam(group) else {
+                    throw ControlServerError.cannotBind(path: socketPath, reason: "no group '\(group)'")
+                }
+                guard chown(socketPath, uid_t(bitPattern: -1), entry.pointee.gr_gid) == 0 else {
+                    throw ControlServerError.cannotBind(
+                        path: socketPath, reason: "cannot give the socket to group '\(group)': errno \(errno)")
+                }
+            }
+            try FileManager.default.setAttributes([.posixPermissions: group == nil ? 0o600 : 0o660], ofItemAtPath: socketPath)
+        } catch let error as ControlServerError {
+            try? await channel.channel.close()
+            removeSocketFile(socketPath)
+            throw error
         } catch {
             try? await channel.channel.close()
             removeSocketFile(socketPath)

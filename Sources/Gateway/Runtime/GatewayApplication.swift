@@ -93,7 +93,7 @@ public struct GatewayApplication: Sendable {
                 render: { [rooms] in metrics.render(meetings: await rooms.census()) }, logger: Logger(label: "dialgate.metrics"))
         }
         let control = try await ControlServer.bind(
-            socketPath: configuration.controlSocketPath,
+            socketPath: configuration.controlSocketPath, group: configuration.controlGroup,
             handler: GatewayControlHandler(
                 signalling: signalling, sip: sip, store: store, meetings: meetings, events: events, version: version, startedAt: Date(),
                 controlSocket: configuration.controlSocketPath,

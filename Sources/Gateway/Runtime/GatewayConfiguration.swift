@@ -13,6 +13,8 @@ public struct GatewayConfiguration: Sendable {
     public var participantsHost: String = "127.0.0.1"
     public var participantsPort: Int = 8088
     /// A certificate chain and key (PEM) for TLS: the participant server then speaks `wss://`.
+    /// `--control-group NAME`: the control socket is 0660 and belongs to this group (else 0600).
+    public var controlGroup: String?
     /// `--retention-days N`: call records and audit rows older than this are deleted; nil keeps them all.
     public var retentionDays: Int?
     /// `--metrics ADDR:PORT`: where Prometheus scrapes `GET /metrics`; nil serves no metrics.
