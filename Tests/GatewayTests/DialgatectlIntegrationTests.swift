@@ -249,24 +249,12 @@ extension LoopbackIntegration {
             defer { daemon.cleanUp() }
             let session = "dgwatch-\(UUID().uuidString.prefix(8))"
             let ctl = Daemon.productsDirectory.appendingPathComponent("dialgatectl").path
-            // tmux through sh: the tmux client that starts the server is then sh's child to reap, not
-            // ours (Foundation's Process did not see it exit, and spun).
-            func tmux(_ arguments: String) async throws -> ProcessResult {
-                try await ExternalProcess.run("/bin/sh", ["-c", "tmux \(arguments) </dev/null"], timeout: .seconds(10))
-            }
-            let started = try await tmux("new-session -d -s \(session) -x 200 -y 30 '\(ctl) --socket \(daemon.socket) calls --watch'")
-            #expect(started.status == 0, "\(started.standardError)")
-            defer {
-                // Also when an expectation above threw: no terminal is left running.
-                let kill = Process()
-                kill.executableURL = URL(fileURLWithPath: "/bin/sh")
-                kill.arguments = ["-c", "tmux kill-session -t \(session) 2>/dev/null"]
-                try? kill.run()
-                kill.waitUntilExit()
-            }
+            let started = try await Tmux.run(
+                ["new-session", "-d", "-s", session, "-x", "200", "-y", "30", "\(ctl) --socket \(daemon.socket) calls --watch"])
+            #expect(started.status == 0)
             /// The pane as it is now, escape sequences (colours) included.
             func pane() async throws -> String {
-                try await tmux("capture-pane -p -e -t \(session)").standardOutput
+                try await Tmux.run(["capture-pane", "-p", "-e", "-t", session]).output
             }
             func wait(for text: String) async throws -> String {
                 var screen = ""
@@ -285,6 +273,7 @@ extension LoopbackIntegration {
             let finished = try await call
             defer { finished.cleanUp() }
             let after = try await wait(for: "0 live calls")
+            _ = try await Tmux.run(["kill-session", "-t", session])
             await daemon.stop()
 
             #expect(busy.contains("ID") && busy.contains("STATE") && busy.contains("DURATION") && busy.contains("MOS"), "\(busy)")
