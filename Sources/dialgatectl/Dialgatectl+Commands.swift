@@ -115,8 +115,13 @@ struct History: ControlSubcommand {
         guard HistoryQuery.limitRange.contains(limit) else {
             throw ValidationError("--limit must be between 1 and \(HistoryQuery.maxLimit)")
         }
-        if let since, Self.parseTime(since) == nil { throw ValidationError("--since: not an ISO 8601 time: \(since)") }
-        if let until, Self.parseTime(until) == nil { throw ValidationError("--until: not an ISO 8601 time: \(until)") }
+        try Self.checkTimes(since: since, until: until)
+    }
+
+    /// `--since` and `--until` must parse (`parseTime`).
+    static func checkTimes(since: String?, until: String?) throws {
+        if let since, parseTime(since) == nil { throw ValidationError("--since: not an ISO 8601 time: \(since)") }
+        if let until, parseTime(until) == nil { throw ValidationError("--until: not an ISO 8601 time: \(until)") }
     }
 
     func run(client: inout ControlClient) async throws {
@@ -186,8 +191,7 @@ struct Export: ControlSubcommand {
     var until: String?
 
     func validate() throws {
-        if let since, History.parseTime(since) == nil { throw ValidationError("--since: not an ISO 8601 time: \(since)") }
-        if let until, History.parseTime(until) == nil { throw ValidationError("--until: not an ISO 8601 time: \(until)") }
+        try History.checkTimes(since: since, until: until)
     }
 
     func run(client: inout ControlClient) async throws {

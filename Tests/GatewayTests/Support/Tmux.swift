@@ -39,7 +39,12 @@ enum Tmux {
         var pid: pid_t = 0
         let cArguments = argv.map { strdup($0) } + [nil]
         defer { cArguments.forEach { free($0) } }
-        let spawned = posix_spawn(&pid, argv[0], &actions, nil, cArguments, environ)
+        // The terminal's programs decide on colour themselves: a NO_COLOR the test runner set for its
+        // own output (swift test does, into a pipe) is not passed on.
+        let environment =
+            ProcessInfo.processInfo.environment.filter { $0.key != "NO_COLOR" }.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { environment.forEach { free($0) } }
+        let spawned = posix_spawn(&pid, argv[0], &actions, nil, cArguments, environment)
         guard spawned == 0 else { throw HarnessError("posix_spawn tmux: errno \(spawned)") }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
