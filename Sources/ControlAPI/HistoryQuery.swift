@@ -17,6 +17,8 @@ public struct HistoryQuery: Codable, Sendable, Hashable {
     public var called: String?
     /// Only calls with this outcome.
     public var outcome: CallOutcome?
+    /// Only calls that joined (or were refused from) this meeting.
+    public var meeting: String?
     /// Only calls started at or after this instant.
     public var since: Date?
     /// Only calls started before this instant.
@@ -27,8 +29,9 @@ public struct HistoryQuery: Codable, Sendable, Hashable {
     /// Builds a query; `limit` is clamped to ``limitRange`` (decoding from the wire is strict instead).
     public init(
         limit: Int = HistoryQuery.defaultLimit, caller: String? = nil, called: String? = nil,
-        outcome: CallOutcome? = nil, since: Date? = nil, until: Date? = nil, offset: Int = 0
+        outcome: CallOutcome? = nil, since: Date? = nil, until: Date? = nil, offset: Int = 0, meeting: String? = nil
     ) {
+        self.meeting = meeting
         self.limit = min(max(limit, Self.limitRange.lowerBound), Self.limitRange.upperBound)
         self.offset = max(0, offset)
         self.caller = caller
@@ -39,7 +42,7 @@ public struct HistoryQuery: Codable, Sendable, Hashable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case limit, caller, called, outcome, since, until, offset
+        case limit, caller, called, outcome, since, until, offset, meeting
     }
 
     public init(from decoder: any Decoder) throws {
@@ -56,6 +59,7 @@ public struct HistoryQuery: Codable, Sendable, Hashable {
         self.outcome = try container.decodeIfPresent(CallOutcome.self, forKey: .outcome)
         self.since = try container.decodeIfPresent(Date.self, forKey: .since)
         self.until = try container.decodeIfPresent(Date.self, forKey: .until)
+        self.meeting = try container.decodeIfPresent(String.self, forKey: .meeting)
         let offset = try container.decodeIfPresent(Int.self, forKey: .offset) ?? 0
         guard offset >= 0 else { throw ControlError.badRequest("offset must not be negative, not \(offset)") }
         self.offset = offset
@@ -69,6 +73,7 @@ public struct HistoryQuery: Codable, Sendable, Hashable {
         try container.encodeIfPresent(outcome, forKey: .outcome)
         try container.encodeIfPresent(since, forKey: .since)
         try container.encodeIfPresent(until, forKey: .until)
+        try container.encodeIfPresent(meeting, forKey: .meeting)
         if offset > 0 { try container.encode(offset, forKey: .offset) }
     }
 }

@@ -105,6 +105,9 @@ struct History: ControlSubcommand {
     @Option(help: "Only calls with this outcome (completed, cancelled, rejected, failed, interrupted, refused-e2ee).")
     var outcome: String?
 
+    @Option(help: "Only calls that joined, or were refused from, this meeting.")
+    var meeting: String?
+
     @Option(help: ArgumentHelp("Only calls started at or after this time (ISO 8601, or YYYY-MM-DD for local midnight).", valueName: "time"))
     var since: String?
 
@@ -127,7 +130,7 @@ struct History: ControlSubcommand {
     func run(client: inout ControlClient) async throws {
         let query = HistoryQuery(
             limit: limit, caller: caller, called: called, outcome: outcome.map(CallOutcome.init(rawValue:)),
-            since: since.flatMap(Self.parseTime), until: until.flatMap(Self.parseTime))
+            since: since.flatMap(Self.parseTime), until: until.flatMap(Self.parseTime), meeting: meeting)
         let payload = try await client.request(.history(query))
         guard case .history(let calls) = payload else { throw CLIError.unexpectedReply(expected: "history") }
         if global.json { try printJSON(payload) } else { Output.line(Format.history(calls)) }
@@ -184,6 +187,9 @@ struct Export: ControlSubcommand {
     @Option(help: "Only calls with this outcome.")
     var outcome: String?
 
+    @Option(help: "Only calls that joined, or were refused from, this meeting.")
+    var meeting: String?
+
     @Option(help: ArgumentHelp("Only calls started at or after this time (ISO 8601, or YYYY-MM-DD).", valueName: "time"))
     var since: String?
 
@@ -202,7 +208,7 @@ struct Export: ControlSubcommand {
         while true {
             let query = HistoryQuery(
                 limit: HistoryQuery.maxLimit, outcome: outcome.map(CallOutcome.init(rawValue:)), since: since.flatMap(History.parseTime),
-                until: end, offset: offset)
+                until: end, offset: offset, meeting: meeting)
             guard case .history(let calls) = try await client.request(.history(query)) else {
                 throw CLIError.unexpectedReply(expected: "history")
             }

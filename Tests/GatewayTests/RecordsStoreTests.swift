@@ -170,6 +170,11 @@ import Testing
         #expect(Set(left) == ["recent", "live"], "a live call has no end: it stays")
         #expect(try await store.audit(meetingID: "123456789").map(\.detail) == ["new"])
         #expect(try await store.history(HistoryQuery(limit: 1, offset: 1)).map(\.call.id) == ["live"], "newest first, one skipped")
+        var inMeeting = RecordFixtures.call("met", startedAt: RecordFixtures.base, outcome: .refusedE2EE)
+        inMeeting.call.meeting = "123456789"
+        store.record(inMeeting)
+        _ = try await store.flush()
+        #expect(try await store.history(HistoryQuery(meeting: "123456789")).map(\.call.id) == ["met"])
         try await store.close()
     }
 }

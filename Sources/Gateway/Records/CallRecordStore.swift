@@ -273,6 +273,7 @@ public final class CallRecordStore: Service, Sendable {
         if let caller = query.caller { request = request.filter(CallColumn.caller == caller) }
         if let called = query.called { request = request.filter(CallColumn.called == called) }
         if let outcome = query.outcome { request = request.filter(CallColumn.outcome == outcome.rawValue) }
+        if let meeting = query.meeting { request = request.filter(CallColumn.meeting == meeting) }
         if let since = query.since { request = request.filter(CallColumn.startedAt >= since) }
         if let until = query.until { request = request.filter(CallColumn.startedAt < until) }
         let final = request.order(CallColumn.startedAt.desc, CallColumn.id.desc).limit(query.limit, offset: query.offset)
