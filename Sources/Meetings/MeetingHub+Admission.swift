@@ -208,7 +208,6 @@ extension MeetingHub {
         case .standard:
             if let sealed = rekey.gatewaySealedSecret {
                 actions.append(.installGatewayEpoch(verified, sealedSecret: sealed))
-                gatewayHoldsKey = true
                 gatewayEpochs = (gatewayEpochs + [epoch]).suffix(2)
             }
             if downgrade == nil {
@@ -236,7 +235,6 @@ extension MeetingHub {
             }
         case .e2ee:
             if gatewayHoldsKey { actions.append(.dropGatewayEpochs) }
-            gatewayHoldsKey = false
             gatewayEpochs = []
             guard let previous = downgrade else { return actions }
             downgrade = nil

@@ -154,10 +154,11 @@ public struct MeetingHub: Sendable {
     var delegation: SignedManifestCopy?
     /// `e2ee`: set while the host has downgraded the meeting for phone callers (issue 7).
     var downgrade: Downgrade?
-    /// `e2ee`: whether the current epoch's secret was sealed to the gateway.
-    var gatewayHoldsKey = false
     /// `e2ee`, downgraded: the (at most two) newest epochs the gateway holds, whose frames may reach phones.
     var gatewayEpochs: [UInt64] = []
+    /// `e2ee`: whether the current epoch's secret was sealed to the gateway (every `e2ee` epoch empties
+    /// `gatewayEpochs`, and a `standard` one is relayed only with the gateway's copy).
+    var gatewayHoldsKey: Bool { !gatewayEpochs.isEmpty }
     /// `e2ee`: phone callers waiting for the host's answer, in arrival order.
     var pending: [PendingPhone] = []
     var lastRequest: UInt32 = 0

@@ -102,35 +102,18 @@ struct History: ControlSubcommand {
     @Option(help: "Only calls to this number.")
     var called: String?
 
-    @Option(help: "Only calls with this outcome (completed, cancelled, rejected, failed, interrupted, refused-e2ee).")
-    var outcome: String?
-
-    @Option(help: "Only calls that joined, or were refused from, this meeting.")
-    var meeting: String?
-
-    @Option(help: ArgumentHelp("Only calls started at or after this time (ISO 8601, or YYYY-MM-DD for local midnight).", valueName: "time"))
-    var since: String?
-
-    @Option(help: ArgumentHelp("Only calls started before this time (ISO 8601, or YYYY-MM-DD).", valueName: "time"))
-    var until: String?
+    @OptionGroup var filters: RecordFilters
 
     func validate() throws {
         guard HistoryQuery.limitRange.contains(limit) else {
             throw ValidationError("--limit must be between 1 and \(HistoryQuery.maxLimit)")
         }
-        try Self.checkTimes(since: since, until: until)
-    }
-
-    /// `--since` and `--until` must parse (`parseTime`).
-    static func checkTimes(since: String?, until: String?) throws {
-        if let since, parseTime(since) == nil { throw ValidationError("--since: not an ISO 8601 time: \(since)") }
-        if let until, parseTime(until) == nil { throw ValidationError("--until: not an ISO 8601 time: \(until)") }
     }
 
     func run(client: inout ControlClient) async throws {
         let query = HistoryQuery(
-            limit: limit, caller: caller, called: called, outcome: outcome.map(CallOutcome.init(rawValue:)),
-            since: since.flatMap(Self.parseTime), until: until.flatMap(Self.parseTime), meeting: meeting)
+            limit: limit, caller: caller, called: called, outcome: filters.outcome.map(CallOutcome.init(rawValue:)),
+            since: filters.since.flatMap(Self.parseTime), until: filters.until.flatMap(Self.parseTime), meeting: filters.meeting)
         let payload = try await client.request(.history(query))
         guard case .history(let calls) = payload else { throw CLIError.unexpectedReply(expected: "history") }
         if global.json { try printJSON(payload) } else { Output.line(Format.history(calls)) }
@@ -184,31 +167,17 @@ struct Export: ControlSubcommand {
     @Option(help: "csv (RFC 4180, one header line) or jsonl (one JSON object per call, as history --json).")
     var format = Format.csv
 
-    @Option(help: "Only calls with this outcome.")
-    var outcome: String?
-
-    @Option(help: "Only calls that joined, or were refused from, this meeting.")
-    var meeting: String?
-
-    @Option(help: ArgumentHelp("Only calls started at or after this time (ISO 8601, or YYYY-MM-DD).", valueName: "time"))
-    var since: String?
-
-    @Option(help: ArgumentHelp("Only calls started before this time (ISO 8601, or YYYY-MM-DD); default: now.", valueName: "time"))
-    var until: String?
-
-    func validate() throws {
-        try History.checkTimes(since: since, until: until)
-    }
+    @OptionGroup var filters: RecordFilters
 
     func run(client: inout ControlClient) async throws {
         // A fixed end, so calls that start while the export runs do not shift the pages.
-        let end = until.flatMap(History.parseTime) ?? Date()
+        let end = filters.until.flatMap(History.parseTime) ?? Date()
         if format == .csv { Output.line(CallSnapshot.csvColumns.joined(separator: ",")) }
         var offset = 0
         while true {
             let query = HistoryQuery(
-                limit: HistoryQuery.maxLimit, outcome: outcome.map(CallOutcome.init(rawValue:)), since: since.flatMap(History.parseTime),
-                until: end, offset: offset, meeting: meeting)
+                limit: HistoryQuery.maxLimit, outcome: filters.outcome.map(CallOutcome.init(rawValue:)),
+                since: filters.since.flatMap(History.parseTime), until: end, offset: offset, meeting: filters.meeting)
             guard case .history(let calls) = try await client.request(.history(query)) else {
                 throw CLIError.unexpectedReply(expected: "history")
             }
@@ -221,5 +190,25 @@ struct Export: ControlSubcommand {
             guard calls.count == HistoryQuery.maxLimit else { return }
             offset += calls.count
         }
+    }
+}
+
+/// The record filters `history` and `export` share.
+struct RecordFilters: ParsableArguments {
+    @Option(help: "Only calls with this outcome (completed, cancelled, rejected, failed, interrupted, refused-e2ee).")
+    var outcome: String?
+
+    @Option(help: "Only calls that joined, or were refused from, this meeting.")
+    var meeting: String?
+
+    @Option(help: ArgumentHelp("Only calls started at or after this time (ISO 8601, or YYYY-MM-DD for local midnight).", valueName: "time"))
+    var since: String?
+
+    @Option(help: ArgumentHelp("Only calls started before this time (ISO 8601, or YYYY-MM-DD; export: default now).", valueName: "time"))
+    var until: String?
+
+    func validate() throws {
+        if let since, History.parseTime(since) == nil { throw ValidationError("--since: not an ISO 8601 time: \(since)") }
+        if let until, History.parseTime(until) == nil { throw ValidationError("--until: not an ISO 8601 time: \(until)") }
     }
 }
