@@ -130,6 +130,14 @@ let package = Package(
         .executableTarget(name: "SIPBenchmarks", dependencies: ["SIP"], path: "Benchmarks/SIPBenchmarks"),
         .executableTarget(
             name: "MediaBenchmarks", dependencies: ["LegMedia", "Media", "RTP", "Meetings", "Frames"], path: "Benchmarks/MediaBenchmarks"),
+        // E2EE forwarding load clients and the bare relay baseline (run by scripts/load).
+        .executableTarget(
+            name: "ForwardingLoad",
+            dependencies: [
+                "Meetings", "Frames", "ParticipantTransport", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            path: "Benchmarks/ForwardingLoad"),
 
         // Tests sit next to the layer they test; TestSupport holds what several test targets share.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
