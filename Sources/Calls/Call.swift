@@ -34,8 +34,18 @@ struct Call {
     /// `*` was pressed in the meeting: the next key is a control (`*6`, `*#`).
     var awaitingControlKey = false
 
-    /// What the records and `dialgatectl` show: the session's phase, `in-meeting` once answered and joined.
-    var phase: CallPhase { inMeeting && session.phase == .answered ? .inMeeting : session.phase }
+    /// The meeting side holds the caller out of its roster for now (waiting for the host, or for
+    /// the host's answer to an `e2ee` meeting's lobby).
+    var inLobby = false
+
+    /// What the records and `dialgatectl` show: the session's phase, refined once answered: `lobby`
+    /// while the meeting holds the caller, `on-hold` while the caller holds us, `in-meeting` once joined.
+    var phase: CallPhase {
+        guard session.phase == .answered else { return session.phase }
+        if inMeeting && inLobby { return .lobby }
+        if media.onHold { return .onHold }
+        return inMeeting ? .inMeeting : .answered
+    }
     /// The trunk's longest call: the call ends at this instant.
     let endsAt: SIPInstant?
     /// How much of the run's journal has gone to the log.

@@ -13,6 +13,10 @@ public enum CallPhase: String, Sendable, Equatable {
     case ringing
     case answered
     case inMeeting = "in-meeting"
+    /// Waiting to enter a meeting: for its host, or for the host's answer (issue 7's lobby).
+    case lobby
+    /// The caller has put the gateway on hold (RFC 3264 §8.4 `sendonly`/`inactive`).
+    case onHold = "on-hold"
     case ending
     case ended
 }
@@ -46,11 +50,17 @@ public struct CallFacts: Sendable, Equatable {
     public var id: GatewayCallID
     public var sipCallID: String
     public var caller: String
+    /// The caller as operators' lists show it: masked (`••• 1234`) unless the meeting's policy says
+    /// `caller-id-display full` (or `hidden`: not at all).
+    public var callerShown: String?
     public var callerDisplayName: String?
     public var called: String
     public var trunk: String
     public var route: String?
     public var meetingID: String?
+    /// The meeting's mode when the caller joined it: `standard`, `e2ee` (still: held in its lobby),
+    /// or `downgraded` (an `e2ee` meeting its host downgraded so the caller could join).
+    public var meetingMode: String?
     public var phase: CallPhase
     public var peer: SIPPeer
     public var codec: String?
@@ -69,6 +79,8 @@ public struct CallFacts: Sendable, Equatable {
     public var hungUpBy: HangupParty?
     /// The media figures the leg reported last (every RTCP interval, RFC 3550 §6.2).
     public var quality: CallQuality?
+    /// What happened, in order: SIP messages, dialplan steps, digits, policy, meeting.
+    public var timeline = CallTimeline()
 }
 
 /// Media quality of a leg, from its RTP reception statistics and RTCP (RFC 3550 §6.4).
@@ -81,8 +93,13 @@ public struct CallQuality: Sendable, Equatable {
     public var jitter: Duration
     /// From the phone's RTCP report on our stream (RFC 3550 §6.4.1), once it has sent one.
     public var roundTrip: Duration?
+    /// SRTP packets that failed authentication or the replay check.
+    public var srtpFailures: Int
 
-    public init(packetsReceived: Int, packetsSent: Int, lossPercent: Double, jitter: Duration, roundTrip: Duration?) {
+    public init(
+        packetsReceived: Int, packetsSent: Int, lossPercent: Double, jitter: Duration, roundTrip: Duration?, srtpFailures: Int = 0
+    ) {
+        self.srtpFailures = srtpFailures
         self.packetsReceived = packetsReceived
         self.packetsSent = packetsSent
         self.lossPercent = lossPercent

@@ -39,7 +39,13 @@ extension UserAgent {
 
     mutating func performDialplan(_ actions: [DialplanRun.Action], for id: GatewayCallID, now: SIPInstant) -> [UserAgentAction] {
         var out = journalActions(for: id, from: calls[id]?.journalLogged ?? 0)
-        if let logged = calls[id]?.run.journal.count { calls[id]?.journalLogged = logged }
+        if var call = calls[id] {
+            for case .dialplanStep(_, let entry) in out {
+                call.facts.timeline.note(.dialplan, entry.text, at: entry.at, location: entry.location)
+            }
+            call.journalLogged = call.run.journal.count
+            calls[id] = call
+        }
         for action in actions {
             guard var call = calls[id] else { break }
             switch action {
@@ -127,8 +133,17 @@ extension UserAgent {
                     meetingID: meeting.id, mode: meeting.mode == "e2ee" ? .e2ee : .standard, tier: meeting.tier, hostPresent: true,
                     srtp: call.media.media.srtp != nil, routePolicy: request.policy), in: dialplan.document)
             request.displayName = Self.shownName(request.displayName, caller: call.facts.caller, policy: decision.callerIDDisplay)
+            call.facts.meetingMode = meeting.mode
+            switch decision.callerIDDisplay {
+            case .full: call.facts.callerShown = call.facts.caller
+            case .masked: break
+            case .hidden: call.facts.callerShown = "(hidden)"
+            }
             call.facts.policyDecision = decision.outcome.label
             call.facts.policyReason = decision.reasons.joined(separator: "; ")
+            call.facts.timeline.note(
+                .policy, "\(decision.outcome.label) for meeting \(meeting.id) (\(meeting.mode)): \(call.facts.policyReason ?? "")", at: now)
+            for line in decision.lines { call.facts.timeline.note(.policy, "setting \(line)", at: now) }
             var verdict = PolicyVerdict(
                 meetingID: meeting.id, displayName: request.displayName, decision: decision.outcome.label, reasons: decision.reasons,
                 lines: decision.lines.map(\.description), refused: false, waitsForHost: !decision.phonesBeforeHost, policy: decision)

@@ -62,9 +62,13 @@ extension UserAgent {
             return []
         }
         call.lastDigit = (digit, source, now)
+        // In a meeting the keys are controls (`*6`); in the IVR they may be a passcode.
+        let secret = !call.inMeeting && call.run.digitsAreSecret
+        call.facts.timeline.note(.digit, "\(secret ? "•" : String(digit)) (\(source.rawValue))", at: now)
         calls[id] = call
-        if call.inMeeting { return [.digit(id, digit, source)] + meetingKey(digit, for: id) }
-        return [.digit(id, digit, source)] + feedDialplan(.digit(digit), for: id, now: now)
+        let press = UserAgentAction.digit(id, digit, source, secret: secret)
+        if call.inMeeting { return [press] + meetingKey(digit, for: id) }
+        return [press] + feedDialplan(.digit(digit), for: id, now: now)
     }
 
     /// Presses closer than this on different methods count as one (a press lasts at least 40 ms,

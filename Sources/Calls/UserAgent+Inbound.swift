@@ -21,6 +21,7 @@ extension UserAgent {
             if status == 501 { response.headers.add("Allow", UserAgent.allowHeader) }
             return [.send(.response(response), to: responseDestination(for: request, from: peer)), notice(status, error.reason)]
         }
+        noteSignalling(.request(request), .received, now: now)
         var request = request
         UserAgent.stampReceived(&request, from: peer)
         guard let via = try? request.headers.topVia() else { return [notice(nil, "unreadable Via")] }
@@ -35,6 +36,7 @@ extension UserAgent {
         // RFC 3261 §18.1.2: a response whose top Via is not ours or matches no transaction is dropped.
         guard let via = try? response.headers.topVia(), let cseq = try? response.headers.cseq() else { return [] }
         guard let key = SIPTransactionKey(branch: via.branch ?? "", sentBy: via.sentBy, method: cseq.method) else { return [] }
+        noteSignalling(.response(response), .received, now: now)
         return apply(transactions.receive(response: response, key: key, now: now), now: now)
     }
 
@@ -68,6 +70,7 @@ extension UserAgent {
         for action in layerActions {
             switch action {
             case .send(let message, let peer):
+                noteSignalling(message, .sent, now: now)
                 actions.append(.send(message, to: peer))
             case .request(let request, let key, let peer):
                 actions += handleNewRequest(request, key: key, from: peer, now: now)

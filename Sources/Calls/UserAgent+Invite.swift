@@ -34,6 +34,10 @@ extension UserAgent {
             record.outcome = .rejected
             record.endReason = "\(status) \(reason ?? SIPResponse.defaultReasonPhrase(for: status)) (\(notice))"
             record.hungUpBy = .gateway
+            record.callerShown = CallRequestFacts.masked(facts.caller, privacy: facts.privacy)
+            record.timeline.note(.received, CallTimeline.summary(of: .request(invite)), at: now)
+            for case .send(let message, _) in actions { record.timeline.note(.sent, CallTimeline.summary(of: message), at: now) }
+            record.timeline.note(.call, "refused: \(notice)", at: now)
             ua.totalCalls += 1
             actions.append(.callEvent(CallEvent(kind: .ended, call: record)))
             return actions
@@ -142,14 +146,20 @@ extension UserAgent {
             callID: callID, localTag: localTag, remoteTag: remoteTag, localAddress: localAddress, remoteAddress: from,
             remoteTarget: remoteTarget, routeSet: invite.headers.values("Record-Route").flatMap(UserAgent.splitCommaList),
             remoteSequence: cseq.sequence, localSequence: 0)
-        let callFacts = CallFacts(
+        var callFacts = CallFacts(
             id: id, sipCallID: callID, caller: facts.caller, callerDisplayName: facts.callerDisplayName, called: facts.called,
             trunk: facts.trunk, route: run.route, phase: .ringing, peer: peer, codec: media.codec, onHold: media.onHold, startedAt: now)
+        callFacts.callerShown = CallRequestFacts.masked(facts.caller, privacy: facts.privacy)
+        callFacts.timeline.note(.received, CallTimeline.summary(of: .request(invite)), at: now)
+        callFacts.timeline.note(
+            .call, "trunk \(trunk.name), route \(run.route ?? "-"), codec \(media.codec ?? "-")\(media.media.srtp != nil ? ", SRTP" : "")",
+            at: now)
         let call = Call(
             facts: callFacts, session: CallSession(timers: settings.timers), dialog: dialog, inviteKey: key, invite: invite, peer: peer,
             rtpPort: rtpPort, run: run, guardSource: guardSource, endsAt: trunk.maxCallDuration.map { now + $0 }, media: media)
         calls[id] = call
         dialogs[dialog.key] = id
+        callsBySIPCallID[callID] = id
         invites[key] = id
         totalCalls += 1
 
@@ -200,7 +210,11 @@ extension UserAgent {
             call.dialog.remoteTarget = contact.uri
         }
         call.facts.codec = call.media.codec
+        if call.facts.onHold != call.media.onHold {
+            call.facts.timeline.note(.call, call.media.onHold ? "put on hold by the caller" : "taken off hold", at: now)
+        }
         call.facts.onHold = call.media.onHold
+        call.facts.phase = call.phase
         var answer = makeResponse(to: request, status: 200, toTag: call.dialog.localTag)
         decorateAnswer(&answer, media: call.media)
         call.lastAnswer = answer

@@ -29,13 +29,40 @@ extension UserAgent {
         return setProgram(.playback(id: UserAgent.announcementPlayback, items), for: id)
     }
 
+    /// The meeting side holds a caller that joined, outside its roster for now: waiting for the
+    /// host (`waitingFor` says so), or for the host's answer to an `e2ee` meeting's lobby.
+    public mutating func heldInLobby(_ id: GatewayCallID, waitingFor: String, now: SIPInstant) -> [UserAgentAction] {
+        guard var call = calls[id], call.inMeeting else { return [] }
+        call.inLobby = true
+        call.facts.phase = call.phase
+        call.facts.timeline.note(.meeting, "held in the lobby, waiting for \(waitingFor)", at: now)
+        calls[id] = call
+        return [.callEvent(CallEvent(kind: .updated, call: call.facts))]
+    }
+
+    /// The meeting side put the caller in its roster: the caller now hears and is heard.
+    public mutating func enteredMeeting(_ id: GatewayCallID, now: SIPInstant) -> [UserAgentAction] {
+        guard var call = calls[id], call.inMeeting else { return [] }
+        let wasHeld = call.inLobby
+        call.inLobby = false
+        // A phone is never let into an `e2ee` epoch: the host downgraded the meeting for it (issue 7).
+        if call.facts.meetingMode == "e2ee" { call.facts.meetingMode = "downgraded" }
+        call.facts.phase = call.phase
+        call.facts.timeline.note(
+            .meeting, "in the meeting \(call.facts.meetingID ?? "")\(wasHeld ? ", let in from the lobby" : "")", at: now)
+        calls[id] = call
+        return [.callEvent(CallEvent(kind: .updated, call: call.facts))]
+    }
+
     /// The meeting side ends a phone leg (the host removed it, or the meeting ended): the caller
     /// hears why, then BYE with a Reason (RFC 3326). Nil when the call is not in a meeting.
     public mutating func leaveMeeting(_ id: GatewayCallID, removed: Bool, now: SIPInstant) -> [UserAgentAction]? {
         guard var call = calls[id], call.inMeeting else { return nil }
         call.inMeeting = false
+        call.inLobby = false
         call.facts.phase = call.phase
         let text = removed ? "Removed from the meeting by the host" : "The meeting ended"
+        call.facts.timeline.note(.meeting, removed ? "removed from the meeting by the host" : "the meeting ended", at: now)
         call.hangupAfterPlayback = (UserAgent.refusalPlayback, ReasonHeader(reasonProtocol: .q850, cause: 16, text: text))
         calls[id] = call
         let prompts: [PlaybackItem] = removed ? [.prompt("removed"), .prompt("goodbye")] : [.prompt("goodbye")]
@@ -49,7 +76,9 @@ extension UserAgent {
     public mutating func refuseInMeeting(_ id: GatewayCallID, reason: String, now: SIPInstant) -> [UserAgentAction]? {
         guard var call = calls[id], call.inMeeting else { return nil }
         call.inMeeting = false
+        call.inLobby = false
         call.facts.phase = call.phase
+        call.facts.timeline.note(.policy, "kept out of the meeting: \(reason)", at: now)
         call.facts.policyReason = [call.facts.policyReason, reason].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: "; ")
         call.endOutcome = .refusedE2EE
         call.hangupAfterPlayback = (

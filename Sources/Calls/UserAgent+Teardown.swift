@@ -81,6 +81,7 @@ extension UserAgent {
         case .retransmitAnswer:
             // RFC 6026 §8.1: the 2xx is retransmitted by the TU straight to the transport.
             guard let answer = call.lastAnswer else { return [] }
+            noteSignalling(.response(answer), .sent, now: now)
             return [.send(.response(answer), to: call.peer)]
         case .terminateInvite:
             return apply(
@@ -107,7 +108,9 @@ extension UserAgent {
             call.facts.outcome = call.endOutcome ?? outcome
             call.facts.endReason = reason
             call.facts.hungUpBy = party
+            call.facts.timeline.note(.call, "ended: \((call.endOutcome ?? outcome).rawValue), \(reason) (by \(party.rawValue))", at: now)
             calls.removeValue(forKey: id)
+            if callsBySIPCallID[call.dialog.callID] == id { callsBySIPCallID.removeValue(forKey: call.dialog.callID) }
             dialogs.removeValue(forKey: call.dialog.key)
             ports.release(call.rtpPort)
             let stop: [UserAgentAction] = call.mediaStarted ? [.media(.stop(id))] : []

@@ -13,8 +13,9 @@ public enum UserAgentAction: Sendable {
     case notice(SecurityNotice)
     /// Start, change or stop a call's media.
     case media(MediaInstruction)
-    /// A DTMF digit, once per press whatever mix of methods the phone uses.
-    case digit(GatewayCallID, Character, DigitSource)
+    /// A DTMF digit, once per press whatever mix of methods the phone uses. `secret`: it may be part
+    /// of a passcode, so logs show `•` instead.
+    case digit(GatewayCallID, Character, DigitSource, secret: Bool)
     /// Ask the meeting directory; answer with `meetingLookedUp`.
     case lookupMeeting(GatewayCallID, String)
     /// A step of a call's dialplan run, for the debug log.
@@ -86,6 +87,8 @@ public struct UserAgent {
     var transactions: SIPTransactionLayer<SIPPeer>
     var calls: [GatewayCallID: Call] = [:]
     var dialogs: [DialogKey: GatewayCallID] = [:]
+    /// Calls by SIP Call-ID, to put each message they send or receive on their timeline.
+    var callsBySIPCallID: [String: GatewayCallID] = [:]
     /// INVITE server transactions of calls, so CANCEL and the transaction's end find their call.
     var invites: [SIPTransactionKey: GatewayCallID] = [:]
     /// BYE client transactions we sent, to tell their call when they finish.

@@ -9,6 +9,9 @@ public struct CallSnapshot: Codable, Sendable, Hashable {
     public var sipCallID: String
     /// The caller's number or user part (From).
     public var caller: String
+    /// The caller as lists show it (`calls`, `--watch`): masked (`••• 1234`) unless the meeting's
+    /// policy says `caller-id-display full`. `caller` keeps the number for `call ID` and records.
+    public var callerShown: String?
     /// The caller's display name, when the From header has one.
     public var callerName: String?
     /// The number dialled (Request-URI user part).
@@ -19,6 +22,9 @@ public struct CallSnapshot: Codable, Sendable, Hashable {
     public var route: String
     /// The meeting the caller is in or was in.
     public var meeting: String?
+    /// The meeting's mode for this caller: `standard`, `e2ee` (held in its lobby) or `downgraded`
+    /// (an `e2ee` meeting downgraded for phone callers with the host's consent).
+    public var meetingMode: String?
     public var state: CallState
     /// `udp`, `tcp` or `tls`.
     public var transport: String
@@ -44,6 +50,11 @@ public struct CallSnapshot: Codable, Sendable, Hashable {
     /// ...), and why; absent for calls that never asked.
     public var policyDecision: String?
     public var policyReason: String?
+    /// What happened in the call, in order (`dialgatectl call ID`); absent from lists (`calls`,
+    /// `history`) to keep them small.
+    public var timeline: [CallTimelineEntry]?
+    /// Entries left out of a long call's timeline, between its start and its latest ones.
+    public var timelineOmitted: Int?
 
     public init(
         id: String, sipCallID: String, caller: String, callerName: String? = nil, called: String,
@@ -94,5 +105,22 @@ public struct CallQualityFigures: Codable, Sendable, Hashable {
         self.jitterMilliseconds = jitterMilliseconds
         self.roundTripMilliseconds = roundTripMilliseconds
         self.mos = mos
+    }
+}
+
+/// One line of a call's timeline.
+public struct CallTimelineEntry: Codable, Sendable, Hashable {
+    public var at: Date
+    /// `received` and `sent` (SIP messages), `dialplan`, `digit`, `policy`, `meeting`, `call`.
+    public var kind: String
+    public var text: String
+    /// Where a dialplan step is written, `file:line:column`.
+    public var location: String?
+
+    public init(at: Date, kind: String, text: String, location: String? = nil) {
+        self.at = at
+        self.kind = kind
+        self.text = text
+        self.location = location
     }
 }

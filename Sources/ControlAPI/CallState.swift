@@ -12,6 +12,11 @@ public struct CallState: OpenStringValue {
     public static let answered: CallState = "answered"
     /// The caller is bridged into a meeting.
     public static let inMeeting: CallState = "in-meeting"
+    /// Answered and on its way into a meeting, held there: waiting for the host, or for the host's
+    /// answer to a phone joining an end-to-end encrypted meeting.
+    public static let lobby: CallState = "lobby"
+    /// The caller has put the gateway on hold (re-INVITE with `sendonly` or `inactive`).
+    public static let onHold: CallState = "on-hold"
     /// A BYE or CANCEL is under way.
     public static let ending: CallState = "ending"
     /// The call is over; `outcome` says how.

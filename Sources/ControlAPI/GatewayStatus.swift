@@ -26,6 +26,11 @@ public struct GatewayStatus: Codable, Sendable, Hashable {
     public var totalCalls: Int
     /// True after SIGTERM: new calls get 503 while live ones finish (DESIGN.md §3).
     public var draining: Bool
+    /// Meetings with someone in them (app or phone), and how many participants they hold.
+    public var activeMeetings: Int?
+    public var participants: Int?
+    /// The dialplan (and policy) in force, and how the last reload went.
+    public var dialplan: DialplanStatus?
 
     public init(
         version: String, startedAt: Date, uptimeSeconds: Double, listeners: [Listener],
@@ -38,5 +43,58 @@ public struct GatewayStatus: Codable, Sendable, Hashable {
         self.activeCalls = activeCalls
         self.totalCalls = totalCalls
         self.draining = draining
+    }
+}
+
+/// The dialplan in force, as `dialgatectl status` shows it.
+public struct DialplanStatus: Codable, Sendable, Hashable {
+    /// The plan's generation: 1 at start, one more per accepted reload.
+    public var version: Int
+    /// When this generation was loaded.
+    public var loadedAt: Date
+    public var files: [String]
+    public var routes: Int
+    public var trunks: Int
+    /// BLAKE2b of every file's text, first 12 hex digits: the same on two gateways with the same files.
+    public var fingerprint: String
+    /// Policy profiles and tiers, and a fingerprint of the files that declare them: what changes when,
+    /// and only when, someone edits the policy.
+    public var policyProfiles: Int
+    public var tiers: Int
+    public var policyFingerprint: String
+    /// The last reload (SIGHUP or `dialgatectl reload`), accepted or refused; nil before any.
+    public var lastReload: ReloadAttempt?
+
+    public init(
+        version: Int, loadedAt: Date, files: [String], routes: Int, trunks: Int, fingerprint: String, policyProfiles: Int, tiers: Int,
+        policyFingerprint: String, lastReload: ReloadAttempt? = nil
+    ) {
+        self.version = version
+        self.loadedAt = loadedAt
+        self.files = files
+        self.routes = routes
+        self.trunks = trunks
+        self.fingerprint = fingerprint
+        self.policyProfiles = policyProfiles
+        self.tiers = tiers
+        self.policyFingerprint = policyFingerprint
+        self.lastReload = lastReload
+    }
+
+    /// One reload attempt.
+    public struct ReloadAttempt: Codable, Sendable, Hashable {
+        public var at: Date
+        /// `SIGHUP` or `dialgatectl reload`.
+        public var trigger: String
+        public var accepted: Bool
+        /// Why it was refused (`file:line:column: message`), at most the first ten.
+        public var errors: [String]
+
+        public init(at: Date, trigger: String, accepted: Bool, errors: [String]) {
+            self.at = at
+            self.trigger = trigger
+            self.accepted = accepted
+            self.errors = errors
+        }
     }
 }

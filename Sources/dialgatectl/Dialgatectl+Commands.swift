@@ -30,19 +30,23 @@ struct Calls: ControlSubcommand {
     @Flag(name: .long, help: "Keep printing call changes as they happen.")
     var watch = false
 
+    @OptionGroup var filters: LiveCallFilters
+
     func run(client: inout ControlClient) async throws {
         guard watch else {
             let payload = try await client.request(.calls)
-            guard case .calls(let calls) = payload else { throw CLIError.unexpectedReply(expected: "calls") }
-            if global.json { try printJSON(payload) } else { Output.line(Format.calls(calls)) }
+            guard case .calls(let all) = payload else { throw CLIError.unexpectedReply(expected: "calls") }
+            let calls = all.filter(filters.matches)
+            if global.json { try printJSON(ControlReplyPayload.calls(calls)) } else { Output.line(Format.calls(calls)) }
             return
         }
         let first = try await client.request(.watchCalls)
-        guard case .watching(let calls) = first else { throw CLIError.unexpectedReply(expected: "watching") }
+        guard case .watching(let all) = first else { throw CLIError.unexpectedReply(expected: "watching") }
+        let calls = all.filter(filters.matches)
         // On a terminal, a table redrawn in place; into a pipe, one line per change (scripts).
         let screen = !global.json && WatchScreen.isTerminal ? WatchScreen(calls: calls, colour: WatchScreen.wantsColour) : nil
         if global.json {
-            try printJSON(first)
+            try printJSON(ControlReplyPayload.watching(calls))
         } else if let screen {
             await screen.draw()
         } else {
@@ -59,6 +63,12 @@ struct Calls: ControlSubcommand {
         while let reply = try await client.nextReply() {
             let payload = try reply.result.unwrapped()
             guard case .event(let event) = payload else { continue }  // a newer daemon's extra line
+            // A call leaving the filter (a state it no longer has) leaves the screen as if it ended.
+            guard filters.matches(event.call) || screen != nil else { continue }
+            if let screen, !filters.matches(event.call) {
+                await screen.apply(ControlEvent(kind: .callEnded, call: event.call))
+                continue
+            }
             if global.json {
                 try printJSON(payload)
             } else if let screen {
@@ -210,5 +220,25 @@ struct RecordFilters: ParsableArguments {
     func validate() throws {
         if let since, History.parseTime(since) == nil { throw ValidationError("--since: not an ISO 8601 time: \(since)") }
         if let until, History.parseTime(until) == nil { throw ValidationError("--until: not an ISO 8601 time: \(until)") }
+    }
+}
+
+/// `calls` filters: every one given must hold.
+struct LiveCallFilters: ParsableArguments {
+    @Option(help: "Only calls in this state (ringing, answered, lobby, in-meeting, on-hold, ending).")
+    var state: String?
+
+    @Option(help: "Only calls in this meeting.")
+    var meeting: String?
+
+    @Option(help: "Only calls from this trunk.")
+    var trunk: String?
+
+    @Option(help: "Only calls whose caller number contains this.")
+    var caller: String?
+
+    func matches(_ call: CallSnapshot) -> Bool {
+        (state.map { $0 == call.state.rawValue } ?? true) && (meeting.map { $0 == call.meeting } ?? true)
+            && (trunk.map { $0 == call.trunk } ?? true) && (caller.map { call.caller.contains($0) } ?? true)
     }
 }

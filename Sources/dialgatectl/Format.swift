@@ -5,7 +5,7 @@ import Foundation
 enum Format {
     /// Columns separated by two spaces, each as wide as its widest cell; the last is not padded.
     static func table(_ header: [String], _ rows: [[String]]) -> String {
-        let all = [header] + rows
+        let all = [header] + rows.map { $0.map(printable) }
         var widths = [Int](repeating: 0, count: header.count)
         for row in all {
             for (index, cell) in row.enumerated() where index < widths.count {
@@ -44,15 +44,28 @@ enum Format {
         return formatter.string(from: date)
     }
 
-    static func calls(_ calls: [CallSnapshot]) -> String {
+    static func calls(_ calls: [CallSnapshot], now: Date = Date()) -> String {
         guard !calls.isEmpty else { return "no live calls" }
+        return callsTable(calls, now: now)
+    }
+
+    static let callsHeader = ["ID", "STATE", "CALLER", "CALLED", "MEETING", "MODE", "CODEC", "SRTP", "DURATION", "LOSS", "JITTER", "MOS"]
+
+    /// The live-calls table of `calls` and `calls --watch`, oldest call first. The caller as policy
+    /// shows it (`caller-id-display`, masked by default); `call ID` shows the number.
+    static func callsTable(_ calls: [CallSnapshot], now: Date) -> String {
+        let sorted = calls.sorted { ($0.startedAt, $0.id) < ($1.startedAt, $1.id) }
         return table(
-            ["ID", "STATE", "CALLER", "CALLED", "ROUTE", "TRANSPORT", "REMOTE", "DURATION", "SIP CALL-ID"],
-            calls.map { call in
-                [
-                    call.id, call.state.rawValue, call.caller, call.called, orDash(call.route), call.transport,
-                    call.remote, duration(call.durationSeconds ?? Date().timeIntervalSince(call.answeredAt ?? call.startedAt)),
-                    call.sipCallID,
+            callsHeader,
+            sorted.map { call in
+                let quality = call.quality
+                return [
+                    call.id, call.state.rawValue, call.callerShown ?? call.caller, call.called, call.meeting ?? "-",
+                    call.meetingMode ?? "-", call.codec ?? "-", call.srtp ? "yes" : "no",
+                    duration(call.durationSeconds ?? now.timeIntervalSince(call.answeredAt ?? call.startedAt)),
+                    quality.map { String(format: "%.1f%%", $0.lossPercent) } ?? "-",
+                    quality.map { "\(Int($0.jitterMilliseconds.rounded())) ms" } ?? "-",
+                    quality.map { String(format: "%.2f", $0.mos) } ?? "-",
                 ]
             })
     }
@@ -82,7 +95,7 @@ enum Format {
             ("called", call.called),
             ("trunk", call.trunk),
             ("route", orDash(call.route)),
-            ("meeting", call.meeting ?? "-"),
+            ("meeting", (call.meeting ?? "-") + (call.meetingMode.map { " (\($0))" } ?? "")),
             ("transport", call.transport),
             ("remote", call.remote),
             ("codec", call.codec ?? "-"),
@@ -109,8 +122,41 @@ enum Format {
                 ))
             fields.append(("mos (estimate)", "\((quality.mos * 100).rounded() / 100)"))
         }
-        return keyValues(fields)
+        var text = keyValues(fields)
+        if let timeline = call.timeline, !timeline.isEmpty {
+            // The record keeps milliseconds: the first entry can come out a hair before `startedAt`.
+            let start = min(call.startedAt, timeline[0].at)
+            text += "\ntimeline:\n" + self.timeline(timeline, omitted: call.timelineOmitted ?? 0, from: start)
+        }
+        return text
     }
+
+    /// `call ID`'s timeline: seconds since the call started, what happened, and where a dialplan step
+    /// is written (`file:line:column`, what an editor opens).
+    static func timeline(_ entries: [CallTimelineEntry], omitted: Int, from start: Date) -> String {
+        var rows = entries.map { entry -> [String] in
+            let offset = entry.at.timeIntervalSince(start)
+            let mark =
+                switch entry.kind {
+                case "received": "<-"
+                case "sent": "->"
+                case "dialplan": "plan"
+                case "digit": "dtmf"
+                default: entry.kind
+                }
+            return [
+                "  " + String(format: "%+.3fs", offset.isFinite ? offset : 0), mark,
+                entry.text + (entry.location.map { "  (\($0))" } ?? ""),
+            ]
+        }
+        if omitted > 0, rows.count > keptTimelineHead {
+            rows.insert(["  ...", "", "\(omitted) entries left out"], at: keptTimelineHead)
+        }
+        return table(["  AT", "", "WHAT"], rows)
+    }
+
+    /// The daemon keeps a long call's first 80 timeline entries and its latest ones.
+    private static let keptTimelineHead = 80
 
     static func status(_ status: GatewayStatus) -> String {
         var fields: [(String, String)] = [
@@ -120,6 +166,23 @@ enum Format {
             ("calls", "\(status.activeCalls) active, \(status.totalCalls) total"),
             ("draining", status.draining ? "yes (new calls get 503)" : "no"),
         ]
+        if let meetings = status.activeMeetings {
+            let participants = status.participants ?? 0
+            fields.append(("meetings", "\(meetings) active, \(participants) participant\(participants == 1 ? "" : "s")"))
+        }
+        if let plan = status.dialplan {
+            fields.append(
+                (
+                    "dialplan",
+                    "version \(plan.version) (\(plan.fingerprint)), \(plan.files.count) files, \(plan.routes) routes, "
+                        + "\(plan.trunks) trunks, loaded \(time(plan.loadedAt))"
+                ))
+            fields.append(("policy", "\(plan.policyFingerprint), \(plan.policyProfiles) profiles, \(plan.tiers) tiers"))
+            if let reload = plan.lastReload {
+                let outcome = reload.accepted ? "accepted" : "refused, \(reload.errors.count) errors: \(reload.errors.first ?? "-")"
+                fields.append(("last reload", "\(time(reload.at)) by \(reload.trigger): \(outcome)"))
+            }
+        }
         if status.listeners.isEmpty { fields.append(("listeners", "-")) }
         var text = keyValues(fields)
         if !status.listeners.isEmpty {
@@ -180,20 +243,31 @@ enum Format {
             }
         var line =
             "\(time(now))  \(what.padding(toLength: 7, withPad: " ", startingAt: 0))  \(call.id)  "
-            + "\(call.caller) -> \(call.called)  \(call.state.rawValue)"
+            + "\(call.callerShown ?? call.caller) -> \(call.called)  \(call.state.rawValue)"
         if let meeting = call.meeting { line += "  meeting \(meeting)" }
         if event.kind == .callEnded {
             line += "  \(call.outcome?.rawValue ?? "-")  \(duration(call.durationSeconds))"
             if let reason = call.endReason { line += "  (\(reason))" }
         }
-        return line
+        return printable(line)
     }
 
     private static func keyValues(_ fields: [(String, String)]) -> String {
         let width = fields.map { $0.0.count }.max() ?? 0
         return fields.map { key, value in
-            (key + ":").padding(toLength: width + 1, withPad: " ", startingAt: 0) + " " + value
+            (key + ":").padding(toLength: width + 1, withPad: " ", startingAt: 0) + " " + printable(value)
         }.joined(separator: "\n")
+    }
+
+    /// What the daemon reports comes from callers (display names, URIs): control characters (an
+    /// escape sequence would drive the operator's terminal) are shown as `?`.
+    static func printable(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isControl) else { return text }
+        return String(String.UnicodeScalarView(text.unicodeScalars.map { isControl($0) ? "?" : $0 }))
+    }
+
+    private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.properties.generalCategory == .format
     }
 
     private static func orDash(_ text: String) -> String { text.isEmpty ? "-" : text }

@@ -41,18 +41,7 @@ actor WatchScreen {
         let sorted = calls.sorted { ($0.startedAt, $0.id) < ($1.startedAt, $1.id) }
         let title = "dialgate: \(sorted.count) live call\(sorted.count == 1 ? "" : "s") at \(Format.time(now))  (Ctrl-C to stop)"
         guard !sorted.isEmpty else { return title }
-        let rows = sorted.map { call -> [String] in
-            let since = call.answeredAt ?? call.startedAt
-            let quality = call.quality
-            return [
-                call.id, call.state.rawValue, call.caller, call.called, call.meeting ?? "-", call.codec ?? "-", call.srtp ? "yes" : "no",
-                Format.duration(call.durationSeconds ?? now.timeIntervalSince(since)),
-                quality.map { String(format: "%.1f%%", $0.lossPercent) } ?? "-",
-                quality.map { "\(Int($0.jitterMilliseconds.rounded())) ms" } ?? "-", quality.map { String(format: "%.2f", $0.mos) } ?? "-",
-            ]
-        }
-        let header = ["ID", "STATE", "CALLER", "CALLED", "MEETING", "CODEC", "SRTP", "DURATION", "LOSS", "JITTER", "MOS"]
-        var lines = Format.table(header, rows).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var lines = Format.callsTable(sorted, now: now).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         if colour {
             // The state column, coloured after padding so the columns stay aligned.
             for (index, call) in sorted.enumerated() {
@@ -60,7 +49,7 @@ actor WatchScreen {
                     switch call.state {
                     case .inMeeting: "32"  // green
                     case .answered: "36"  // cyan: in the IVR
-                    case .ringing: "33"  // yellow
+                    case .ringing, .lobby, .onHold: "33"  // yellow: waiting
                     default: "31"  // red: ending
                     }
                 let line = lines[index + 1]

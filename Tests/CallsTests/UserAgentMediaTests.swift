@@ -89,7 +89,7 @@ import Testing
     }
 
     func digits(_ actions: [UserAgentAction]) -> [Character] {
-        actions.compactMap { if case .digit(_, let digit, _) = $0 { digit } else { nil } }
+        actions.compactMap { if case .digit(_, let digit, _, _) = $0 { digit } else { nil } }
     }
 
     @Test func sipInfoDigitsInBothForms() throws {

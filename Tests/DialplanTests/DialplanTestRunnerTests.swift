@@ -103,7 +103,7 @@ import Testing
                 "   2.000  collect meeting_id  (t.dialplan:8)",
                 "   2.000  play enter-meeting-id (2s)",
                 "   5.000  press \"123456789#\" (100ms apart)",
-                "   5.900  collected meeting_id: 9 digits  (t.dialplan:8)",
+                "   5.900  collected meeting_id: 123456789 (9 digits)  (t.dialplan:8)",
                 "   5.900  collect passcode  (t.dialplan:9)",
                 "   5.900  play enter-passcode (2s)",
                 "   6.900  press \"4321#\" (200ms apart)",

@@ -218,6 +218,54 @@ extension LoopbackIntegration {
             #expect(Set(history.compactMap { $0["sipCallID"] as? String }).count == 30, "one record per call")
         }
 
+        /// An operator's view of one real call (sipp through the 1000 IVR, digits as SIP INFO typed
+        /// ahead): `calls` while it is in the meeting (state, masked caller, meeting, mode, filters),
+        /// then `call ID` of its record: the timeline of SIP messages, dialplan steps with their
+        /// `file:line:column`, the digits with the passcode nowhere, the policy decision, the end.
+        @Test func callTimelineOfARealIVRCall() async throws {
+            let daemon = try await Daemon.start()
+            defer { daemon.cleanUp() }
+            _ = try await daemon.ctl(["meeting", "create", "--id", "123456789", "--passcode", "4321"])
+            async let call = MediaIntegrationTests().sipp(daemon, scenario: "ivr-join.xml", number: "1000", timeout: .seconds(60))
+            var inMeeting: [String: Any]?
+            for _ in 0..<100 where inMeeting == nil {
+                try await Task.sleep(for: .milliseconds(100))
+                let live = try await daemon.ctlJSON(["calls", "--state", "in-meeting"])["calls"] as? [[String: Any]] ?? []
+                inMeeting = live.first
+            }
+            let table = try await daemon.ctl(["calls"])
+            let filteredOut = try await daemon.ctlJSON(["calls", "--meeting", "987654321"])["calls"] as? [[String: Any]]
+            let result = try await call
+            #expect(result.status == 0, "\(result.standardOutput.suffix(1500))")
+            let id = try #require(inMeeting?["id"] as? String, "the call was never listed in the meeting")
+            #expect(inMeeting?["meeting"] as? String == "123456789" && inMeeting?["meetingMode"] as? String == "standard")
+            #expect(inMeeting?["callerShown"] as? String == "•••", "a short number is masked whole: \(inMeeting ?? [:])")
+            #expect(filteredOut?.isEmpty == true)
+            #expect(table.standardOutput.contains("MODE") && table.standardOutput.contains("in-meeting"), "\(table.standardOutput)")
+            #expect(table.standardOutput.contains("•••") && !table.standardOutput.contains(" sipp "), "\(table.standardOutput)")
+
+            let record = try #require(try await daemon.ctlJSON(["call", id])["call"] as? [String: Any])
+            let human = try await daemon.ctl(["call", id])
+            await daemon.stop()
+            let timeline = try #require(record["timeline"] as? [[String: Any]], "\(record)")
+            let lines = timeline.map { "\($0["kind"] as? String ?? "?") \($0["text"] as? String ?? "?")" }
+            #expect(lines.first?.hasPrefix("received INVITE sip:1000@") == true, "\(lines)")
+            #expect(lines.contains("sent 200 OK (INVITE) (SDP)"), "\(lines)")
+            #expect(lines.contains("dialplan collected meeting_id: 123456789 (9 digits)"), "\(lines)")
+            #expect(lines.contains("dialplan check-passcode: accepted"), "\(lines)")
+            #expect(lines.contains { $0.hasPrefix("policy admit for meeting 123456789 (standard)") }, "\(lines)")
+            #expect(lines.contains("meeting in the meeting 123456789"), "\(lines)")
+            #expect(lines.filter { $0.hasPrefix("digit ") }.count == 15, "\(lines)")
+            #expect(!lines.contains { $0.contains("4321") }, "the passcode appears nowhere: \(lines)")
+            #expect(lines.last?.hasPrefix("call ended: completed, BYE from caller") == true, "\(lines)")
+            let answer = try #require(timeline.first { $0["text"] as? String == "answer" })
+            let location = try #require(answer["location"] as? String)
+            #expect(location.hasSuffix("/default.dialplan:26:5"), "the answer step of route meeting-entry: \(location)")
+            #expect(human.standardOutput.contains("timeline:"), "\(human.standardOutput)")
+            let inviteLine = human.standardOutput.split(separator: "\n").first { $0.contains("INVITE sip:1000@") }
+            #expect(inviteLine?.contains("+0.000s  <-") == true, "\(human.standardOutput)")
+        }
+
         /// `export`: every recorded call as CSV (a header, then one record each) or JSON lines, after
         /// real calls (sipp: three calls to a number the plan does not have, each 404).
         @Test func exportPrintsEveryRecordAsCSVOrJSONLines() async throws {
@@ -318,9 +366,30 @@ extension LoopbackIntegration {
                 let status = try await daemon.ctlJSON(["status"])
                 #expect(status["status"] != nil)
                 try FileManager.default.removeItem(at: folder.appendingPathComponent("broken.dialplan"))
+                let afterRefusal = try #require(try await daemon.ctlJSON(["status"])["status"] as? [String: Any])
+                let planAfterRefusal = try #require(afterRefusal["dialplan"] as? [String: Any])
+                let refusal = try #require(planAfterRefusal["lastReload"] as? [String: Any])
+                #expect(planAfterRefusal["version"] as? Int == 1)
+                #expect(refusal["accepted"] as? Bool == false && refusal["trigger"] as? String == "dialgatectl reload")
+                #expect((refusal["errors"] as? [String])?.first?.contains("broken.dialplan:3:5:") == true, "\(refusal)")
+                let humanStatus = try await daemon.ctl(["status"])
+                #expect(humanStatus.standardOutput.contains("last reload:"), "\(humanStatus.standardOutput)")
+                #expect(humanStatus.standardOutput.contains("refused, 1 errors: "), "\(humanStatus.standardOutput)")
                 let accepted = try await daemon.ctl(["reload"])
                 #expect(accepted.status == 0, "\(accepted.standardError)")
                 #expect(accepted.standardOutput.contains("(version 2)"), "the refused reload did not count")
+                // The same files: the same fingerprints. A policy edit changes the policy's.
+                let same = try #require(try await daemon.ctlJSON(["status"])["status"] as? [String: Any])["dialplan"] as? [String: Any]
+                #expect(same?["version"] as? Int == 2)
+                #expect(same?["fingerprint"] as? String == planAfterRefusal["fingerprint"] as? String)
+                #expect(same?["policyFingerprint"] as? String == planAfterRefusal["policyFingerprint"] as? String)
+                #expect((same?["lastReload"] as? [String: Any])?["accepted"] as? Bool == true)
+                try (bundled + "\ntier gold {\n    policy default\n}\n").write(to: plan, atomically: true, encoding: .utf8)
+                _ = try await daemon.ctl(["reload"])
+                let edited = try #require(try await daemon.ctlJSON(["status"])["status"] as? [String: Any])["dialplan"] as? [String: Any]
+                #expect(edited?["version"] as? Int == 3)
+                #expect(edited?["policyFingerprint"] as? String != planAfterRefusal["policyFingerprint"] as? String)
+                #expect(edited?["tiers"] as? Int == (planAfterRefusal["tiers"] as? Int ?? 0) + 1)
             }
         }
     }

@@ -1,5 +1,7 @@
+import SIP
 import Testing
 
+@testable import Calls
 @testable import Gateway
 
 /// The metrics' own arithmetic, without a daemon: audit kinds become the right counters, and the
@@ -48,5 +50,33 @@ import Testing
         #expect(values["dialgate_meetings{mode=\"standard\"}"] == 0, "a gauge follows the census down")
         census.framesForwarded = 10  // the rooms' total can only grow; a smaller one never takes the counter back
         #expect(Self.values(metrics, census)["dialgate_frames_forwarded_total"] == 1500)
+    }
+
+    /// Calls by trunk, active and ended; a call refused at its INVITE (an `ended` event with no
+    /// `started`) is counted as ended but never takes the active gauges below zero; SRTP failures
+    /// of the leg's last report are added at the end.
+    @Test func callsByTrunkAndSRTPFailures() {
+        let metrics = GatewayMetrics()
+        func call(_ id: String, trunk: String, phase: CallPhase) -> CallFacts {
+            CallFacts(
+                id: GatewayCallID(id), sipCallID: id, caller: "100", called: "1000", trunk: trunk, phase: phase,
+                peer: SIPPeer(transport: .udp, host: "127.0.0.1", port: 5070), onHold: false, startedAt: SIPInstant(nanoseconds: 0))
+        }
+        metrics.callEvent(CallEvent(kind: .started, call: call("c1", trunk: "carrier", phase: .ringing)))
+        metrics.callEvent(CallEvent(kind: .started, call: call("c2", trunk: "carrier", phase: .ringing)))
+        var ended = call("c1", trunk: "carrier", phase: .ended)
+        ended.outcome = .completed
+        ended.quality = CallQuality(packetsReceived: 100, packetsSent: 100, lossPercent: 0, jitter: .zero, roundTrip: nil, srtpFailures: 7)
+        metrics.callEvent(CallEvent(kind: .ended, call: ended))
+        var refused = call("c3", trunk: "-", phase: .ended)
+        refused.outcome = .rejected
+        metrics.callEvent(CallEvent(kind: .ended, call: refused))
+        let values = Self.values(metrics, MeetingCensus())
+        #expect(values["dialgate_trunk_calls_active{trunk=\"carrier\"}"] == 1)
+        #expect(values["dialgate_trunk_calls_total{trunk=\"carrier\",outcome=\"completed\"}"] == 1)
+        #expect(values["dialgate_trunk_calls_total{trunk=\"-\",outcome=\"rejected\"}"] == 1)
+        #expect(values["dialgate_trunk_calls_active{trunk=\"-\"}"] == nil, "a refused call was never active")
+        #expect(values["dialgate_calls_active"] == 1)
+        #expect(values["dialgate_srtp_failures_total"] == 7)
     }
 }

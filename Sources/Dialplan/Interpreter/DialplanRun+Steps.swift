@@ -281,8 +281,12 @@ extension DialplanRun {
         // Full at its maximum: a terminator typed right after still belongs to this entry.
         filledTerminator = state.digits.count >= state.spec.maxDigits ? state.spec.terminator : nil
         wait = .running
-        // The count, not the digits: passcodes stay out of logs.
-        note(state.location, "collected \(state.spec.variable): \(state.digits.count) digits")
+        // A passcode's count, not its digits: passcodes stay out of logs. Other entries (a meeting ID)
+        // are shown, also when they were typed ahead and their presses logged as `•`.
+        let entry =
+            passcodeVariables.contains(state.spec.variable)
+            ? "\(state.digits.count) digits" : "\(state.digits) (\(state.digits.count) digits)"
+        note(state.location, "collected \(state.spec.variable): \(entry)")
         return []
     }
 

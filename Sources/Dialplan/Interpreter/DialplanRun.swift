@@ -106,6 +106,20 @@ public struct DialplanRun: Sendable {
             variables[variable.name] = DialplanRun.evaluate(variable.value, in: variables)
         }
         self.variables = variables
+        self.passcodeVariables = document.passcodeVariables
+        self.passcodeRoutes = document.passcodeRoutes
+    }
+
+    /// See ``DialplanDocument/passcodeVariables`` and ``DialplanDocument/passcodeRoutes``.
+    let passcodeVariables: Set<String>
+    let passcodeRoutes: Set<String>
+
+    /// Whether a digit the caller types now must not be shown: while a `collect` runs into a variable
+    /// a `check-passcode` reads, or, between collects, on a route that has such a collect (digits
+    /// typed ahead during a prompt may be the passcode).
+    public var digitsAreSecret: Bool {
+        guard case .collecting(let state) = wait else { return currentRoute.map(passcodeRoutes.contains) ?? false }
+        return passcodeVariables.contains(state.spec.variable)
     }
 
     /// The first actions of the run: route selection and every step up to the first wait. They may

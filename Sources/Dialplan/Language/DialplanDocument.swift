@@ -87,3 +87,38 @@ public struct Reference: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { name }
 }
+
+extension DialplanDocument {
+    /// Variables some `check-passcode` compares: what a caller types into them is a secret, masked in
+    /// logs and call timelines.
+    public var passcodeVariables: Set<String> {
+        var names: Set<String> = []
+        for route in routes {
+            Self.visit(route.steps + (route.onFailure ?? [])) { action in
+                if case .checkPasscode(let value) = action { names.formUnion(value.references) }
+            }
+        }
+        return names
+    }
+
+    /// Routes that collect into a passcode variable: digits typed ahead on them (during a prompt,
+    /// before the `collect`) may be a passcode.
+    public var passcodeRoutes: Set<String> {
+        let secrets = passcodeVariables
+        var names: Set<String> = []
+        for route in routes {
+            Self.visit(route.steps + (route.onFailure ?? [])) { action in
+                if case .collect(let collect) = action, secrets.contains(collect.variable) { names.insert(route.name) }
+            }
+        }
+        return names
+    }
+
+    /// Every step's action, `tries` blocks included.
+    private static func visit(_ steps: [Step], _ body: (Step.Action) -> Void) {
+        for step in steps {
+            body(step.action)
+            if case .tries(_, _, let inner) = step.action { visit(inner, body) }
+        }
+    }
+}

@@ -2,12 +2,12 @@ import CSodium
 
 /// BLAKE2b through libsodium's `crypto_generichash`, 32-octet output: the hash behind fingerprints,
 /// manifest hashes, secret commitments and security codes.
-enum Blake2b {
-    static let length = Int(crypto_generichash_BYTES)  // 32
+public enum Blake2b {
+    public static let length = Int(crypto_generichash_BYTES)  // 32
 
     /// BLAKE2b-256 of the concatenated `parts` (no key). Callers make the concatenation unambiguous:
     /// a fixed label first, then fixed-length fields or a canonical encoding.
-    static func hash(_ parts: [UInt8]...) -> [UInt8] {
+    public static func hash(_ parts: [UInt8]...) -> [UInt8] {
         hash(key: nil, parts)
     }
 

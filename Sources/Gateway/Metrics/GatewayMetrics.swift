@@ -20,6 +20,9 @@ final class GatewayMetrics: Sendable {
     private let mos: ValueHistogram
     private let packetsReceived: Counter
     private let packetsSent: Counter
+    private let srtpFailures: Counter
+    /// Calls that started and have not ended (refused calls end without starting).
+    private let started = NIOLockedValueBox<Set<GatewayCallID>>([])
     /// Calls whose answer has been timed (a call is `updated` many times after it is answered).
     private let answered = NIOLockedValueBox<Set<GatewayCallID>>([])
 
@@ -59,6 +62,10 @@ final class GatewayMetrics: Sendable {
             descriptor: Self.metric("dialgate_media_packets_received_total", "RTP packets received on phone legs (ended calls)."))
         packetsSent = registry.makeCounter(
             descriptor: Self.metric("dialgate_media_packets_sent_total", "RTP packets sent on phone legs (ended calls)."))
+        srtpFailures = registry.makeCounter(
+            descriptor: Self.metric(
+                "dialgate_srtp_failures_total",
+                "SRTP packets that failed authentication or the replay check on phone legs (ended calls)."))
         participantsApp = registry.makeGauge(
             descriptor: Self.metric("dialgate_participants", "Participants in live meetings, by kind."), labels: [("kind", "app")])
         participantsPhone = registry.makeGauge(
@@ -84,14 +91,23 @@ final class GatewayMetrics: Sendable {
         switch event.kind {
         case .started:
             callsStarted.increment()
+            started.withLockedValue { _ = $0.insert(call.id) }
             callsActive.increment()
+            trunkActive(call.trunk).increment()
         case .updated:
             if let answeredAt = call.answeredAt, answered.withLockedValue({ $0.insert(call.id).inserted }) {
                 setupTime.record(.nanoseconds(answeredAt.nanoseconds - call.startedAt.nanoseconds))
             }
         case .ended:
-            callsActive.decrement()
-            callsEnded(call.outcome?.rawValue ?? "failed").increment()
+            let outcome = call.outcome?.rawValue ?? "failed"
+            callsEnded(outcome).increment()
+            trunkEnded(call.trunk, outcome).increment()
+            // A call refused at its INVITE never started (no `started` event): it was never active.
+            if started.withLockedValue({ $0.remove(call.id) != nil }) {
+                callsActive.decrement()
+                trunkActive(call.trunk).decrement()
+            }
+            if let quality = call.quality { srtpFailures.increment(by: Int64(quality.srtpFailures)) }
             let timed = answered.withLockedValue { $0.remove(call.id) != nil }
             if let answeredAt = call.answeredAt {
                 if !timed { setupTime.record(.nanoseconds(answeredAt.nanoseconds - call.startedAt.nanoseconds)) }
@@ -180,6 +196,17 @@ final class GatewayMetrics: Sendable {
 
     private func callsEnded(_ outcome: String) -> Counter {
         registry.makeCounter(descriptor: Self.metric("dialgate_calls_total", "Ended calls, by outcome."), labels: [("outcome", outcome)])
+    }
+
+    private func trunkEnded(_ trunk: String, _ outcome: String) -> Counter {
+        registry.makeCounter(
+            descriptor: Self.metric("dialgate_trunk_calls_total", "Ended calls, by trunk (`-`: from no trunk) and outcome."),
+            labels: [("trunk", trunk), ("outcome", outcome)])
+    }
+
+    private func trunkActive(_ trunk: String) -> Gauge {
+        registry.makeGauge(
+            descriptor: Self.metric("dialgate_trunk_calls_active", "Calls in progress, by trunk."), labels: [("trunk", trunk)])
     }
 
     private func meetings(_ mode: String) -> Gauge {

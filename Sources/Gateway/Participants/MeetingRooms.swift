@@ -110,6 +110,8 @@ actor MeetingRooms {
         /// Policy keeps the caller out of an `e2ee` meeting (the host said no or did not answer, or the
         /// meeting became `e2ee` again): the end-to-end prompt, then BYE with Q.850 cause 21.
         case refused(String)
+        /// The caller is in the meeting's roster now (at once, or let in from waiting).
+        case admitted
         /// Someone joined or left: a short rising or falling tone.
         case someoneJoined
         case someoneLeft
@@ -127,7 +129,7 @@ actor MeetingRooms {
         /// What the caller hears for the notices that do not end the call.
         var announcement: [PlaybackItem] {
             switch self {
-            case .removed, .meetingEnded, .refused: []
+            case .removed, .meetingEnded, .refused, .admitted: []
             case .muted(let muted): [.prompt(muted ? "muted" : "unmuted")]
             case .waitingForHost: [.prompt("waiting-for-host")]
             case .lobby: [.prompt("lobby"), .prompt("waiting-for-host")]
@@ -280,6 +282,7 @@ actor MeetingRooms {
         rooms[phone.meetingID]?.phones[participant] = PhoneLeg(
             call: phone.call, senderIndex: senderIndex, port: phone.port, muted: phone.muted)
         startBridge(in: phone.meetingID, adding: senderIndex)
+        notifyPhoneLeg(phone.call, .admitted)
         tellPhones(in: phone.meetingID, .someoneJoined, except: participant)
     }
 

@@ -32,6 +32,7 @@ enum CallColumn {
     static let mos = Column("mos")
     static let packetsReceived = Column("packets_received")
     static let packetsSent = Column("packets_sent")
+    static let meetingMode = Column("meeting_mode")
 }
 
 extension CallRecord: FetchableRecord, PersistableRecord {
@@ -60,6 +61,7 @@ extension CallRecord: FetchableRecord, PersistableRecord {
             endReason: row[CallColumn.endReason],
             hungUpBy: (row[CallColumn.hungUpBy] as String?).map(CallParty.init(rawValue:)))
         var withQuality = call
+        withQuality.meetingMode = row[CallColumn.meetingMode]
         if let mos = row[CallColumn.mos] as Double? {
             withQuality.quality = CallQualityFigures(
                 packetsReceived: row[CallColumn.packetsReceived] ?? 0, packetsSent: row[CallColumn.packetsSent] ?? 0,
@@ -98,6 +100,7 @@ extension CallRecord: FetchableRecord, PersistableRecord {
         container[CallColumn.mos] = call.quality?.mos
         container[CallColumn.packetsReceived] = call.quality?.packetsReceived
         container[CallColumn.packetsSent] = call.quality?.packetsSent
+        container[CallColumn.meetingMode] = call.meetingMode
     }
 }
 

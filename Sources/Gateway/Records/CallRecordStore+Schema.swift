@@ -87,6 +87,19 @@ extension CallRecordStore {
                 t.add(column: "host_signing_key", .blob)
             }
         }
+        // v6: each call's timeline (`dialgatectl call ID`), written once when the call ends. A table of
+        // its own so that `history` and `export` never read it; deleted with its call. And the
+        // meeting's mode when the caller joined.
+        migrator.registerMigration("v6: call timelines, meeting mode at join") { db in
+            try db.alter(table: "calls") { t in
+                t.add(column: "meeting_mode", .text)  // standard | e2ee | downgraded
+            }
+            try db.create(table: "call_timelines", options: [.withoutRowID]) { t in
+                t.column("call_id", .text).primaryKey().references("calls", onDelete: .cascade)
+                t.column("entries", .jsonText).notNull()  // [CallTimelineEntry] as JSON
+                t.column("omitted", .integer).notNull().defaults(to: 0)
+            }
+        }
         return migrator
     }
 }

@@ -196,7 +196,14 @@ public final class CallRecordStore: Service, Sendable {
         let batch = pending.withLock { $0.take() }
         guard !batch.isEmpty else { return 0 }
         do {
-            for record in batch.calls.values { try record.upsert(db) }
+            for record in batch.calls.values {
+                try record.upsert(db)
+                if let timeline = record.call.timeline {
+                    try db.execute(
+                        sql: "INSERT OR REPLACE INTO call_timelines (call_id, entries, omitted) VALUES (?, ?, ?)",
+                        arguments: [record.id, try Self.timelineEncoder.encode(timeline), record.call.timelineOmitted ?? 0])
+                }
+            }
             for entry in batch.audit { try entry.insert(db) }
         } catch {
             pending.withLock { $0.restore(batch) }
@@ -320,10 +327,24 @@ public final class CallRecordStore: Service, Sendable {
     }
 
     /// One call's record: the pending version if there is one, else the committed row.
+    /// Timelines as the control API writes them (ISO 8601 instants with milliseconds), as readable
+    /// with `sqlite3` as the other columns.
+    static let timelineEncoder = ControlWire.makeEncoder()
+    static let timelineDecoder = ControlWire.makeDecoder()
+
+    /// One call's record, with its timeline once the call has ended.
     public func record(id: String) async throws(CallRecordStoreError) -> CallRecord? {
         if let pendingRecord = pending.withLock({ $0.calls[id] }) { return pendingRecord }
         do {
-            return try await pool.read { db in try CallRecord.fetchOne(db, key: id) }
+            return try await pool.read { db in
+                guard var record = try CallRecord.fetchOne(db, key: id) else { return nil }
+                if let row = try Row.fetchOne(db, sql: "SELECT entries, omitted FROM call_timelines WHERE call_id = ?", arguments: [id]) {
+                    let entries: Data = row["entries"]
+                    record.call.timeline = try Self.timelineDecoder.decode([CallTimelineEntry].self, from: entries)
+                    record.call.timelineOmitted = row["omitted"]
+                }
+                return record
+            }
         } catch {
             throw .database(reason: "\(error)")
         }

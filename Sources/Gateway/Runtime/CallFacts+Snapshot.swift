@@ -4,7 +4,7 @@ import Foundation
 
 extension CallSnapshot {
     /// What the control API and the records show of a call, in wall-clock time.
-    init(_ facts: CallFacts, clock: WallClockMapping) {
+    init(_ facts: CallFacts, clock: WallClockMapping, withTimeline: Bool = false) {
         let startedAt = clock.date(facts.startedAt)
         let answeredAt = facts.answeredAt.map(clock.date)
         let endedAt = facts.endedAt.map(clock.date)
@@ -18,6 +18,8 @@ extension CallSnapshot {
             durationSeconds: endedAt.flatMap { end in answeredAt.map { end.timeIntervalSince($0) } },
             outcome: facts.outcome.map { CallOutcome(rawValue: $0.rawValue) }, endReason: facts.endReason,
             hungUpBy: facts.hungUpBy.map { CallParty(rawValue: $0.rawValue) })
+        callerShown = facts.callerShown
+        meetingMode = facts.meetingMode
         policyDecision = facts.policyDecision
         policyReason = facts.policyReason
         quality = facts.quality.map { quality in
@@ -25,6 +27,13 @@ extension CallSnapshot {
                 packetsReceived: quality.packetsReceived, packetsSent: quality.packetsSent, lossPercent: quality.lossPercent,
                 jitterMilliseconds: quality.jitterMilliseconds, roundTripMilliseconds: quality.roundTripMilliseconds,
                 mos: quality.estimatedMOS)
+        }
+        if withTimeline {
+            timeline = facts.timeline.entries.map { entry in
+                CallTimelineEntry(
+                    at: clock.date(entry.at), kind: entry.kind.rawValue, text: entry.text, location: entry.location?.description)
+            }
+            timelineOmitted = facts.timeline.omitted
         }
     }
 }

@@ -101,7 +101,8 @@ public struct GatewayApplication: Sendable {
                     GatewayStatus.Listener(kind: "participants", address: participants.url(host: configuration.participantsHost))
                 ] + (metricsService.map { [GatewayStatus.Listener(kind: "metrics", address: "http://\($0.address)/metrics")] } ?? []),
                 rooms: rooms,
-                reloadDialplans: { await reloader.reload(trigger: "dialgatectl reload") }),
+                reloadDialplans: { await reloader.reload(trigger: "dialgatectl reload") },
+                dialplanStatus: { await reloader.status }),
             logger: Logger(label: "dialgate.control"))
 
         logger.info(

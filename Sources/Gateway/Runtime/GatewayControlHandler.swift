@@ -22,13 +22,17 @@ struct GatewayControlHandler: ControlCommandHandler {
     /// Reads, checks and swaps in the dialplans; returns the outcome also when the new plan is
     /// refused (the previous one then stays active).
     let reloadDialplans: @Sendable () async -> DialplanReloadResult
+    /// The plan in force and the last reload, for `status`.
+    let dialplanStatus: @Sendable () async -> DialplanStatus?
 
     init(
         signalling: SignallingLoop, sip: SignallingService, store: CallRecordStore, meetings: MeetingDirectory,
         events: CallEventFanout, version: String, startedAt: Date, controlSocket: String,
         otherListeners: [GatewayStatus.Listener] = [], rooms: MeetingRooms? = nil,
-        reloadDialplans: @escaping @Sendable () async -> DialplanReloadResult
+        reloadDialplans: @escaping @Sendable () async -> DialplanReloadResult,
+        dialplanStatus: @escaping @Sendable () async -> DialplanStatus? = { nil }
     ) {
+        self.dialplanStatus = dialplanStatus
         self.signalling = signalling
         self.sip = sip
         self.store = store
@@ -48,17 +52,21 @@ struct GatewayControlHandler: ControlCommandHandler {
             case .status:
                 let counters = try await signalling.counters().get()
                 let listeners = sip.listeners + otherListeners + [GatewayStatus.Listener(kind: "control", address: controlSocket)]
-                return .success(
-                    .status(
-                        GatewayStatus(
-                            version: version, startedAt: startedAt, uptimeSeconds: Date().timeIntervalSince(startedAt),
-                            listeners: listeners, activeCalls: counters.active, totalCalls: counters.total, draining: counters.draining)))
+                var status = GatewayStatus(
+                    version: version, startedAt: startedAt, uptimeSeconds: Date().timeIntervalSince(startedAt),
+                    listeners: listeners, activeCalls: counters.active, totalCalls: counters.total, draining: counters.draining)
+                if let census = await rooms?.census() {
+                    status.activeMeetings = census.meetingsByMode.values.reduce(0, +)
+                    status.participants = census.appParticipants + census.phoneParticipants
+                }
+                status.dialplan = await dialplanStatus()
+                return .success(.status(status))
             case .calls:
                 let calls = try await signalling.calls().get()
                 return .success(.calls(calls.map { CallSnapshot($0, clock: signalling.clock) }))
             case .call(let id):
                 if let live = try await signalling.call(GatewayCallID(id)).get() {
-                    return .success(.call(CallSnapshot(live, clock: signalling.clock)))
+                    return .success(.call(CallSnapshot(live, clock: signalling.clock, withTimeline: true)))
                 }
                 if let record = try await store.record(id: id) {
                     return .success(.call(record.call))

@@ -77,6 +77,13 @@ final class SignallingLoop: @unchecked Sendable {
                     actions = self.userAgent.leaveMeeting(call, removed: notice.isRemoval, now: self.now)
                 case .refused(let reason):
                     actions = self.userAgent.refuseInMeeting(call, reason: reason, now: self.now)
+                case .admitted:
+                    actions = self.userAgent.enteredMeeting(call, now: self.now)
+                case .waitingForHost, .lobby:
+                    let waitingFor = notice == .lobby ? "the host's answer" : "the host"
+                    actions =
+                        self.userAgent.heldInLobby(call, waitingFor: waitingFor, now: self.now)
+                        + (self.userAgent.announceInMeeting(call, notice.announcement, now: self.now) ?? [])
                 default:
                     actions = self.userAgent.announceInMeeting(call, notice.announcement, now: self.now)
                 }
@@ -218,8 +225,9 @@ final class SignallingLoop: @unchecked Sendable {
                 metrics?.securityRejection(method: notice.method ?? "-")
             case .media(let instruction):
                 carryOut(instruction)
-            case .digit(let call, let digit, let source):
-                logger.info("digit", metadata: ["call": "\(call)", "digit": "\(digit)", "via": "\(source.rawValue)"])
+            case .digit(let call, let digit, let source, let secret):
+                logger.info(
+                    "digit", metadata: ["call": "\(call)", "digit": "\(secret ? "•" : String(digit))", "via": "\(source.rawValue)"])
                 metrics?.digit(source: source.rawValue)
             case .lookupMeeting(let call, let meetingID):
                 lookUp(meetingID, for: call)
@@ -317,7 +325,7 @@ final class SignallingLoop: @unchecked Sendable {
             userAgent.mediaQuality(
                 CallQuality(
                     packetsReceived: figures.packetsReceived, packetsSent: figures.packetsSent, lossPercent: figures.lossRatio * 100,
-                    jitter: figures.jitter, roundTrip: figures.roundTripTime),
+                    jitter: figures.jitter, roundTrip: figures.roundTripTime, srtpFailures: figures.srtpFailures),
                 for: call)
         case .playbackFinished(let playback):
             perform(userAgent.playbackFinished(playback, for: call, now: now))
