@@ -8,6 +8,8 @@
 //
 // `MediaBenchmarks --frames N --only NAME [--prepare-only]` runs one loop for exactly N frames,
 // untimed, for valgrind (allocation counts, call graphs); see docs/performance.md.
+// `--quick` runs every case once in short windows (CI: so the benchmarks cannot rot; its figures
+// are too short to quote). `--forward-only` prints only the forwarding table.
 import LegMedia
 import Media
 import Meetings
@@ -55,6 +57,9 @@ let cases = [
 ]
 
 let arguments = Array(CommandLine.arguments.dropFirst())
+let quick = arguments.contains("--quick")
+/// How long each measured window runs.
+let window: Duration = quick ? .milliseconds(50) : .milliseconds(700)
 if let framesFlag = arguments.firstIndex(of: "--frames"), framesFlag + 1 < arguments.count, let frames = Int(arguments[framesFlag + 1]),
     let onlyFlag = arguments.firstIndex(of: "--only"), onlyFlag + 1 < arguments.count
 {
@@ -66,14 +71,16 @@ if let framesFlag = arguments.firstIndex(of: "--frames"), framesFlag + 1 < argum
     }
     run(bare ? chosen.bare : chosen.leg, frames: frames, prepareOnly: arguments.contains("--prepare-only"))
     print("\(name): \(frames) frames\(arguments.contains("--prepare-only") ? " prepared" : "")")
+} else if arguments.contains("--forward-only") {
+    forwardingTable(window: quick ? .milliseconds(50) : .milliseconds(500), rounds: quick ? 1 : 3)
 } else {
-    let rounds = 3
+    let rounds = quick ? 1 : 3
     var legBest = Array(repeating: Double.infinity, count: cases.count)
     var bareBest = Array(repeating: Double.infinity, count: cases.count)
     for _ in 0..<rounds {
         for (index, item) in cases.enumerated() {
-            legBest[index] = min(legBest[index], microsecondsPerFrame(item.leg))
-            bareBest[index] = min(bareBest[index], microsecondsPerFrame(item.bare))
+            legBest[index] = min(legBest[index], microsecondsPerFrame(item.leg, duration: window))
+            bareBest[index] = min(bareBest[index], microsecondsPerFrame(item.bare, duration: window))
         }
     }
     print(pad("benchmark (per 20 ms frame)", 32) + pad("µs leg", 10) + pad("µs bare", 10) + pad("ratio", 8) + "full-duplex legs per core")
@@ -89,4 +96,6 @@ if let framesFlag = arguments.firstIndex(of: "--frames"), framesFlag + 1 < argum
     print("  its bare baseline is the same four library calls with no queue, selection or mix")
     print("checks:")
     for item in cases { print("  \(item.name): \(item.check())") }
+    print()
+    forwardingTable(window: quick ? .milliseconds(50) : .milliseconds(500), rounds: rounds)
 }

@@ -2,6 +2,7 @@
 //
 // Figures are printed next to a baseline measured in the same run on the same bytes, because
 // these machines are shared and noisy: compare ratios between runs, not raw rates.
+// `--quick` measures in short windows (CI: so the benchmarks cannot rot; too short to quote).
 import SIP
 
 #if canImport(Glibc)
@@ -68,8 +69,11 @@ struct Figure {
     let baselinePerSecond: Double
 }
 
+/// How long each measured window runs.
+let window: Duration = CommandLine.arguments.contains("--quick") ? .milliseconds(30) : .milliseconds(700)
+
 /// Runs `body` for about `duration`, in batches, and returns operations per second.
-func rate(for duration: Duration = .milliseconds(700), _ body: () -> Void) -> Double {
+func rate(for duration: Duration = window, _ body: () -> Void) -> Double {
     let clock = ContinuousClock()
     for _ in 0..<200 { body() }  // warm-up
     var operations = 0
