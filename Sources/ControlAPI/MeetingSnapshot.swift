@@ -39,6 +39,11 @@ public struct MeetingSnapshot: Codable, Sendable, Hashable {
     /// `meeting ID` only, an `e2ee` meeting live now and downgraded for phone callers: what the host
     /// consented to (e.g. "standard since epoch 4, consent: Alice"); absent otherwise.
     public var downgrade: String?
+    /// `meeting ID` only, a meeting live now: who is in it, in join order, then the phone callers
+    /// waiting to enter (for the host, or for the host's answer).
+    public var roster: [RosterMember]?
+    /// `meeting ID` only, an `e2ee` meeting live now: the last key epoch its host handed out.
+    public var epoch: UInt64?
 
     public init(
         id: String, passcode: String? = nil, mode: MeetingMode, tier: String, host: String? = nil, createdAt: Date,
@@ -68,5 +73,34 @@ public struct AuditRow: Codable, Sendable, Hashable {
         self.call = call
         self.kind = kind
         self.detail = detail
+    }
+}
+
+/// One participant of a live meeting, as `meeting ID` shows it.
+public struct RosterMember: Codable, Sendable, Hashable {
+    /// The name others see (sanitised by the meeting side).
+    public var name: String
+    /// `app` or `phone`.
+    public var kind: String
+    /// `host` or `guest` for app participants.
+    public var role: String?
+    public var muted: Bool
+    /// A phone caller's gateway call id (what `call ID` takes).
+    public var call: String?
+    /// An app participant's identity fingerprint (what people compare aloud in an `e2ee` meeting).
+    public var fingerprint: String?
+    /// True for a phone caller not let in yet (waiting for the host, or for the host's answer).
+    public var waiting: Bool
+
+    public init(
+        name: String, kind: String, role: String? = nil, muted: Bool, call: String? = nil, fingerprint: String? = nil, waiting: Bool = false
+    ) {
+        self.name = name
+        self.kind = kind
+        self.role = role
+        self.muted = muted
+        self.call = call
+        self.fingerprint = fingerprint
+        self.waiting = waiting
     }
 }

@@ -254,6 +254,8 @@ public struct MeetingHub: Sendable {
     }
     /// Phone legs waiting for the host's answer.
     public var waitingPhoneLegs: [PhoneLegID] { pending.map(\.leg) }
+    /// The same, with the name each will have in the roster.
+    public var waitingPhones: [(leg: PhoneLegID, name: String)] { pending.map { ($0.leg, $0.name) } }
 
     /// The message `message`, to every app participant except `excluded`.
     func broadcast(_ message: ParticipantMessage, except excluded: ParticipantID? = nil) -> [Action] {

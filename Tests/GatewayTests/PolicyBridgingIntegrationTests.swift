@@ -33,17 +33,40 @@ extension LoopbackIntegration {
         /// Alice (the host, with `host` flags) and Bob in the meeting for `seconds`; a second in, sipp
         /// calls and must be refused. Everything is read back once all have finished.
         static func hostGuestAndRefusedCaller(_ daemon: Daemon, host: [String], seconds: Int) async throws -> (
-            sipp: ProcessResult, alice: ProcessResult, bob: ProcessResult, trail: Trail
+            sipp: ProcessResult, alice: ProcessResult, bob: ProcessResult, trail: Trail, seen: Seen
         ) {
             async let alice = E2EE.participant(daemon, name: "Alice", ["--host"] + host, duration: seconds)
             try await Task.sleep(for: .seconds(1))
             async let bob = E2EE.participant(daemon, name: "Bob", [], duration: seconds - 1)
             try await Task.sleep(for: .seconds(1))
+            let watcher = Task { try await watch(daemon) }
             let sipp = try await refusedCaller(daemon)
+            watcher.cancel()
+            let seen = try await watcher.value
             let (aliceRun, bobRun) = (try await alice, try await bob)
             let trail = try await trail(daemon)
             await daemon.stop()
-            return (sipp, aliceRun, bobRun, trail)
+            return (sipp, aliceRun, bobRun, trail, seen)
+        }
+
+        /// What an operator saw while the phone call ran: the live calls' states (in order, each once)
+        /// and the meeting's roster (`name/kind/waiting`) when the phone was first seen waiting.
+        typealias Seen = (states: [String], waitingRoster: [String])
+
+        static func watch(_ daemon: Daemon) async throws -> Seen {
+            var seen: Seen = ([], [])
+            while !Task.isCancelled {
+                let calls = (try? await daemon.ctlJSON(["calls"]))?["calls"] as? [[String: Any]] ?? []
+                for state in calls.compactMap({ $0["state"] as? String }) where seen.states.last != state { seen.states.append(state) }
+                if seen.waitingRoster.isEmpty, calls.contains(where: { $0["state"] as? String == "lobby" }) {
+                    let meeting = (try? await daemon.ctlJSON(["meeting", E2EE.meetingID]))?["meeting"] as? [String: Any]
+                    seen.waitingRoster = (meeting?["roster"] as? [[String: Any]] ?? []).map {
+                        "\($0["name"] as? String ?? "?")/\($0["kind"] as? String ?? "?")/\($0["waiting"] as? Bool ?? false)"
+                    }
+                }
+                try? await Task.sleep(for: .milliseconds(250))
+            }
+            return seen
         }
 
         /// sipp dials `ID*PASSCODE`, is answered, and must get BYE with Reason Q.850 cause 21 within 40 s.
@@ -157,7 +180,13 @@ extension LoopbackIntegration {
             let setup = try await Setup(paidTier: "    phone-join lobby\n    lobby-timeout 10s\n")
             defer { setup.cleanUp() }
             let daemon = setup.daemon
-            let (sipp, aliceRun, _, trail) = try await Self.hostGuestAndRefusedCaller(daemon, host: ["--consent", "ignore"], seconds: 22)
+            let (sipp, aliceRun, _, trail, seen) = try await Self.hostGuestAndRefusedCaller(
+                daemon, host: ["--consent", "ignore"], seconds: 22)
+            // dialgatectl showed the caller in the lobby, and the meeting's roster with it waiting.
+            #expect(seen.states.contains("lobby"), "\(seen.states)")
+            let names = seen.waitingRoster
+            #expect(names.contains("Alice/app/false") && names.contains("Bob/app/false"), "\(names)")
+            #expect(names.contains { $0.hasSuffix("/phone/true") }, "\(names)")
 
             #expect(sipp.status == 0, "no BYE with cause 21:\n\(sipp.standardOutput.suffix(2000))\n\(daemon.log.suffix(2000))")
             #expect(E2EE.events(aliceRun, "admissionRequest").first?["answer"] as? String == "ignore")
@@ -177,7 +206,7 @@ extension LoopbackIntegration {
             let setup = try await Setup(paidTier: "    phone-join downgrade\n")
             defer { setup.cleanUp() }
             let daemon = setup.daemon
-            let (sipp, aliceRun, bobRun, trail) = try await Self.hostGuestAndRefusedCaller(
+            let (sipp, aliceRun, bobRun, trail, _) = try await Self.hostGuestAndRefusedCaller(
                 daemon, host: ["--consent", "reject"], seconds: 12)
 
             #expect(sipp.status == 0, "no BYE with cause 21:\n\(sipp.standardOutput.suffix(2000))\n\(daemon.log.suffix(2000))")
@@ -200,7 +229,7 @@ extension LoopbackIntegration {
             let setup = try await Setup(paidTier: "    phone-join downgrade\n    upgrade-with-phones remove\n")
             defer { setup.cleanUp() }
             let daemon = setup.daemon
-            let (sipp, aliceRun, bobRun, trail) = try await Self.hostGuestAndRefusedCaller(
+            let (sipp, aliceRun, bobRun, trail, seen) = try await Self.hostGuestAndRefusedCaller(
                 daemon, host: ["--consent", "accept", "--upgrade-after", "9"], seconds: 20)
 
             #expect(sipp.status == 0, "no BYE with cause 21:\n\(sipp.standardOutput.suffix(2000))\n\(daemon.log.suffix(2000))")
@@ -213,6 +242,10 @@ extension LoopbackIntegration {
             let record = try #require(trail.history.first)
             #expect(record["outcome"] as? String == "refused-e2ee", "\(record)")
             #expect((record["policyReason"] as? String)?.contains("end-to-end encrypted again") == true, "\(record)")
+            // Operators saw the caller in the meeting (the host's client consents at once, so its
+            // moment in the lobby is too short to catch reliably), which was the downgraded one.
+            #expect(seen.states.contains("in-meeting"), "\(seen.states)")
+            #expect(record["meetingMode"] as? String == "downgraded", "\(record)")
         }
     }
 }
