@@ -217,7 +217,21 @@ enum Format {
             ("created", time(meeting.createdAt)),
             ("locked", meeting.locked ? "yes" : "no"),
             ("phones", meeting.phonesWaitForHost == true ? "wait for the host" : "may join before the host"),
-        ]) + (audit.isEmpty ? "" : "\naudit (newest first):\n" + audit.joined(separator: "\n"))
+        ]) + (meeting.epoch.map { "\nepoch:     \($0)" } ?? "") + roster(meeting.roster)
+            + (audit.isEmpty ? "" : "\naudit (newest first):\n" + audit.joined(separator: "\n"))
+    }
+
+    /// A live meeting's participants; nothing when the meeting is not live.
+    private static func roster(_ members: [RosterMember]?) -> String {
+        guard let members else { return "" }
+        guard !members.isEmpty else { return "\nroster:    nobody in the meeting" }
+        let rows = members.map { member in
+            [
+                "  " + (member.name.isEmpty ? "-" : member.name), member.kind, member.role ?? "-",
+                member.waiting ? "waiting" : member.muted ? "muted" : "-", member.call ?? "-", member.fingerprint ?? "-",
+            ]
+        }
+        return "\nroster:\n" + table(["  NAME", "KIND", "ROLE", "STATE", "CALL", "FINGERPRINT"], rows)
     }
 
     /// `meeting create`: one line with what a host shares (ID and passcode).

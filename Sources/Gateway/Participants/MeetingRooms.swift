@@ -1,4 +1,5 @@
 import Calls
+import ControlAPI
 import Dialplan
 import Foundation
 import Frames
@@ -319,6 +320,25 @@ actor MeetingRooms {
     }
 
     /// A live `e2ee` meeting's downgrade for phone callers, for `dialgatectl meeting ID`.
+    /// `meeting ID`: who is in a live meeting, then the phones waiting to enter; nil when not live.
+    func roster(of meetingID: String) -> (members: [RosterMember], epoch: UInt64?)? {
+        guard let room = rooms[meetingID], !room.hub.isEnded else { return nil }
+        var members = room.hub.roster.map { participant in
+            RosterMember(
+                name: participant.name, kind: participant.kind.rawValue, role: participant.role?.rawValue, muted: participant.muted,
+                call: room.phones[participant.id].map { "\($0.call)" }, fingerprint: participant.fingerprint)
+        }
+        members += room.waiting.map {
+            RosterMember(name: $0.displayName, kind: "phone", muted: $0.muted, call: "\($0.call)", waiting: true)
+        }
+        members += room.hub.waitingPhones.compactMap { waiting in
+            arriving[waiting.leg].map {
+                RosterMember(name: waiting.name, kind: "phone", muted: $0.muted, call: "\($0.call)", waiting: true)
+            }
+        }
+        return (members, room.hub.mode == .e2ee && room.hub.epoch > 0 ? room.hub.epoch : nil)
+    }
+
     func downgrade(of meetingID: String) -> String? {
         rooms[meetingID]?.hub.downgradeSummary
     }

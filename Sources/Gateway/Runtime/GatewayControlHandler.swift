@@ -102,6 +102,10 @@ struct GatewayControlHandler: ControlCommandHandler {
                     AuditRow(at: $0.at, call: $0.callID, kind: $0.kind, detail: $0.detail)
                 }
                 snapshot.downgrade = await rooms?.downgrade(of: id)
+                if let live = await rooms?.roster(of: id) {
+                    snapshot.roster = live.members
+                    snapshot.epoch = live.epoch
+                }
                 return .success(.meeting(snapshot))
             case .meetingCreate(let creation):
                 return await createMeeting(creation)
