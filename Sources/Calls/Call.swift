@@ -56,6 +56,13 @@ struct Call {
     var media: NegotiatedSession
     /// The last 2xx we sent to an INVITE or re-INVITE, retransmitted until its ACK.
     var lastAnswer: SIPResponse?
+    /// RFC 4028: the dialog's session timer, when one was negotiated.
+    var sessionTimer: SessionTimer?
+    /// RFC 3262: the peer's 100rel (`supported` or `required`), our last RSeq, the reliable
+    /// provisional response awaiting its PRACK, and an answer held until that PRACK.
+    var reliability: ProvisionalReliability
+    /// The peer's Allow (from its INVITE): whether a session refresh may use UPDATE (RFC 3311).
+    let peerAllowsUpdate: Bool
 }
 
 /// RFC 3261 §12: what identifies and routes a dialog, from the UAS's side.
@@ -101,6 +108,12 @@ struct DialogKey: Hashable {
 extension Call {
     /// The next instant the call needs a timer: its session's, its dialplan's, or its trunk's limit.
     var deadline: SIPInstant? {
-        [session.deadline, run.deadline, endsAt].compactMap { $0 }.min()
+        [session.deadline, run.deadline, endsAt, reliability.deadline, sessionTimerDeadline].compactMap { $0 }.min()
+    }
+
+    /// The session timer runs from the answer (RFC 4028 §10), and stops once the call is ending.
+    var sessionTimerDeadline: SIPInstant? {
+        guard !session.isEarly, session.phase == .answered else { return nil }
+        return sessionTimer?.deadline
     }
 }

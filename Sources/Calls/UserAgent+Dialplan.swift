@@ -50,21 +50,22 @@ extension UserAgent {
             guard var call = calls[id] else { break }
             switch action {
             case .ring:
-                // After 183 with early media a 180 would tell the phone to play its own ringback.
-                guard call.session.isEarly, !call.mediaStarted else { continue }
-                let ringing = makeResponse(to: call.invite, status: 180, toTag: call.dialog.localTag)
-                out += apply(transactions.respond(ringing, key: call.inviteKey, now: now), now: now)
+                // After 183 with early media a 180 would tell the phone to play its own ringback; and
+                // one reliable provisional response at a time (RFC 3262 §3).
+                guard call.session.isEarly, !call.mediaStarted, !call.reliability.isAwaitingPRACK else { continue }
+                out += sendProvisional(makeResponse(to: call.invite, status: 180, toTag: call.dialog.localTag), for: id, now: now)
             case .earlyMedia:
-                guard call.session.isEarly, !call.mediaStarted else { continue }
-                // RFC 3261 §13.3.1.1 with RFC 3960: a 183 carrying the SDP answer starts early media.
+                guard call.session.isEarly, !call.mediaStarted, !call.reliability.isAwaitingPRACK else { continue }
+                // RFC 3261 §13.3.1.1 with RFC 3960: a 183 carrying the SDP answer starts early media;
+                // reliably (RFC 3262) when the caller supports 100rel, so the answer is not lost.
                 var progress = makeResponse(to: call.invite, status: 183, toTag: call.dialog.localTag)
                 decorateAnswer(&progress, media: call.media)
                 call.mediaStarted = true
                 calls[id] = call
-                out += apply(transactions.respond(progress, key: call.inviteKey, now: now), now: now)
+                out += sendProvisional(progress, for: id, now: now)
                 out.append(.media(.start(id, mediaPlan(for: call))))
             case .answer:
-                out += handle(.answer, for: id, now: now)
+                out += answer(id, now: now)
             case .play(let playback, let items):
                 out += setProgram(.playback(id: playback, items), for: id)
             case .stopPlayback:
@@ -183,7 +184,7 @@ extension UserAgent {
         if call.facts.answeredAt == nil && !call.mediaStarted {
             // Admitted by a route that joins before answering: answer now, then join.
             calls[id] = call
-            admitted += handle(.answer, for: id, now: now)
+            admitted += answer(id, now: now)
             guard let answered = calls[id] else { return admitted }
             call = answered
         }

@@ -143,6 +143,10 @@ extension UserAgent {
             return respond(to: request, key: key, from: peer, status: 200, reason: nil, now: now, decorate: UserAgent.describeCapabilities)
         case .info:
             return handleInfo(request, key: key, from: peer, now: now)
+        case .update:
+            return handleUpdate(request, key: key, from: peer, now: now)
+        case .prack:
+            return handlePRACK(request, key: key, from: peer, now: now)
         default:
             // ACK and CANCEL never arrive here (the layer routes them); keep the switch total.
             return respond(to: request, key: key, from: peer, status: 405, reason: nil, now: now, notice: "method \(request.method)") {
@@ -158,9 +162,7 @@ extension UserAgent {
         response.headers.add("Accept", "application/sdp")
         response.headers.add("Accept-Encoding", "identity")
         response.headers.add("Accept-Language", "en")
-        if !UserAgentSettings.supportedExtensions.isEmpty {
-            response.headers.add("Supported", UserAgentSettings.supportedExtensions.sorted().joined(separator: ", "))
-        }
+        response.headers.add("Supported", supportedHeader)
     }
 
     static var allowHeader: String { UserAgentSettings.allowedMethods.map(\.token).joined(separator: ", ") }
@@ -171,6 +173,7 @@ extension UserAgent {
         }
         invites.removeValue(forKey: key)
         byes.removeValue(forKey: key)
+        refreshes.removeValue(forKey: key)
     }
 }
 

@@ -90,6 +90,18 @@ extension UserAgent {
                 $0.headers.add("Warning", "399 dialgate \"Only application/sdp answers can be given\"")
             }
         }
+        // RFC 4028 §9: a Session-Expires below our Min-SE is refused before anything else runs.
+        let sessionTimer: SessionTimer?
+        switch SessionTimer.negotiate(
+            invite.headers, minimum: settings.minimumSessionExpires, preferred: settings.sessionExpires, now: now)
+        {
+        case .none: sessionTimer = nil
+        case .timer(let timer): sessionTimer = timer
+        case .tooSmall(let minimum):
+            return refuse(&self, 422, "Session Interval Too Small", nil, "Session-Expires below Min-SE \(minimum.components.seconds)") {
+                $0.headers.add("Min-SE", String(minimum.components.seconds))
+            }
+        }
         // RFC 3325 §9.1: P-Asserted-Identity names the caller only from a trusted trunk.
         if trunk.trustAssertedIdentity, let asserted = UserAgent.assertedIdentity(invite.headers) {
             facts.caller = asserted.uri.user ?? asserted.uri.description
@@ -156,7 +168,9 @@ extension UserAgent {
             at: now)
         let call = Call(
             facts: callFacts, session: CallSession(timers: settings.timers), dialog: dialog, inviteKey: key, invite: invite, peer: peer,
-            rtpPort: rtpPort, run: run, guardSource: guardSource, endsAt: trunk.maxCallDuration.map { now + $0 }, media: media)
+            rtpPort: rtpPort, run: run, guardSource: guardSource, endsAt: trunk.maxCallDuration.map { now + $0 }, media: media,
+            sessionTimer: sessionTimer, reliability: ProvisionalReliability(invite.headers, firstRSeq: random.next()),
+            peerAllowsUpdate: invite.headers.values("Allow").flatMap(UserAgent.splitCommaList).contains { $0.uppercased() == "UPDATE" })
         calls[id] = call
         dialogs[dialog.key] = id
         callsBySIPCallID[callID] = id
@@ -209,6 +223,12 @@ extension UserAgent {
         if case .addresses(let list)? = try? request.headers.contacts(), let contact = list.first {
             call.dialog.remoteTarget = contact.uri
         }
+        // RFC 4028: a re-INVITE refreshes the session (and may change its timer).
+        if case .failure(let tooSmall) = refreshSessionTimer(request, of: &call, now: now) {
+            calls[id] = call
+            return refuseTooSmall(request, key: key, from: peer, toTag: call.dialog.localTag, minimum: tooSmall.minimum, now: now)
+        }
+        call.sessionTimer?.refreshedAt = now
         call.facts.codec = call.media.codec
         if call.facts.onHold != call.media.onHold {
             call.facts.timeline.note(.call, call.media.onHold ? "put on hold by the caller" : "taken off hold", at: now)
@@ -217,6 +237,7 @@ extension UserAgent {
         call.facts.phase = call.phase
         var answer = makeResponse(to: request, status: 200, toTag: call.dialog.localTag)
         decorateAnswer(&answer, media: call.media)
+        UserAgent.decorateSessionTimer(&answer, call.sessionTimer)
         call.lastAnswer = answer
         calls[id] = call
         var actions = apply(transactions.respond(answer, key: key, now: now), now: now)
@@ -230,6 +251,7 @@ extension UserAgent {
     func decorateAnswer(_ response: inout SIPResponse, media: NegotiatedSession) {
         response.headers.add("Contact", "<\(contactURI)>")
         response.headers.add("Allow", UserAgent.allowHeader)
+        response.headers.add("Supported", UserAgent.supportedHeader)
         response.headers.add("Content-Type", "application/sdp")
         response.body = media.localDescription
     }

@@ -35,8 +35,9 @@ extension UserAgent {
         return handle(.ack, for: id, now: now)
     }
 
-    /// Responses to our client transactions (BYE so far).
+    /// Responses to our client transactions: BYE, and session refreshes.
     mutating func handleResponse(_ response: SIPResponse, key: SIPTransactionKey, now: SIPInstant) -> [UserAgentAction] {
+        if refreshes[key] != nil { return sessionRefreshAnswered(response, key: key, now: now) }
         guard response.isFinal, let id = byes[key] else { return [] }
         byes.removeValue(forKey: key)
         return handle(.byeFinished, for: id, now: now)
@@ -45,6 +46,7 @@ extension UserAgent {
     /// Timer B/F or a transport error on one of our requests: for a BYE the call is over anyway
     /// (RFC 3261 §15.1.1: the session ends whatever the response).
     mutating func clientTransactionFailed(_ key: SIPTransactionKey, now: SIPInstant) -> [UserAgentAction] {
+        if refreshes[key] != nil { return sessionRefreshFailed(key, now: now) }
         guard let id = byes.removeValue(forKey: key) else { return [] }
         return handle(.byeFinished, for: id, now: now)
     }
@@ -68,6 +70,9 @@ extension UserAgent {
         case .answer:
             var answer = makeResponse(to: call.invite, status: 200, toTag: call.dialog.localTag)
             decorateAnswer(&answer, media: call.media)
+            // RFC 4028 §10: the session timer starts with the 2xx.
+            call.sessionTimer?.refreshedAt = now
+            UserAgent.decorateSessionTimer(&answer, call.sessionTimer)
             call.lastAnswer = answer
             call.facts.answeredAt = now
             call.facts.srtp = call.media.media.srtp != nil
@@ -118,9 +123,18 @@ extension UserAgent {
         }
     }
 
-    /// RFC 3261 §15.1.1 and §12.2.1.1: a BYE within the dialog, with a Reason (RFC 3326).
+    /// RFC 3261 §15.1.1: a BYE within the dialog, with a Reason (RFC 3326).
     private mutating func makeBye(for call: inout Call, reason: String) -> (SIPRequest, SIPTransactionKey, SIPPeer) {
-        call.dialog.localSequence += 1
+        let reasonHeader = (call.byeReason ?? ReasonHeader(reasonProtocol: .q850, cause: 16, text: reason)).headerValue
+        return makeInDialogRequest(.bye, for: &call) { headers in headers.add("Reason", reasonHeader) }
+    }
+
+    /// RFC 3261 §12.2.1.1: a request within the call's dialog (BYE, a session refresh), with the
+    /// next local CSeq and a fresh branch.
+    mutating func makeInDialogRequest(
+        _ method: SIPMethod, for call: inout Call, sequence: UInt32? = nil, extraHeaders: (inout SIPHeaders) -> Void = { _ in }
+    ) -> (SIPRequest, SIPTransactionKey, SIPPeer) {
+        if sequence == nil { call.dialog.localSequence += 1 }
         let branch = UserAgent.branch(using: &random)
         // In-dialog requests go back where the INVITE came from (the connection for TCP): that is
         // what phones behind NAT need, and loopback peers alike. RFC 3263 lookup of the remote
@@ -138,11 +152,11 @@ extension UserAgent {
         headers.add("From", call.dialog.localAddress.description)
         headers.add("To", call.dialog.remoteAddress.description)
         headers.add("Call-ID", call.dialog.callID)
-        headers.add("CSeq", "\(call.dialog.localSequence) BYE")
-        headers.add("Reason", (call.byeReason ?? ReasonHeader(reasonProtocol: .q850, cause: 16, text: reason)).headerValue)
+        headers.add("CSeq", "\(sequence ?? call.dialog.localSequence) \(method.token)")
+        extraHeaders(&headers)
         headers.add("User-Agent", settings.product)
-        let bye = SIPRequest(method: .bye, uri: call.dialog.remoteTarget, headers: headers)
+        let request = SIPRequest(method: method, uri: call.dialog.remoteTarget, headers: headers)
         // A branch we made always has the cookie, so the key exists.
-        return (bye, SIPTransactionKey(branch: branch, sentBy: sentBy, method: .bye)!, destination)
+        return (request, SIPTransactionKey(branch: branch, sentBy: sentBy, method: method)!, destination)
     }
 }

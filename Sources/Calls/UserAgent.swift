@@ -93,6 +93,8 @@ public struct UserAgent {
     var invites: [SIPTransactionKey: GatewayCallID] = [:]
     /// BYE client transactions we sent, to tell their call when they finish.
     var byes: [SIPTransactionKey: GatewayCallID] = [:]
+    /// Session refreshes we sent (UPDATE or re-INVITE, RFC 4028 §7.4), by client transaction.
+    var refreshes: [SIPTransactionKey: GatewayCallID] = [:]
     /// RFC 3261 §8.2.2.2 merged-request detection for requests without a To tag.
     var openRequests: [MergeKey: SIPTransactionKey] = [:]
     var openRequestKeys: [SIPTransactionKey: MergeKey] = [:]
@@ -166,6 +168,12 @@ public struct UserAgent {
         }
         for id in calls.values.filter({ ($0.run.deadline ?? .distantFuture) <= now }).map(\.facts.id) {
             actions += feedDialplan(.timer, for: id, now: now)
+        }
+        for id in calls.values.filter({ ($0.reliability.deadline ?? .distantFuture) <= now }).map(\.facts.id) {
+            actions += reliabilityTimerFired(id, now: now)
+        }
+        for id in calls.values.filter({ ($0.sessionTimerDeadline ?? .distantFuture) <= now }).map(\.facts.id) {
+            actions += sessionTimerFired(id, now: now)
         }
         for id in calls.values.filter({ ($0.endsAt ?? .distantFuture) <= now }).map(\.facts.id) {
             actions += hangup(id, by: .gateway, reason: "maximum call duration of the trunk", now: now) ?? []

@@ -20,6 +20,10 @@ public struct UserAgentSettings: Sendable {
     /// Whether calls use SRTP (RFC 3711) with SDES keys (RFC 4568): a daemon default until trunks
     /// carry their own (`--srtp`).
     public var srtp: SRTPPolicy = .optional
+    /// RFC 4028: our Min-SE (a shorter Session-Expires gets 422; at least 90 s, §4), and the
+    /// Session-Expires offered to a peer that supports timers but asked for none.
+    public var minimumSessionExpires: Duration = .seconds(90)
+    public var sessionExpires: Duration = .seconds(1800)
     /// A call that expects media and gets none for this long is ended with a Reason.
     public var noMediaTimeout: Duration = .seconds(30)
     /// The Unix time at `SIPInstant.zero` of the adapter's monotonic clock, so `match time` can
@@ -40,9 +44,10 @@ public struct UserAgentSettings: Sendable {
     }
 
     /// Methods this UAS implements, for Allow headers (RFC 3261 §20.5).
-    public static let allowedMethods: [SIPMethod] = [.invite, .ack, .bye, .cancel, .options, .info]
-    /// Option tags this UAS supports (RFC 3261 §8.2.2.3); extensions add theirs.
-    public static let supportedExtensions: Set<String> = []
+    public static let allowedMethods: [SIPMethod] = [.invite, .ack, .bye, .cancel, .options, .info, .update, .prack]
+    /// Option tags this UAS supports (RFC 3261 §8.2.2.3): session timers (RFC 4028) and reliable
+    /// provisional responses (RFC 3262).
+    public static let supportedExtensions: Set<String> = ["timer", "100rel"]
 }
 
 /// SRTP for phone legs (media policy `forbidden | optional | mandatory`).

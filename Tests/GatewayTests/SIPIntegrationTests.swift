@@ -142,7 +142,7 @@ extension LoopbackIntegration {
             await daemon.stop()
             #expect(result.status == 0, "sipsak: \(result.standardOutput) \(result.standardError)")
             #expect(result.standardOutput.contains("200 OK"))
-            #expect(result.standardOutput.contains("Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, INFO"))
+            #expect(result.standardOutput.contains("Allow: INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, UPDATE, PRACK"))
         }
 
         @Test func cancelBeforeAnswer() async throws {

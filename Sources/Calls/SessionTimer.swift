@@ -1,0 +1,100 @@
+import SIP
+
+/// A dialog's session timer (RFC 4028), as the gateway (the UAS) negotiated it: how long the session
+/// lives without a refresh, and who refreshes it. Long meetings must never be cut by a carrier's
+/// timer, and a dead dialog (a peer gone without BYE) must not hold a meeting seat forever.
+///
+/// Pure: negotiation reads the request's headers; the deadline follows the last refresh.
+struct SessionTimer: Sendable, Equatable {
+    enum Refresher: String, Sendable {
+        case uac, uas
+    }
+
+    /// Session-Expires (RFC 4028 §4).
+    var interval: Duration
+    var refresher: Refresher
+    /// The last 2xx to a session refresh (the INVITE's answer counts as the first, §10).
+    var refreshedAt: SIPInstant
+    /// Whether the peer supports `timer` (it then gets `Require: timer` in our 2xx).
+    var peerSupportsTimer: Bool
+    /// Whether our own refresh is in flight (so the timer does not fire it twice).
+    var refreshing = false
+
+    /// What the gateway does next: refresh (as refresher, at half the interval, §7.2) or give up and
+    /// end the call (the other side did not refresh: `interval − min(32 s, interval/3)`, §10).
+    enum Due: Sendable, Equatable {
+        case refresh
+        case expire
+    }
+
+    var due: Due { refresher == .uas ? .refresh : .expire }
+
+    var deadline: SIPInstant? {
+        if refresher == .uas {
+            // A refresh that gets no answer does not keep the session alive: give up at expiry.
+            return refreshing ? refreshedAt + (interval - Self.expiryMargin(interval)) : refreshedAt + interval / 2
+        }
+        return refreshedAt + (interval - Self.expiryMargin(interval))
+    }
+
+    static func expiryMargin(_ interval: Duration) -> Duration { min(.seconds(32), interval / 3) }
+
+    /// The `Session-Expires` value of our 2xx.
+    var headerValue: String { "\(interval.components.seconds);refresher=\(refresher.rawValue)" }
+
+    /// What RFC 4028 §9 says the UAS does with a request (INVITE or a refresh).
+    enum Negotiation: Sendable, Equatable {
+        /// No session timer on this dialog (the peer neither asked nor supports it).
+        case none
+        /// The interval is below what we accept: 422 with our Min-SE.
+        case tooSmall(minimum: Duration)
+        case timer(SessionTimer)
+    }
+
+    /// Negotiates from the request's `Session-Expires`, `Min-SE` and `Supported`. `minimum` is our
+    /// Min-SE (at least 90 s, §4); `preferred` the interval we offer when the peer supports timers
+    /// but asked for none.
+    static func negotiate(_ headers: SIPHeaders, minimum: Duration, preferred: Duration, now: SIPInstant) -> Negotiation {
+        let supported = ((try? headers.optionTags("Supported")) ?? []) + ((try? headers.optionTags("Require")) ?? [])
+        let peerSupportsTimer = supported.contains("timer")
+        let requested = headers["Session-Expires"].flatMap(Self.parse)
+        // The larger of the peer's Min-SE and ours bounds the interval from below (§9).
+        let peerMinimum = headers["Min-SE"].flatMap { Self.seconds(String($0.split(separator: ";").first ?? "")) }.map {
+            Duration.seconds($0)
+        }
+        let floor = max(minimum, peerMinimum ?? .zero)
+        if let requested {
+            guard requested.interval >= minimum else { return .tooSmall(minimum: minimum) }
+            // A peer that does not support timers cannot refresh: a proxy asked for the timer, we do it.
+            let refresher: Refresher = peerSupportsTimer ? (requested.refresher ?? .uac) : .uas
+            return .timer(
+                SessionTimer(interval: requested.interval, refresher: refresher, refreshedAt: now, peerSupportsTimer: peerSupportsTimer))
+        }
+        guard peerSupportsTimer else { return .none }
+        // §9: the UAS may add a Session-Expires the UAC did not ask for; the UAC then refreshes.
+        return .timer(SessionTimer(interval: max(preferred, floor), refresher: .uac, refreshedAt: now, peerSupportsTimer: true))
+    }
+
+    /// `1800;refresher=uac` (also the compact form `x`).
+    static func parse(_ value: String) -> (interval: Duration, refresher: Refresher?)? {
+        let parts = value.split(separator: ";").map(\.trimmedSpaces)
+        guard let first = parts.first, let seconds = seconds(first) else { return nil }
+        let refresher = parts.dropFirst().lazy.compactMap { parameter -> Refresher? in
+            let pair = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmedSpaces.lowercased() }
+            guard pair.count == 2, pair[0] == "refresher" else { return nil }
+            return Refresher(rawValue: pair[1])
+        }.first
+        return (.seconds(seconds), refresher)
+    }
+
+    /// delta-seconds (RFC 3261 §25.1), bounded: a hostile value must not overflow.
+    static func seconds(_ text: String) -> Int64? {
+        let trimmed = text.trimmedSpaces
+        guard !trimmed.isEmpty, trimmed.count <= 10, trimmed.allSatisfy(\.isASCIIDigit) else { return nil }
+        return Int64(trimmed)
+    }
+}
+
+extension Character {
+    var isASCIIDigit: Bool { ("0"..."9").contains(self) }
+}
