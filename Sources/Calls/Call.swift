@@ -108,7 +108,13 @@ struct DialogKey: Hashable {
 extension Call {
     /// The next instant the call needs a timer: its session's, its dialplan's, or its trunk's limit.
     var deadline: SIPInstant? {
-        [session.deadline, run.deadline, endsAt, reliability.deadline, sessionTimerDeadline].compactMap { $0 }.min()
+        // Without building an array: this runs on every change to a call.
+        func earlier(_ a: SIPInstant?, _ b: SIPInstant?) -> SIPInstant? {
+            guard let a else { return b }
+            guard let b else { return a }
+            return min(a, b)
+        }
+        return earlier(earlier(earlier(session.deadline, run.deadline), earlier(endsAt, reliability.deadline)), sessionTimerDeadline)
     }
 
     /// The session timer runs from the answer (RFC 4028 §10), and stops once the call is ending.

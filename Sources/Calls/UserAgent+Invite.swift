@@ -69,7 +69,7 @@ extension UserAgent {
             let retryAfter = String(settings.retryAfterSeconds)
             return refuse(&self, 503, nil, nil, why) { $0.headers.add("Retry-After", retryAfter) }
         }
-        if let limit = trunk.maxCalls, calls.values.count(where: { $0.facts.trunk == trunk.name }) >= limit {
+        if let limit = trunk.maxCalls, calls.countByTrunk[trunk.name, default: 0] >= limit {
             let retryAfter = String(settings.retryAfterSeconds)
             return refuse(&self, 503, nil, nil, "trunk \(trunk.name) call limit \(limit)") { $0.headers.add("Retry-After", retryAfter) }
         }

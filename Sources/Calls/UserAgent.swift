@@ -85,7 +85,7 @@ public struct UserAgent {
     public internal(set) var totalCalls = 0
 
     var transactions: SIPTransactionLayer<SIPPeer>
-    var calls: [GatewayCallID: Call] = [:]
+    var calls = CallTable()
     var dialogs: [DialogKey: GatewayCallID] = [:]
     /// Calls by SIP Call-ID, to put each message they send or receive on their timeline.
     var callsBySIPCallID: [String: GatewayCallID] = [:]
@@ -129,7 +129,7 @@ public struct UserAgent {
 
     /// The next instant at which `fireTimers(now:)` has work to do.
     public var nextDeadline: SIPInstant? {
-        let callDeadline = calls.values.lazy.compactMap(\.deadline).min()
+        let callDeadline = calls.nextDeadline
         switch (transactions.nextDeadline, callDeadline) {
         case (let a?, let b?): return min(a, b)
         case (let a?, nil): return a
@@ -163,20 +163,18 @@ public struct UserAgent {
     /// Fires every timer that is due: transaction timers (RFC 3261 §17) and call timers.
     public mutating func fireTimers(now: SIPInstant) -> [UserAgentAction] {
         var actions = apply(transactions.fireTimers(now: now), now: now)
-        for id in calls.values.filter({ ($0.session.deadline ?? .distantFuture) <= now }).map(\.facts.id) {
-            actions += handle(.timer, for: id, now: now)
-        }
-        for id in calls.values.filter({ ($0.run.deadline ?? .distantFuture) <= now }).map(\.facts.id) {
-            actions += feedDialplan(.timer, for: id, now: now)
-        }
-        for id in calls.values.filter({ ($0.reliability.deadline ?? .distantFuture) <= now }).map(\.facts.id) {
-            actions += reliabilityTimerFired(id, now: now)
-        }
-        for id in calls.values.filter({ ($0.sessionTimerDeadline ?? .distantFuture) <= now }).map(\.facts.id) {
-            actions += sessionTimerFired(id, now: now)
-        }
-        for id in calls.values.filter({ ($0.endsAt ?? .distantFuture) <= now }).map(\.facts.id) {
-            actions += hangup(id, by: .gateway, reason: "maximum call duration of the trunk", now: now) ?? []
+        // Only the calls whose deadline has come; each of its timers in a fixed order.
+        for id in calls.due(at: now) {
+            if let call = calls[id], (call.session.deadline ?? .distantFuture) <= now { actions += handle(.timer, for: id, now: now) }
+            if let call = calls[id], (call.run.deadline ?? .distantFuture) <= now { actions += feedDialplan(.timer, for: id, now: now) }
+            if let call = calls[id], (call.reliability.deadline ?? .distantFuture) <= now {
+                actions += reliabilityTimerFired(id, now: now)
+            }
+            if let call = calls[id], (call.sessionTimerDeadline ?? .distantFuture) <= now { actions += sessionTimerFired(id, now: now) }
+            if let call = calls[id], (call.endsAt ?? .distantFuture) <= now {
+                actions += hangup(id, by: .gateway, reason: "maximum call duration of the trunk", now: now) ?? []
+            }
+            calls.refile(id)
         }
         return actions
     }

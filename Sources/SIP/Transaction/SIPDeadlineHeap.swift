@@ -4,28 +4,36 @@
 /// Cancelled timers are not searched for and removed; their entries go stale and are skipped
 /// when they come to the top (the owner decides what is stale). `compact(keeping:)` drops stale
 /// entries in bulk so that cancelled timers cannot pile up.
-struct SIPDeadlineHeap<Element: Sendable>: Sendable {
-    struct Entry: Sendable {
-        var deadline: SIPInstant
-        var sequence: UInt64
-        var element: Element
+public struct SIPDeadlineHeap<Element: Sendable>: Sendable {
+    public struct Entry: Sendable {
+        public var deadline: SIPInstant
+        public var sequence: UInt64
+        public var element: Element
+
+        public init(deadline: SIPInstant, sequence: UInt64, element: Element) {
+            self.deadline = deadline
+            self.sequence = sequence
+            self.element = element
+        }
 
         func precedes(_ other: Entry) -> Bool {
             deadline != other.deadline ? deadline < other.deadline : sequence < other.sequence
         }
     }
 
-    private(set) var entries: [Entry] = []
+    public private(set) var entries: [Entry] = []
 
-    var count: Int { entries.count }
-    var first: Entry? { entries.first }
+    public init() {}
 
-    mutating func insert(_ entry: Entry) {
+    public var count: Int { entries.count }
+    public var first: Entry? { entries.first }
+
+    public mutating func insert(_ entry: Entry) {
         entries.append(entry)
         siftUp(entries.count - 1)
     }
 
-    mutating func popFirst() -> Entry? {
+    public mutating func popFirst() -> Entry? {
         guard !entries.isEmpty else { return nil }
         entries.swapAt(0, entries.count - 1)
         let popped = entries.removeLast()
@@ -34,7 +42,7 @@ struct SIPDeadlineHeap<Element: Sendable>: Sendable {
     }
 
     /// Keeps only the entries `isLive` accepts and restores the heap order (O(n)).
-    mutating func compact(keeping isLive: (Entry) -> Bool) {
+    public mutating func compact(keeping isLive: (Entry) -> Bool) {
         entries.removeAll { !isLive($0) }
         var index = entries.count / 2
         while index > 0 {

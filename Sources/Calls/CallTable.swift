@@ -1,0 +1,85 @@
+import SIP
+
+/// The user agent's live calls by id, with each call's next deadline kept in a min-heap.
+///
+/// The signalling loop asks for the next deadline after every message and every timer. Scanning
+/// every call for it (and copying each `Call` to read it) made each SIP event cost O(live calls):
+/// 74 % of the daemon's CPU at 400 calls a second (docs/performance.md). Here a change to a call
+/// re-files its deadline (O(log n)), the next deadline is the heap's top, and timers visit only the
+/// calls that are due.
+struct CallTable {
+    private var storage: [GatewayCallID: Call] = [:]
+    private var deadlines = SIPDeadlineHeap<GatewayCallID>()
+    /// The deadline each call is filed under; heap entries that disagree are stale and skipped.
+    private var filed: [GatewayCallID: SIPInstant] = [:]
+    private var sequence: UInt64 = 0
+    /// Live calls per trunk, for `max-calls` without counting every call on each INVITE.
+    private(set) var countByTrunk: [String: Int] = [:]
+
+    var count: Int { storage.count }
+    var values: Dictionary<GatewayCallID, Call>.Values { storage.values }
+    var keys: Dictionary<GatewayCallID, Call>.Keys { storage.keys }
+
+    /// The earliest deadline of any call.
+    var nextDeadline: SIPInstant? { deadlines.first?.deadline }
+
+    subscript(id: GatewayCallID) -> Call? {
+        get { storage[id] }
+        // In place, so `calls[id]?.facts.timeline.note(...)` does not copy the call (a modify
+        // accessor rather than get-and-set); the deadline and the trunk count follow the change.
+        _modify {
+            let trunkBefore = storage[id]?.facts.trunk
+            yield &storage[id]
+            changed(id, trunkBefore: trunkBefore)
+        }
+    }
+
+    @discardableResult
+    mutating func removeValue(forKey id: GatewayCallID) -> Call? {
+        let trunkBefore = storage[id]?.facts.trunk
+        let removed = storage.removeValue(forKey: id)
+        changed(id, trunkBefore: trunkBefore)
+        return removed
+    }
+
+    /// The calls whose deadline has come, earliest first, each once. They stay filed: whatever the
+    /// caller does with them, `refile(_:)` puts each back under its new deadline.
+    mutating func due(at now: SIPInstant) -> [GatewayCallID] {
+        var due: [GatewayCallID] = []
+        while let top = deadlines.first, top.deadline <= now {
+            _ = deadlines.popFirst()
+            guard filed[top.element] == top.deadline else { continue }
+            filed[top.element] = nil
+            due.append(top.element)
+        }
+        return due
+    }
+
+    /// Files a call again under its current deadline (after its timers were handled).
+    mutating func refile(_ id: GatewayCallID) {
+        changed(id, trunkBefore: storage[id]?.facts.trunk)
+    }
+
+    private mutating func changed(_ id: GatewayCallID, trunkBefore: String?) {
+        let call = storage[id]
+        let trunkAfter = call?.facts.trunk
+        if trunkBefore != trunkAfter {
+            if let trunkBefore { countByTrunk[trunkBefore, default: 1] -= 1 }
+            if let trunkAfter { countByTrunk[trunkAfter, default: 0] += 1 }
+            if let trunkBefore, countByTrunk[trunkBefore] == 0 { countByTrunk[trunkBefore] = nil }
+        }
+        let deadline = call?.deadline
+        guard filed[id] != deadline else { return }
+        filed[id] = deadline
+        if let deadline {
+            sequence += 1
+            deadlines.insert(.init(deadline: deadline, sequence: sequence, element: id))
+        }
+        // Stale entries surface at the top only to be skipped; keep the top live so that
+        // `nextDeadline` is exact, and drop them in bulk before they pile up.
+        while let top = deadlines.first, filed[top.element] != top.deadline { _ = deadlines.popFirst() }
+        if deadlines.count > 64 + 2 * filed.count {
+            deadlines.compact { filed[$0.element] == $0.deadline }
+        }
+    }
+}
