@@ -59,7 +59,7 @@ extension UserAgent {
                 // RFC 3261 §13.3.1.1 with RFC 3960: a 183 carrying the SDP answer starts early media;
                 // reliably (RFC 3262) when the caller supports 100rel, so the answer is not lost.
                 var progress = makeResponse(to: call.invite, status: 183, toTag: call.dialog.localTag)
-                decorateAnswer(&progress, media: call.media)
+                decorateAnswer(&progress, for: call)
                 call.mediaStarted = true
                 calls[id] = call
                 out += sendProvisional(progress, for: id, now: now)

@@ -236,7 +236,7 @@ extension UserAgent {
         call.facts.onHold = call.media.onHold
         call.facts.phase = call.phase
         var answer = makeResponse(to: request, status: 200, toTag: call.dialog.localTag)
-        decorateAnswer(&answer, media: call.media)
+        decorateAnswer(&answer, for: call)
         UserAgent.decorateSessionTimer(&answer, call.sessionTimer)
         call.lastAnswer = answer
         calls[id] = call
@@ -248,18 +248,25 @@ extension UserAgent {
     }
 
     /// The answer's Contact, SDP and capabilities (RFC 3261 §13.3.1.4).
-    func decorateAnswer(_ response: inout SIPResponse, media: NegotiatedSession) {
-        response.headers.add("Contact", "<\(contactURI)>")
+    func decorateAnswer(_ response: inout SIPResponse, for call: Call) {
+        response.headers.add("Contact", "<\(contactURI(for: call.peer.transport))>")
         response.headers.add("Allow", UserAgent.allowHeader)
         response.headers.add("Supported", UserAgent.supportedHeader)
         response.headers.add("Content-Type", "application/sdp")
-        response.body = media.localDescription
+        response.body = call.media.localDescription
     }
 
-    /// Our Contact: the advertised address, the SIP port, and the transport of the call.
-    var contactURI: String {
+    /// Our Contact for a call on `transport` (RFC 3261 §8.1.1.8, §18): the advertised address and the
+    /// port of that transport, with `;transport=` for TCP and TLS, so the peer's in-dialog requests
+    /// (ACK, BYE, re-INVITE) come back the way the call came. TLS keeps the `sip:` scheme (RFC 5630
+    /// §3.1.3: `sips:` would demand TLS on every hop beyond us too).
+    func contactURI(for transport: SIPTransport) -> String {
         let host = settings.advertisedHost.contains(":") ? "[\(settings.advertisedHost)]" : settings.advertisedHost
-        return "sip:dialgate@\(host):\(settings.sipPort)"
+        switch transport {
+        case .udp: return "sip:dialgate@\(host):\(settings.sipPort)"
+        case .tcp: return "sip:dialgate@\(host):\(settings.sipPort);transport=tcp"
+        case .tls: return "sip:dialgate@\(host):\(settings.sipTLSPort ?? settings.sipPort);transport=tls"
+        }
     }
 
     /// The SDP offer a request carries (RFC 3261 §8.2.3): the body itself when it is

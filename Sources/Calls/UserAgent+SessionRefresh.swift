@@ -70,7 +70,7 @@ extension UserAgent {
     private mutating func sendSessionRefresh(_ call: inout Call, id: GatewayCallID, now: SIPInstant) -> [UserAgentAction] {
         let method: SIPMethod = call.peerAllowsUpdate ? .update : .invite
         let timer = call.sessionTimer
-        let contact = contactURI
+        let contact = contactURI(for: call.peer.transport)
         var (request, key, destination) = makeInDialogRequest(method, for: &call) { headers in
             if let timer { headers.add("Session-Expires", "\(timer.interval.components.seconds);refresher=uas") }
             headers.add("Supported", "timer")
@@ -213,7 +213,7 @@ extension UserAgent {
         calls[id] = call
         let timer = call.sessionTimer
         let media = call.media
-        let contact = contactURI
+        let contact = contactURI(for: call.peer.transport)
         var actions = respond(to: request, key: key, from: peer, status: 200, reason: nil, toTag: toTag, now: now) { response in
             response.headers.add("Contact", "<\(contact)>")
             response.headers.add("Allow", UserAgent.allowHeader)

@@ -69,7 +69,7 @@ extension UserAgent {
         switch effect {
         case .answer:
             var answer = makeResponse(to: call.invite, status: 200, toTag: call.dialog.localTag)
-            decorateAnswer(&answer, media: call.media)
+            decorateAnswer(&answer, for: call)
             // RFC 4028 §10: the session timer starts with the 2xx.
             call.sessionTimer?.refreshedAt = now
             UserAgent.decorateSessionTimer(&answer, call.sessionTimer)

@@ -191,6 +191,9 @@ public struct UserAgent {
     /// The SIP port actually bound (port 0 picks one), for Contact and Via.
     public mutating func listening(on port: Int) { settings.sipPort = port }
 
+    /// The SIP-over-TLS port actually bound, for the Contact of calls that came over TLS.
+    public mutating func listening(onTLS port: Int) { settings.sipTLSPort = port }
+
     /// A reloaded plan: new calls start on it; calls in progress finish on theirs.
     public mutating func replaceDialplan(_ plan: ActiveDialplan) { dialplan = plan }
 

@@ -9,6 +9,8 @@ public struct UserAgentSettings: Sendable {
     public var advertisedHost: String
     /// The SIP port (for Contact).
     public var sipPort: Int
+    /// The SIP-over-TLS port, when `--sip-tls` listens (for the Contact of TLS calls).
+    public var sipTLSPort: Int?
     public var timers = SIPTimerSettings()
     /// Calls beyond this get 503 with Retry-After.
     public var maxCalls: Int = 2000

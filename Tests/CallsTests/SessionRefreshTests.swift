@@ -239,3 +239,22 @@ import Testing
             .replacingOccurrences(of: "Content-Length: 0", with: "RAck: \(rack)\nContent-Length: 0")
     }
 }
+
+/// Our Contact names the transport the call came on, so the peer's in-dialog requests come back the
+/// same way (RFC 3261 §18): TCP and TLS calls get `;transport=`, TLS with the TLS listener's port.
+@Suite struct ContactTransportTests {
+    @Test func contactFollowsTheCallsTransport() throws {
+        var harness = UserAgentHarness()
+        harness.userAgent.listening(onTLS: 5061)
+        for (transport, expected) in [
+            (SIPTransport.udp, "<sip:dialgate@127.0.0.1:5060>"), (.tcp, "<sip:dialgate@127.0.0.1:5060;transport=tcp>"),
+            (.tls, "<sip:dialgate@127.0.0.1:5061;transport=tls>"),
+        ] {
+            let peer = SIPPeer(transport: transport, host: "127.0.0.1", port: 5070)
+            let answered = harness.receive(
+                Messages.invite(to: "1001", branch: "z9hG4bK-\(transport)", callID: "call-\(transport)")
+                    .replacingOccurrences(of: "SIP/2.0/UDP", with: "SIP/2.0/\(transport.rawValue)"), from: peer)
+            #expect(answered.responses.last?.headers["Contact"] == expected, "\(transport)")
+        }
+    }
+}
