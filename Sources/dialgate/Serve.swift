@@ -9,7 +9,7 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the gateway daemon.",
         discussion: """
-            Takes calls over SIP (UDP and TCP on the same port) with the bundled routes, records every \
+            Takes calls over SIP (UDP and TCP on the same port, and TLS with --sip-tls) with the dialplan's routes, records every \
             call in STATE/dialgate.sqlite and serves the control API on STATE/dialgate.sock. \
             SIGTERM or SIGINT drains: new calls get 503, live calls may finish within --drain-grace, \
             then get BYE.
@@ -76,9 +76,13 @@ struct Serve: AsyncParsableCommand {
         help: "Delete call records and audit rows older than this many days (checked hourly). Default: keep all.")
     var retentionDays: Int?
 
-    @Option(name: .customLong("sip-tls"), help: "SIP over TLS address (not available yet).")
+    @Option(
+        name: .customLong("sip-tls"),
+        help: "SIP over TLS address (port 0 picks a free port); needs --tls-cert and --tls-key. Default: no TLS.")
     var sipTLS: String?
-    @Option(name: .customLong("tls-cert"), help: "TLS certificate chain (PEM): the participant server then speaks wss://.")
+    @Option(
+        name: .customLong("tls-cert"),
+        help: "TLS certificate chain (PEM) for --sip-tls and the participant server (wss://); SIGHUP re-reads it for SIP.")
     var tlsCert: String?
     @Option(name: .customLong("tls-key"), help: "TLS private key (PEM) for --tls-cert.")
     var tlsKey: String?
@@ -86,12 +90,9 @@ struct Serve: AsyncParsableCommand {
     var metrics: String?
 
     func validate() throws {
-        if sipTLS != nil {
-            throw ValidationError("--sip-tls is not available in this version of dialgate (see README, 'What works today')")
-        }
         // Values given as flags are checked here, with the file's rules, before anything starts.
         let given: [(String, String?)] = [
-            ("sip", sip), ("participants", participants), ("rtp-ports", rtpPorts), ("metrics", metrics),
+            ("sip", sip), ("sip-tls", sipTLS), ("participants", participants), ("rtp-ports", rtpPorts), ("metrics", metrics),
             ("ring-time", ringTime.map(String.init)), ("drain-grace", drainGrace.map(String.init)),
             ("max-calls", maxCalls.map(String.init)),
             ("srtp", srtp), ("media-timeout", mediaTimeout.map(String.init)), ("log-level", logLevel), ("log-format", logFormat),
@@ -124,11 +125,20 @@ struct Serve: AsyncParsableCommand {
         guard (tlsCert == nil) == (tlsKey == nil) else {
             throw ValidationError("--tls-cert and --tls-key go together: give both or neither")
         }
+        let sipTLS = optionalSetting(self.sipTLS, "sip-tls", in: file)
+        if sipTLS != nil, tlsCert == nil {
+            throw ValidationError("--sip-tls needs --tls-cert and --tls-key (the certificate chain and private key, PEM)")
+        }
         var configuration = GatewayConfiguration()
         do {
             let address = try ListenAddress(parsing: setting(sip, "sip", in: file, default: "127.0.0.1:5060"))
             configuration.sipHost = address.host
             configuration.sipPort = address.port
+            if let sipTLS {
+                let address = try ListenAddress(parsing: sipTLS)
+                configuration.sipTLSHost = address.host
+                configuration.sipTLSPort = address.port
+            }
             configuration.rtpPorts = try parsePortRange(setting(rtpPorts, "rtp-ports", in: file, default: "20000-29999"))
             let participants = try ListenAddress(parsing: setting(participants, "participants", in: file, default: "127.0.0.1:8088"))
             configuration.participantsHost = participants.host

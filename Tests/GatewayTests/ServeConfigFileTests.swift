@@ -9,6 +9,7 @@ import Testing
         let text = """
             # dialgate.yaml
             sip: 127.0.0.1:5070
+            sip-tls: 127.0.0.1:5071
             participants: "[::1]:8090"
             advertise: gateway.example.net
             rtp-ports: 30000-30999

@@ -1,5 +1,7 @@
 extension DialplanParser {
-    static let trunkKeywords = ["from", "auth", "srtp", "sdes-keys", "trust-pai", "codecs", "max-calls", "max-duration"]
+    static let trunkKeywords = [
+        "from", "auth", "srtp", "sdes-keys", "trust-pai", "codecs", "max-calls", "max-duration", "tls-client-cert", "tls-client-ca",
+    ]
     static let authKeywords = ["realm", "algorithms", "user"]
 
     /// Calls longer than two days are not calls (and a limit beyond that is a typo).
@@ -11,6 +13,9 @@ extension DialplanParser {
         // Only a trunk with no `from` or `auth` lines at all is said to accept no calls; a bad
         // address is reported where it is written.
         let hasSources = block.contains { $0.keyword == "from" || $0.keyword == "auth" }
+        // Mutual TLS is two lines: whether a client certificate is required, and who must have issued it.
+        var clientCertificateRequired: SourceLocation?
+        var authorityFile: (path: String, location: SourceLocation)?
         for node in block {
             // `from` may be repeated (one line per range); the other settings are said once.
             if node.keyword != "from", DialplanParser.trunkKeywords.contains(node.keyword) {
@@ -84,9 +89,40 @@ extension DialplanParser {
             case "max-duration":
                 guard exactly(1, node, usage: "max-duration 4h") else { continue }
                 trunk.maxCallDuration = duration(node.arguments[0], what: "max-duration", range: DialplanParser.maxCallDurationRange)
+            case "tls-client-cert":
+                guard exactly(1, node, usage: "tls-client-cert required|none") else { continue }
+                switch node.arguments[0].value {
+                case .word("required"): clientCertificateRequired = node.location
+                case .word("none"): clientCertificateRequired = nil
+                default:
+                    sink.error(
+                        node.arguments[0].location, "tls-client-cert must be required or none, not \(node.arguments[0].shown)",
+                        hint: "tls-client-cert required  (with tls-client-ca \"PATH\": calls must come over TLS with a certificate)")
+                }
+            case "tls-client-ca":
+                let usage = "tls-client-ca \"/etc/dialgate/carrier-ca.pem\""
+                guard exactly(1, node, usage: usage) else { continue }
+                guard case .string(let path) = node.arguments[0].value, !path.isEmpty else {
+                    sink.error(node.arguments[0].location, "tls-client-ca must be a quoted file name", hint: usage)
+                    continue
+                }
+                authorityFile = (path, node.arguments[0].location)
             default:
                 unknown(node, in: "in a trunk", known: DialplanParser.trunkKeywords)
             }
+        }
+        switch (clientCertificateRequired, authorityFile) {
+        case (let required?, nil):
+            sink.error(
+                required, "tls-client-cert required needs tls-client-ca: the authority the certificates must verify against",
+                hint: "tls-client-ca \"carrier-ca.pem\"  (PEM; relative to this file's folder)")
+        case (nil, let file?):
+            sink.error(
+                file.location, "tls-client-ca is only used with tls-client-cert required", hint: "add: tls-client-cert required")
+        case (_?, let file?):
+            trunk.clientCertificate = ClientCertificateRequirement(authorityFile: file.path, location: file.location)
+        case (nil, nil):
+            break
         }
         if !hasSources {
             sink.error(

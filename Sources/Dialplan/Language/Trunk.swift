@@ -17,6 +17,31 @@ public struct Trunk: Hashable, Sendable {
     public var maxCalls: Int?
     /// Longest call allowed; nil for no limit.
     public var maxCallDuration: Duration?
+    /// Mutual TLS (`tls-client-cert required` with `tls-client-ca "PATH"`): the trunk's calls must
+    /// come over TLS from a client whose certificate verifies against these authorities.
+    public var clientCertificate: ClientCertificateRequirement?
+}
+
+/// `tls-client-cert required` + `tls-client-ca "PATH"` (RFC 5630 §3.2: a TLS client authenticates
+/// with its certificate; the trunk names the authority that must have issued it).
+public struct ClientCertificateRequirement: Hashable, Sendable {
+    /// The PEM file of the certificate authorities, as written (a relative path is taken from the
+    /// folder of the file that names it: see `resolvedAuthorityFile`).
+    public var authorityFile: String
+    public var location: SourceLocation
+
+    public init(authorityFile: String, location: SourceLocation) {
+        self.authorityFile = authorityFile
+        self.location = location
+    }
+
+    /// The authority file's path: absolute as written, or relative to the dialplan file's folder.
+    public var resolvedAuthorityFile: String {
+        guard !authorityFile.hasPrefix("/") else { return authorityFile }
+        let file = location.file
+        guard let slash = file.lastIndex(of: "/") else { return authorityFile }
+        return String(file[...slash]) + authorityFile
+    }
 }
 
 public enum SRTPPolicy: String, Hashable, Sendable, CaseIterable {

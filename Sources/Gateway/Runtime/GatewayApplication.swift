@@ -85,7 +85,15 @@ public struct GatewayApplication: Sendable {
                 configuration.tlsKey.map { ParticipantWebSocketServer.TLSFiles(certificateChain: certificate, privateKey: $0) }
             }, rooms: rooms,
             logger: Logger(label: "dialgate.meetings"))
-        let sip = SignallingService(signalling: signalling, configuration: configuration, logger: logger)
+        // SIP over TLS: the files are read now, so a bad certificate stops the start with one line.
+        var sipTLS: SIPTLSContexts?
+        if configuration.sipTLSHost != nil {
+            guard let certificate = configuration.tlsCertificate, let key = configuration.tlsKey else {
+                throw GatewayStartupError.sipTLSWithoutCertificate
+            }
+            sipTLS = try SIPTLSContexts(files: SIPTLSContexts.Files(certificateChain: certificate, privateKey: key))
+        }
+        let sip = SignallingService(signalling: signalling, configuration: configuration, tls: sipTLS, logger: logger)
         var metricsService: MetricsService?
         if let metrics, let host = configuration.metricsHost {
             metricsService = try await MetricsService.bind(
@@ -116,21 +124,17 @@ public struct GatewayApplication: Sendable {
             ])
         // Shutdown runs in reverse order: SIP drains first, then the control socket closes, then
         // the records get their last flush.
+        typealias Entry = ServiceGroupConfiguration.ServiceConfiguration
+        var services: [Entry] = [.init(service: store), .init(service: control), .init(service: participants)]
+        if let metricsService { services.append(Entry(service: metricsService)) }
+        if let days = configuration.retentionDays {
+            services.append(Entry(service: RecordRetention(store: store, days: days, logger: Logger(label: "dialgate.records"))))
+        }
+        services.append(Entry(service: DialplanReloadOnHangup(reloader: reloader)))
+        if let sipTLS { services.append(Entry(service: SIPTLSReloadOnHangup(contexts: sipTLS, logger: Logger(label: "dialgate.sip")))) }
+        services.append(Entry(service: sip, successTerminationBehavior: .gracefullyShutdownGroup))
         let group = ServiceGroup(
-            configuration: ServiceGroupConfiguration(
-                services: [
-                    .init(service: store),
-                    .init(service: control),
-                    .init(service: participants),
-                ] + (metricsService.map { [ServiceGroupConfiguration.ServiceConfiguration(service: $0)] } ?? [])
-                    + (configuration.retentionDays.map {
-                        [.init(service: RecordRetention(store: store, days: $0, logger: Logger(label: "dialgate.records")))]
-                    } ?? []) + [
-                        .init(service: DialplanReloadOnHangup(reloader: reloader)),
-                        .init(service: sip, successTerminationBehavior: .gracefullyShutdownGroup),
-                    ],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger))
+            configuration: ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 
@@ -156,6 +160,7 @@ public struct GatewayApplication: Sendable {
 public enum GatewayStartupError: Error, CustomStringConvertible {
     case noDialplanFolder(String)
     case dialplanDoesNotLoad([String])
+    case sipTLSWithoutCertificate
 
     public var description: String {
         switch self {
@@ -163,6 +168,7 @@ public enum GatewayStartupError: Error, CustomStringConvertible {
         case .dialplanDoesNotLoad(let errors):
             errors.joined(separator: "\n")
                 + "\nthe dialplan does not load (\(errors.count) problems; check it with: dialgate dialplan check)"
+        case .sipTLSWithoutCertificate: "--sip-tls needs --tls-cert and --tls-key (the certificate chain and private key, PEM)"
         }
     }
 }

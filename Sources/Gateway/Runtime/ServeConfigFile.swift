@@ -18,7 +18,8 @@ public struct ServeConfigFile: Sendable, Equatable {
     }
 
     public static let keys: [(name: String, kind: Kind)] = [
-        ("sip", .address), ("participants", .address), ("advertise", .text), ("rtp-ports", .portRange), ("control", .text),
+        ("sip", .address), ("sip-tls", .address), ("participants", .address), ("advertise", .text), ("rtp-ports", .portRange),
+        ("control", .text),
         ("control-group", .text),
         ("dialplans", .text), ("state", .text), ("metrics", .address), ("ring-time", .wholeNumber(0...60_000)),
         ("drain-grace", .wholeNumber(0...86_400)), ("max-calls", .wholeNumber(1...1_000_000)),

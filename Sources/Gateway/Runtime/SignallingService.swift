@@ -15,10 +15,13 @@ final class SignallingService: Service, Sendable {
     private let configuration: GatewayConfiguration
     private let logger: Logger
     private let bound = NIOLockedValueBox<[GatewayStatus.Listener]>([])
+    /// The TLS certificate, key and client authorities for `--sip-tls`; nil serves no TLS.
+    private let tls: SIPTLSContexts?
 
-    init(signalling: SignallingLoop, configuration: GatewayConfiguration, logger: Logger) {
+    init(signalling: SignallingLoop, configuration: GatewayConfiguration, tls: SIPTLSContexts? = nil, logger: Logger) {
         self.signalling = signalling
         self.configuration = configuration
+        self.tls = tls
         self.logger = logger
     }
 
@@ -33,6 +36,20 @@ final class SignallingService: Service, Sendable {
             $0 = [GatewayStatus.Listener(kind: "sip-udp", address: address), GatewayStatus.Listener(kind: "sip-tcp", address: address)]
         }
         logger.info("SIP listening", metadata: ["udp": "\(address)", "tcp": "\(address)"])
+        var tlsChannel: (any Channel)?
+        if let tls, let host = configuration.sipTLSHost {
+            do {
+                let channel = try await SIPListener.bindTLS(
+                    host: host, port: configuration.sipTLSPort, contexts: tls, signalling: signalling)
+                tlsChannel = channel
+                let tlsAddress = channel.localAddress.map(Self.describe) ?? "?"
+                bound.withLockedValue { $0.append(GatewayStatus.Listener(kind: "sip-tls", address: tlsAddress)) }
+                logger.info("SIP over TLS listening", metadata: ["tls": "\(tlsAddress)", "certificate": "\(tls.certificateDescription)"])
+            } catch {
+                await listener.close()
+                throw error
+            }
+        }
 
         try? await gracefulShutdown()
 
@@ -53,6 +70,7 @@ final class SignallingService: Service, Sendable {
             }
         }
         await listener.close()
+        try? await tlsChannel?.close()
         logger.info("SIP stopped")
     }
 

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import NIOSSL
 import SIP
 
 /// The SIP sockets on one address: UDP and TCP on the same port (RFC 3261 §18: a UA listening
@@ -49,6 +50,34 @@ struct SIPListener {
     func close() async {
         try? await udp.close()
         try? await tcp.close()
+    }
+
+    /// SIP over TLS (RFC 3261 §26.2, RFC 5630) on its own port: TLS in front of the same stream
+    /// handler as TCP. Each connection's context is chosen from its source address, so only
+    /// sources on a trunk with `tls-client-cert required` are asked for a certificate.
+    static func bindTLS(host: String, port: Int, contexts: SIPTLSContexts, signalling: SignallingLoop) async throws -> any Channel {
+        try await ServerBootstrap(group: signalling.loop)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelOption(.backlog, value: 256)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let authorities = channel.remoteAddress.map { signalling.clientAuthorities(for: $0) } ?? []
+                    let context: NIOSSLContext
+                    do {
+                        context = try contexts.context(clientAuthorities: authorities)
+                    } catch {
+                        // Fail closed: a trunk that requires certificates is never served without the check.
+                        signalling.logger.error(
+                            "security: TLS connection refused",
+                            metadata: ["peer": "\(channel.remoteAddress.map { "\($0)" } ?? "-")", "reason": "\(error)"])
+                        throw error
+                    }
+                    try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: context))
+                    try channel.pipeline.syncOperations.addHandler(SIPStreamHandler(signalling: signalling, transport: .tls))
+                }
+            }
+            .bind(host: host, port: port).get()
     }
 }
 

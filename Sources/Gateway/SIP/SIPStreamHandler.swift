@@ -1,8 +1,9 @@
 import NIOCore
+import NIOSSL
 import SIP
 
-/// One SIP stream connection (TCP): frames messages by Content-Length (RFC 3261 §18.3).
-/// A framing error is unrecoverable on a stream, so the connection is answered if possible and
+/// One SIP stream connection (TCP, or TLS behind a `NIOSSLServerHandler`): frames messages by
+/// Content-Length (RFC 3261 §18.3). A framing error is unrecoverable on a stream, so the connection is answered if possible and
 /// closed (RFC 4475 §3.1.2.3, §3.3.9).
 final class SIPStreamHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
@@ -12,6 +13,8 @@ final class SIPStreamHandler: ChannelInboundHandler {
     private var framer = SIPStreamFramer()
     private var peer: SIPPeer?
     private var connectionID: UInt64?
+    /// Over TLS: whether the client's certificate has been looked at (once, before the first message).
+    private var certificateChecked = false
 
     init(signalling: SignallingLoop, transport: SIPTransport) {
         self.signalling = signalling
@@ -36,6 +39,14 @@ final class SIPStreamHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard let peer else { return }
+        if transport == .tls, !certificateChecked, let connectionID {
+            // Application data only flows after the handshake, so the peer's certificate is known
+            // here. NIOSSL hands it over only when it verified against the trunk's authorities.
+            certificateChecked = true
+            if let certificate = try? context.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self).peerCertificate {
+                signalling.connectionAuthenticated(connectionID, certificate: "\(certificate)")
+            }
+        }
         let buffer = unwrapInboundIn(data)
         framer.append(buffer.readableBytesView)
         do {
@@ -51,6 +62,14 @@ final class SIPStreamHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if transport == .tls, !certificateChecked, error is NIOSSLError || error is BoringSSLError {
+            // A failed handshake: a client certificate that does not verify, or no common TLS version.
+            signalling.logger.warning(
+                "security: TLS handshake failed", metadata: ["peer": "\(peer.map { "\($0)" } ?? "-")", "error": "\(error)"])
+            signalling.metrics?.securityRejection(method: "TLS")
+            context.close(promise: nil)
+            return
+        }
         signalling.logger.debug("stream error", metadata: ["error": "\(error)", "peer": "\(peer.map { "\($0)" } ?? "-")"])
         context.close(promise: nil)
     }

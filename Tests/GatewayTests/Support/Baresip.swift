@@ -75,10 +75,12 @@ enum Baresip {
     /// only codec offered; `srtp` makes SDES-SRTP mandatory (`mediaenc=srtp-mand`, RTP/SAVP);
     /// `digits` are sent as RFC 4733 events after `duration` of audio; the call then stays up for
     /// `afterDigits` (an IVR that joins a meeting), and baresip hangs up.
-    /// `audio` replaces the fixture (a 16-bit mono WAV at the codec's rate).
+    /// `audio` replaces the fixture (a 16-bit mono WAV at the codec's rate). `tls` gives baresip
+    /// the CA that signed the gateway's certificate (and its own certificate), for a `uri` with
+    /// `;transport=tls` or `sips:`.
     static func call(
         uri: String, codec: Codec, srtp: Bool = false, digits: String = "", duration: Duration = .seconds(4), audio: URL? = nil,
-        afterDigits: Duration = .zero
+        afterDigits: Duration = .zero, tls: TLS? = nil
     ) async throws -> BaresipCall {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dialgate-baresip-\(UUID().uuidString)")
         let recordings = directory.appendingPathComponent("recordings")
@@ -95,7 +97,7 @@ enum Baresip {
         let sourceURL = directory.appendingPathComponent("source.wav")
         try Data(source.serialized()).write(to: sourceURL)
 
-        try configuration(source: sourceURL, recordings: recordings).write(
+        try (configuration(source: sourceURL, recordings: recordings) + (tls?.configuration ?? "")).write(
             to: directory.appendingPathComponent("config"), atomically: true, encoding: .utf8)
         try account(codec: codec, srtp: srtp).write(to: directory.appendingPathComponent("accounts"), atomically: true, encoding: .utf8)
 
@@ -165,6 +167,18 @@ enum Baresip {
         opus_bitrate\t\t64000
 
         """
+    }
+
+    /// SIP over TLS for one call: the CA file baresip trusts (`sip_cafile`), and optionally its
+    /// own certificate and key in one PEM file (`sip_certificate`, for mutual TLS).
+    struct TLS: Sendable {
+        var authority: URL
+        var certificate: URL?
+
+        /// The lines added to `configuration(source:recordings:)`.
+        var configuration: String {
+            "sip_cafile\t\t\(authority.path)\n" + (certificate.map { "sip_certificate\t\t\($0.path)\n" } ?? "")
+        }
     }
 
     /// The `accounts` file: one local account that never registers, offering one codec (plus
