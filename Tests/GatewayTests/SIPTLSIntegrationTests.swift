@@ -51,6 +51,9 @@ extension LoopbackIntegration {
             defer { call.cleanUp() }
             #expect(call.established, "\(call.log.suffix(3000))\n\(daemon.log.suffix(3000))")
             #expect(call.log.contains("RTP/SAVP"), "the offer was not SRTP")
+            // The gateway's Contact names its TLS port, so the phone's in-dialog requests come back over TLS.
+            #expect(call.log.contains("ACK sip:dialgate@127.0.0.1:\(tlsPort);transport=tls"), "\(call.log.suffix(3000))")
+            #expect(call.log.contains("BYE sip:dialgate@127.0.0.1:\(tlsPort);transport=tls"), "\(call.log.suffix(3000))")
             let check = try call.audioCheck()
             #expect(check.correlation > BaresipHarnessTests.g711Threshold, "correlation \(check.correlation)")
 

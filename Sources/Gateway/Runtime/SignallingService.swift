@@ -42,6 +42,7 @@ final class SignallingService: Service, Sendable {
                 let channel = try await SIPListener.bindTLS(
                     host: host, port: configuration.sipTLSPort, contexts: tls, signalling: signalling)
                 tlsChannel = channel
+                if let port = channel.localAddress?.port { try await signalling.listening(onTLS: port).get() }
                 let tlsAddress = channel.localAddress.map(Self.describe) ?? "?"
                 bound.withLockedValue { $0.append(GatewayStatus.Listener(kind: "sip-tls", address: tlsAddress)) }
                 logger.info("SIP over TLS listening", metadata: ["tls": "\(tlsAddress)", "certificate": "\(tls.certificateDescription)"])

@@ -236,6 +236,11 @@ final class SignallingLoop: @unchecked Sendable {
         loop.submit { self.userAgent.listening(on: port) }
     }
 
+    /// The SIP-over-TLS port actually bound (for the Contact of TLS calls).
+    func listening(onTLS port: Int) -> EventLoopFuture<Void> {
+        loop.submit { self.userAgent.listening(onTLS: port) }
+    }
+
     /// The plan new calls follow now.
     func dialplan() -> EventLoopFuture<ActiveDialplan> {
         loop.submit { self.userAgent.dialplan }
