@@ -296,6 +296,33 @@ import Testing
         #expect(layer.receive(third, key3, over: .reliable, now: F.at(2)) == [.request(third, key3, from: phone)])
     }
 
+    /// A flood of new requests fills the table; requests within a dialog (To tag) still get a
+    /// quarter more room, so live calls can be ended and refreshed.
+    @Test func requestsWithinADialogHaveRoomBeyondTheLimit() {
+        var layer = Layer(maximumTransactions: 8)
+        for index in 0..<8 {
+            let request = F.request(.options, branch: "z9hG4bKn\(index)")
+            #expect(layer.receive(request, F.key(.options, branch: "z9hG4bKn\(index)"), over: .reliable, now: .zero).count == 1)
+        }
+        let fresh = F.request(.options, branch: "z9hG4bKfresh")
+        #expect(
+            layer.receive(fresh, F.key(.options, branch: "z9hG4bKfresh"), over: .reliable, now: .zero) == [
+                .overloaded(fresh, F.key(.options, branch: "z9hG4bKfresh"), peer: phone)
+            ])
+        var inDialog = F.request(.bye, branch: "z9hG4bKd0")
+        inDialog.headers.set("To", "<sip:1000@127.0.0.1>;tag=ours")
+        #expect(layer.receive(inDialog, F.key(.bye, branch: "z9hG4bKd0"), over: .reliable, now: .zero).count == 1)
+        var second = F.request(.bye, branch: "z9hG4bKd1")
+        second.headers.set("To", "<sip:1000@127.0.0.1>;tag=ours")
+        #expect(layer.receive(second, F.key(.bye, branch: "z9hG4bKd1"), over: .reliable, now: .zero).count == 1)
+        var third = F.request(.bye, branch: "z9hG4bKd2")
+        third.headers.set("To", "<sip:1000@127.0.0.1>;tag=ours")
+        #expect(
+            layer.receive(third, F.key(.bye, branch: "z9hG4bKd2"), over: .reliable, now: .zero) == [
+                .overloaded(third, F.key(.bye, branch: "z9hG4bKd2"), peer: phone)
+            ], "bounded all the same: 8 + 8/4")
+    }
+
     @Test func layerDefaultLimitIsTheNamedConstant() {
         #expect(Layer().maximumTransactions == SIPTransactionLimits.defaultMaximumTransactions)
     }

@@ -58,6 +58,14 @@ public struct SIPTransactionLayer<Peer: Hashable & Sendable>: Sendable {
     /// Live transactions, server and client.
     public var count: Int { transactions.count }
 
+    /// New requests are refused at `maximumTransactions`; requests within a dialog (a To tag: BYE,
+    /// re-INVITE, UPDATE, our own BYE) get a quarter more, so a flood of new calls cannot keep the
+    /// calls already up from being refreshed or ended.
+    func limit(for request: SIPRequest) -> Int {
+        guard (try? request.headers.to())?.tag != nil else { return maximumTransactions }
+        return maximumTransactions + maximumTransactions / 4
+    }
+
     /// When `fireTimers(now:)` next has work: the earliest running timer, or nil if none runs.
     /// O(1): stale (cancelled) entries are removed from the top after every call.
     public var nextDeadline: SIPInstant? { deadlines.first?.deadline }
@@ -84,7 +92,7 @@ public struct SIPTransactionLayer<Peer: Hashable & Sendable>: Sendable {
             // RFC 3261 §17.2.3: a retransmission; the transaction absorbs or answers it.
             return dispatch(.requestRetransmitted, to: tableKey, now: now)
         }
-        guard transactions.count < maximumTransactions else {
+        guard transactions.count < limit(for: request) else {
             return [.overloaded(request, key, peer: peer)]
         }
         let machine: SIPTransactionMachine
@@ -149,7 +157,7 @@ public struct SIPTransactionLayer<Peer: Hashable & Sendable>: Sendable {
         let tableKey = TableKey(side: .client, key: key)
         defer { tidyDeadlines() }
         guard transactions[tableKey] == nil else { return [.duplicateTransaction(key)] }
-        guard transactions.count < maximumTransactions else {
+        guard transactions.count < limit(for: request) else {
             return [.overloaded(request, key, peer: peer)]
         }
         let machine: SIPTransactionMachine
