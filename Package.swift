@@ -62,6 +62,7 @@ let package = Package(
             dependencies: [
                 "SIP", "SDP", "RTP", "Media", "LegMedia", "Frames", "Dialplan", "Calls", "ControlAPI", "Meetings",
                 "ParticipantTransport",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

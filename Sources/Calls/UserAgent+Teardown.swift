@@ -141,9 +141,9 @@ extension UserAgent {
         // target arrives with outbound trunks.
         let destination = call.peer
         var headers = SIPHeaders()
-        let sentBy =
-            settings.advertisedHost.contains(":")
-            ? "[\(settings.advertisedHost)]:\(settings.sipPort)" : "\(settings.advertisedHost):\(settings.sipPort)"
+        // Our sent-by is the port of the transport the request goes on (RFC 3261 §18.1.1).
+        let port = destination.transport == .tls ? settings.sipTLSPort ?? settings.sipPort : settings.sipPort
+        let sentBy = settings.advertisedHost.contains(":") ? "[\(settings.advertisedHost)]:\(port)" : "\(settings.advertisedHost):\(port)"
         headers.add("Via", "SIP/2.0/\(destination.transport.rawValue) \(sentBy);branch=\(branch);rport")
         headers.add("Max-Forwards", "70")
         // §12.2.1.1: with a loose-routing route set, the Request-URI is the remote target and the

@@ -1,4 +1,4 @@
-/// The SIP transports the gateway speaks (RFC 3261 §18; TLS arrives with the carrier issue).
+/// The SIP transports the gateway speaks (RFC 3261 §18, and TLS: §26, RFC 5630).
 public enum SIPTransport: String, Hashable, Sendable, CaseIterable {
     case udp = "UDP"
     case tcp = "TCP"
