@@ -180,34 +180,53 @@ extension UserAgent {
         return notices + [.callEvent(CallEvent(kind: .started, call: callFacts))] + performDialplan(firstActions, for: id, now: now)
     }
 
+    /// What every offer-carrying request within a dialog (re-INVITE, UPDATE) passes first: its CSeq
+    /// must go up (RFC 3261 §12.2.2: 500 with Retry-After otherwise) and its body must be SDP we
+    /// can read (§8.2.3: 415). The offer (empty without a body), or the response refusing it.
+    enum InDialogOffer {
+        case offer([UInt8])
+        case refused([UserAgentAction])
+    }
+
+    mutating func inDialogOffer(
+        _ request: SIPRequest, key: SIPTransactionKey, from peer: SIPPeer, call: inout Call, now: SIPInstant
+    ) -> InDialogOffer {
+        let toTag = call.dialog.localTag
+        guard let cseq = try? request.headers.cseq(), cseq.sequence > call.dialog.remoteSequence else {
+            return .refused(
+                respond(
+                    to: request, key: key, from: peer, status: 500, reason: "Server Internal Error", toTag: toTag, now: now,
+                    notice: "CSeq out of order"
+                ) { $0.headers.add("Retry-After", "1") })
+        }
+        call.dialog.remoteSequence = cseq.sequence
+        switch UserAgent.offeredSDP(in: request) {
+        case .success(let sdp): return .offer(sdp)
+        case .failure(let failure):
+            return .refused(
+                respond(
+                    to: request, key: key, from: peer, status: failure.status, reason: failure.reason, toTag: toTag, now: now,
+                    notice: failure.detail
+                ) { UserAgent.describeAcceptedBodies(&$0, status: failure.status) })
+        }
+    }
+
     /// RFC 3261 §14.2: a re-INVITE in a confirmed dialog (hold, resume, new media address).
     mutating func handleReinvite(_ request: SIPRequest, key: SIPTransactionKey, from peer: SIPPeer, now: SIPInstant) -> [UserAgentAction] {
         guard let dialogKey = DialogKey(inbound: request), let id = dialogs[dialogKey], var call = calls[id] else {
             return respond(to: request, key: key, from: peer, status: 481, reason: nil, now: now, notice: "re-INVITE outside any dialog")
         }
-        guard let cseq = try? request.headers.cseq(), cseq.sequence > call.dialog.remoteSequence else {
-            // §12.2.2: a lower or equal CSeq in a dialog is out of order.
-            return respond(
-                to: request, key: key, from: peer, status: 500, reason: "Server Internal Error", now: now, notice: "CSeq out of order"
-            ) {
-                $0.headers.add("Retry-After", "1")
-            }
+        let offer: [UInt8]
+        switch inDialogOffer(request, key: key, from: peer, call: &call, now: now) {
+        case .refused(let actions):
+            calls[id] = call
+            return actions
+        case .offer(let sdp): offer = sdp
         }
-        call.dialog.remoteSequence = cseq.sequence
         guard !call.session.isEarly else {
             calls[id] = call
             // §14.2: a re-INVITE while our answer to the first one is pending.
             return respond(to: request, key: key, from: peer, status: 491, reason: nil, toTag: call.dialog.localTag, now: now)
-        }
-        let offer: [UInt8]
-        switch UserAgent.offeredSDP(in: request) {
-        case .success(let sdp): offer = sdp
-        case .failure(let failure):
-            calls[id] = call
-            return respond(
-                to: request, key: key, from: peer, status: failure.status, reason: failure.reason, toTag: call.dialog.localTag, now: now,
-                notice: failure.detail
-            ) { UserAgent.describeAcceptedBodies(&$0, status: failure.status) }
         }
         switch offerAnswer(offer: offer, rtpPort: call.rtpPort, previous: call.media, from: peer) {
         case .failure(let failure):

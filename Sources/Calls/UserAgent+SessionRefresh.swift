@@ -159,22 +159,12 @@ extension UserAgent {
             return respond(to: request, key: key, from: peer, status: 481, reason: nil, now: now, notice: "UPDATE outside any dialog")
         }
         let toTag = call.dialog.localTag
-        guard let cseq = try? request.headers.cseq(), cseq.sequence > call.dialog.remoteSequence else {
-            return respond(
-                to: request, key: key, from: peer, status: 500, reason: "Server Internal Error", toTag: toTag, now: now,
-                notice: "CSeq out of order"
-            ) { $0.headers.add("Retry-After", "1") }
-        }
-        call.dialog.remoteSequence = cseq.sequence
         let offer: [UInt8]
-        switch UserAgent.offeredSDP(in: request) {
-        case .success(let sdp): offer = sdp
-        case .failure(let failure):
+        switch inDialogOffer(request, key: key, from: peer, call: &call, now: now) {
+        case .refused(let actions):
             calls[id] = call
-            return respond(
-                to: request, key: key, from: peer, status: failure.status, reason: failure.reason, toTag: toTag, now: now,
-                notice: failure.detail
-            ) { UserAgent.describeAcceptedBodies(&$0, status: failure.status) }
+            return actions
+        case .offer(let sdp): offer = sdp
         }
         // RFC 3311 §5.2: an offer while our INVITE answer is still unacknowledged crosses it.
         if !offer.isEmpty, call.reliability.isAwaitingPRACK {
