@@ -85,7 +85,7 @@ extension UserAgent {
             case .terminated(let key):
                 transactionEnded(key)
             case .overloaded(let request, _, let peer):
-                actions += refuse(request, from: peer, status: 503, reason: "Service Unavailable", retryAfter: true)
+                actions += refuseOverloaded(request, from: peer)
             case .duplicateTransaction, .stray:
                 // Our own branches are random (a duplicate is a bug we can only drop), and a stray
                 // response is dropped (RFC 3261 §18.1.2).

@@ -70,15 +70,14 @@ extension UserAgent {
         return actions
     }
 
-    /// A response sent outside any transaction (the layer could not take the request).
-    mutating func refuse(_ request: SIPRequest, from peer: SIPPeer, status: Int, reason: String, retryAfter: Bool) -> [UserAgentAction] {
+    /// The transaction table is full: 503 with Retry-After, sent outside any transaction (RFC 3261
+    /// §21.5.4), and an `.overloaded` report rather than a security notice (it is load, not an attack
+    /// on its own, and a line per request would flood the log).
+    mutating func refuseOverloaded(_ request: SIPRequest, from peer: SIPPeer) -> [UserAgentAction] {
         guard request.method != .ack else { return [] }
-        var response = makeResponse(to: request, status: status, reason: reason, toTag: UserAgent.tag(using: &random))
-        if retryAfter { response.headers.add("Retry-After", String(settings.retryAfterSeconds)) }
-        return [
-            .send(.response(response), to: peer),
-            .notice(SecurityNotice(peer: peer, method: request.method.token, status: status, reason: reason)),
-        ]
+        var response = makeResponse(to: request, status: 503, reason: "Service Unavailable", toTag: UserAgent.tag(using: &random))
+        response.headers.add("Retry-After", String(settings.retryAfterSeconds))
+        return [.send(.response(response), to: peer), .overloaded(peer, method: request.method.token)]
     }
 
     /// A fresh tag (RFC 3261 §19.3: at least 32 bits of randomness).

@@ -23,6 +23,8 @@ public enum UserAgentAction: Sendable {
     /// A caller in a meeting pressed an in-call control; the meeting side carries it out and
     /// answers with `announceInMeeting` (what to tell the caller).
     case meetingControl(GatewayCallID, MeetingControl)
+    /// The transaction table was full and a request got 503 without state (`maxTransactions`).
+    case overloaded(SIPPeer, method: String)
     /// Policy decided a phone caller's join (issue 7): for the audit trail, and, when refused, for
     /// the meeting's participants (nobody is refused silently).
     case policyDecided(GatewayCallID, PolicyVerdict)
@@ -114,7 +116,7 @@ public struct UserAgent {
         var random = random
         self.digestNonces = DigestNonceIssuer(random: &random)
         self.random = random
-        self.transactions = SIPTransactionLayer(settings: settings.timers)
+        self.transactions = SIPTransactionLayer(settings: settings.timers, maximumTransactions: settings.maxTransactions)
         self.ports = RTPPortPool(range: settings.rtpPorts)
     }
 

@@ -14,6 +14,8 @@ public struct UserAgentSettings: Sendable {
     public var timers = SIPTimerSettings()
     /// Calls beyond this get 503 with Retry-After.
     public var maxCalls: Int = 2000
+    /// Live SIP transactions at most (`SIPTransactionLimits`); past it new requests get 503.
+    public var maxTransactions = SIPTransactionLimits.defaultMaximumTransactions
     /// Retry-After for 503 (RFC 3261 §21.5.4, §20.33).
     public var retryAfterSeconds: Int = 30
     /// The RTP port range (`--rtp-ports`); even ports are handed out (RFC 3550 §11).

@@ -1,5 +1,6 @@
 import Dialplan
 import SIP
+import TestSupport
 import Testing
 
 @testable import Calls
@@ -367,5 +368,28 @@ import Testing
         _ = harness.receive(Messages.invite(branch: "z9hG4bK-fork1"))
         // The same request by another path (another branch, same From tag, Call-ID and CSeq).
         #expect(harness.receive(Messages.invite(branch: "z9hG4bK-fork2")).statuses == [100, 482])
+    }
+}
+
+/// A full transaction table: new requests get 503 with Retry-After and an `.overloaded` report (not
+/// a security notice per request, which would flood the log under load).
+@Suite struct OverloadTests {
+    @Test func aFullTableAnswers503AndReportsOverload() throws {
+        var harness = UserAgentHarness()
+        var settings = UserAgentSettings(advertisedHost: "127.0.0.1", sipPort: 5060)
+        settings.maxTransactions = 2
+        harness.userAgent = UserAgent(
+            settings: settings, dialplan: UserAgentHarness.bundledPlan(ringTime: .zero), random: SeededGenerator(seed: 5))
+        var last: [UserAgentAction] = []
+        for index in 0..<3 {
+            last = harness.receive(
+                Messages.inDialog("OPTIONS", branch: "z9hG4bK-o\(index)", callID: "options-\(index)", cseq: 1, toTag: "x")
+                    .replacingOccurrences(of: ";tag=x", with: ""))
+        }
+        let refused = try #require(last.responses.last)
+        #expect(refused.statusCode == 503)
+        #expect(refused.headers["Retry-After"] == "30")
+        #expect(last.contains { if case .overloaded(_, "OPTIONS") = $0 { true } else { false } })
+        #expect(!last.contains { if case .notice = $0 { true } else { false } })
     }
 }

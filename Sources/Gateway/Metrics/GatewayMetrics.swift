@@ -163,6 +163,14 @@ final class GatewayMetrics: Sendable {
         .increment()
     }
 
+    /// A request refused with 503 because the SIP transaction table was full.
+    func overloadRejection() {
+        registry.makeCounter(
+            descriptor: Self.metric(
+                "dialgate_overload_rejections_total", "Requests answered 503 because the SIP transaction table was full.")
+        ).increment()
+    }
+
     /// A request refused for security (auth failure, ban, wrong meeting entries), by SIP method.
     func securityRejection(method: String) {
         registry.makeCounter(

@@ -56,6 +56,8 @@ final class SignallingLoop: @unchecked Sendable {
     private(set) var phoneLegs: AsyncStream<PhoneLegEvent>.Continuation?
     /// The port of each phone leg in a meeting (owned by the loop, like the calls).
     private var conferencePorts: [GatewayCallID: ConferencePort] = [:]
+    /// When the last overload line was logged, and 503s since (owned by the loop).
+    private var overloadLog: (lastLine: SIPInstant?, refused: Int) = (nil, 0)
 
     enum PhoneLegEvent: Sendable {
         case join(
@@ -277,6 +279,16 @@ final class SignallingLoop: @unchecked Sendable {
             case .notice(let notice):
                 logger.warning("security: request refused", metadata: ["notice": "\(notice)"])
                 metrics?.securityRejection(method: notice.method ?? "-")
+            case .overloaded(let peer, let method):
+                metrics?.overloadRejection()
+                overloadLog.refused += 1
+                // One line per 10 s at most, with how many were refused since the last one.
+                if overloadLog.lastLine.map({ now - $0 >= .seconds(10) }) ?? true {
+                    logger.warning(
+                        "overloaded: new requests get 503 (the SIP transaction table is full)",
+                        metadata: ["refused": "\(overloadLog.refused)", "last": "\(method) from \(peer)"])
+                    overloadLog = (now, 0)
+                }
             case .media(let instruction):
                 carryOut(instruction)
             case .digit(let call, let digit, let source, let secret):
