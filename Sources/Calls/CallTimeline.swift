@@ -81,8 +81,4 @@ extension UserAgent {
         guard let callID = try? message.headers.callID(), let id = callsBySIPCallID[callID] else { return }
         calls[id]?.facts.timeline.note(kind, CallTimeline.summary(of: message), at: now)
     }
-
-    mutating func note(_ id: GatewayCallID, _ kind: CallTimeline.Entry.Kind, _ text: String, now: SIPInstant) {
-        calls[id]?.facts.timeline.note(kind, text, at: now)
-    }
 }

@@ -57,44 +57,18 @@ struct SessionTimer: Sendable, Equatable {
     static func negotiate(_ headers: SIPHeaders, minimum: Duration, preferred: Duration, now: SIPInstant) -> Negotiation {
         let supported = ((try? headers.optionTags("Supported")) ?? []) + ((try? headers.optionTags("Require")) ?? [])
         let peerSupportsTimer = supported.contains("timer")
-        let requested = headers["Session-Expires"].flatMap(Self.parse)
         // The larger of the peer's Min-SE and ours bounds the interval from below (§9).
-        let peerMinimum = headers["Min-SE"].flatMap { Self.seconds(String($0.split(separator: ";").first ?? "")) }.map {
-            Duration.seconds($0)
-        }
+        let peerMinimum = headers.minimumSessionExpires().map { Duration.seconds(Int64($0)) }
         let floor = max(minimum, peerMinimum ?? .zero)
-        if let requested {
-            guard requested.interval >= minimum else { return .tooSmall(minimum: minimum) }
+        if let requested = headers.sessionExpires() {
+            let interval = Duration.seconds(Int64(requested.seconds))
+            guard interval >= minimum else { return .tooSmall(minimum: minimum) }
             // A peer that does not support timers cannot refresh: a proxy asked for the timer, we do it.
-            let refresher: Refresher = peerSupportsTimer ? (requested.refresher ?? .uac) : .uas
-            return .timer(
-                SessionTimer(interval: requested.interval, refresher: refresher, refreshedAt: now, peerSupportsTimer: peerSupportsTimer))
+            let refresher: Refresher = peerSupportsTimer ? (requested.refresher.flatMap(Refresher.init) ?? .uac) : .uas
+            return .timer(SessionTimer(interval: interval, refresher: refresher, refreshedAt: now, peerSupportsTimer: peerSupportsTimer))
         }
         guard peerSupportsTimer else { return .none }
         // §9: the UAS may add a Session-Expires the UAC did not ask for; the UAC then refreshes.
         return .timer(SessionTimer(interval: max(preferred, floor), refresher: .uac, refreshedAt: now, peerSupportsTimer: true))
     }
-
-    /// `1800;refresher=uac` (also the compact form `x`).
-    static func parse(_ value: String) -> (interval: Duration, refresher: Refresher?)? {
-        let parts = value.split(separator: ";").map(\.trimmedSpaces)
-        guard let first = parts.first, let seconds = seconds(first) else { return nil }
-        let refresher = parts.dropFirst().lazy.compactMap { parameter -> Refresher? in
-            let pair = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmedSpaces.lowercased() }
-            guard pair.count == 2, pair[0] == "refresher" else { return nil }
-            return Refresher(rawValue: pair[1])
-        }.first
-        return (.seconds(seconds), refresher)
-    }
-
-    /// delta-seconds (RFC 3261 §25.1), bounded: a hostile value must not overflow.
-    static func seconds(_ text: String) -> Int64? {
-        let trimmed = text.trimmedSpaces
-        guard !trimmed.isEmpty, trimmed.count <= 10, trimmed.allSatisfy(\.isASCIIDigit) else { return nil }
-        return Int64(trimmed)
-    }
-}
-
-extension Character {
-    var isASCIIDigit: Bool { ("0"..."9").contains(self) }
 }

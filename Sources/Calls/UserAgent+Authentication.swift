@@ -17,8 +17,14 @@ extension UserAgent {
     /// phone trunk (`auth` only), preferring the one whose accounts hold the username the
     /// INVITE's credentials name, so that several phone trunks can each have their own realm.
     func trunk(forSource address: [UInt8]?, invite: SIPRequest) -> Trunk? {
-        if let address, let trunk = dialplan.document.trunk(forSource: address) { return trunk }
-        let phoneTrunks = dialplan.document.phoneTrunks
+        Self.trunk(forSource: address, invite: invite, in: dialplan.document)
+    }
+
+    /// The same choice for any plan: the adapter's TLS client-certificate gate must pick the trunk
+    /// the user agent will pick.
+    public static func trunk(forSource address: [UInt8]?, invite: SIPRequest, in document: DialplanDocument) -> Trunk? {
+        if let address, let trunk = document.trunk(forSource: address) { return trunk }
+        let phoneTrunks = document.phoneTrunks
         let usernames = invite.headers.values("Authorization").compactMap { try? DigestCredentials(parsing: $0).username }
         return phoneTrunks.first { trunk in
             trunk.authentication?.credentials.contains { usernames.contains($0.user) } == true

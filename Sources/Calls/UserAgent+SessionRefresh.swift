@@ -110,10 +110,10 @@ extension UserAgent {
         call.facts.timeline.note(.call, "session refresh answered \(response.statusCode) \(response.reasonPhrase)", at: now)
         switch response.statusCode {
         case 422:
-            if let value = response.headers["Min-SE"], let seconds = SessionTimer.seconds(String(value.split(separator: ";")[0])),
-                var timer = call.sessionTimer, Duration.seconds(seconds) > timer.interval
+            if let seconds = response.headers.minimumSessionExpires(), var timer = call.sessionTimer,
+                Duration.seconds(Int64(seconds)) > timer.interval
             {
-                timer.interval = .seconds(seconds)
+                timer.interval = .seconds(Int64(seconds))
                 timer.refreshing = true
                 call.sessionTimer = timer
                 return sendSessionRefresh(&call, id: id, now: now)
@@ -131,9 +131,9 @@ extension UserAgent {
 
     private mutating func sessionRefreshed(_ response: SIPResponse, id: GatewayCallID, now: SIPInstant) -> [UserAgentAction] {
         guard var call = calls[id], var timer = call.sessionTimer else { return [] }
-        if let confirmed = response.headers["Session-Expires"].flatMap(SessionTimer.parse) {
-            timer.interval = confirmed.interval
-            if let refresher = confirmed.refresher { timer.refresher = refresher }
+        if let confirmed = response.headers.sessionExpires() {
+            timer.interval = .seconds(Int64(confirmed.seconds))
+            if let refresher = confirmed.refresher.flatMap(SessionTimer.Refresher.init) { timer.refresher = refresher }
         }
         timer.refreshing = false
         timer.refreshedAt = now
@@ -143,8 +143,8 @@ extension UserAgent {
         return []
     }
 
-    /// A refresh of ours that timed out or could not be sent: the session is in doubt; the timer's
-    /// expiry (already armed) ends it.
+    /// A refresh of ours that timed out or could not be sent (RFC 4028 §10 treats it as a 408): the
+    /// dialog is gone, the call ends.
     mutating func sessionRefreshFailed(_ key: SIPTransactionKey, now: SIPInstant) -> [UserAgentAction] {
         guard let id = refreshes.removeValue(forKey: key) else { return [] }
         return hangup(id, by: .gateway, reason: "session refresh got no answer", now: now) ?? []

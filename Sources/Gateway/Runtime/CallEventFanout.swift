@@ -15,10 +15,12 @@ final class CallEventFanout: CallEventSink {
     }
 
     func callEvent(_ event: CallEvent, clock: WallClockMapping) {
-        let snapshot = CallSnapshot(event.call, clock: clock)
         // The timeline is written once, with the call's end: `call ID` of a live call reads it
-        // from the user agent, and updates stay small.
-        store.record(CallRecord(call: event.kind == .ended ? CallSnapshot(event.call, clock: clock, withTimeline: true) : snapshot))
+        // from the user agent, and updates (and watchers' events) stay small.
+        var snapshot = CallSnapshot(event.call, clock: clock, withTimeline: event.kind == .ended)
+        store.record(CallRecord(call: snapshot))
+        snapshot.timeline = nil
+        snapshot.timelineOmitted = nil
         metrics?.callEvent(event)
         let controlEvent = ControlEvent(kind: ControlEvent.Kind(event.kind), call: snapshot)
         for continuation in watchers.withLockedValue({ Array($0.values) }) {

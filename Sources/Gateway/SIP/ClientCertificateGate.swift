@@ -1,3 +1,4 @@
+import Calls
 import Dialplan
 import SIP
 
@@ -5,9 +6,7 @@ import SIP
 /// a connection from a source must be asked about, and whether a new call may go on to the user
 /// agent. A decider: it returns a verdict with its reason, `SignallingLoop` carries it out.
 ///
-/// The trunk is chosen as the user agent chooses it (`UserAgent.trunk(forSource:invite:)`): the
-/// trunk whose `from` ranges hold the source, else the phone trunk whose accounts hold the
-/// username the INVITE's credentials name, else the first phone trunk.
+/// The trunk is the one the user agent chooses (`UserAgent.trunk(forSource:invite:in:)`).
 enum ClientCertificateGate {
     enum Verdict: Equatable {
         case admit
@@ -42,11 +41,6 @@ enum ClientCertificateGate {
     }
 
     static func trunk(for invite: SIPRequest, from peer: SIPPeer, in document: DialplanDocument) -> Trunk? {
-        let candidates = candidateTrunks(from: AddressRange.addressBytes(peer.host), in: document)
-        guard candidates.count > 1 else { return candidates.first }
-        let usernames = invite.headers.values("Authorization").compactMap { try? DigestCredentials(parsing: $0).username }
-        return candidates.first { trunk in
-            trunk.authentication?.credentials.contains { usernames.contains($0.user) } == true
-        } ?? candidates.first
+        UserAgent.trunk(forSource: AddressRange.addressBytes(peer.host), invite: invite, in: document)
     }
 }

@@ -127,6 +127,35 @@ extension SIPHeaders {
         return UInt32(value)
     }
 
+    /// Session-Expires (RFC 4028 §4, compact form `x`): the interval in seconds and the `refresher`
+    /// parameter (`uac`, `uas`, lowercased). Nil when absent, or when the interval is not a number
+    /// below 2**32 (a session timer the peer cannot express is no session timer).
+    public func sessionExpires() -> (seconds: UInt32, refresher: String?)? {
+        guard let value = self["Session-Expires"] else { return nil }
+        let parts = value.split(separator: ";")
+        guard let first = parts.first, let seconds = SIPHeaders.deltaSeconds(first) else { return nil }
+        let refresher = parts.dropFirst().lazy.compactMap { parameter -> String? in
+            let pair = parameter.split(separator: "=", maxSplits: 1)
+            guard pair.count == 2, SIPHeaders.trimmed(pair[0]).lowercased() == "refresher" else { return nil }
+            return SIPHeaders.trimmed(pair[1]).lowercased()
+        }.first
+        return (seconds, refresher)
+    }
+
+    /// Min-SE (RFC 4028 §5), in seconds; nil when absent or not a number below 2**32.
+    public func minimumSessionExpires() -> UInt32? {
+        self["Min-SE"].flatMap { $0.split(separator: ";").first }.flatMap(SIPHeaders.deltaSeconds)
+    }
+
+    private static func deltaSeconds(_ text: Substring) -> UInt32? {
+        SIPLexer.decimal(trimmed(text), maximum: Int(UInt32.max)).map(UInt32.init)
+    }
+
+    private static func trimmed(_ text: Substring) -> Substring {
+        let bytes = SIPLexer.trim(ArraySlice(text.utf8))
+        return Substring(SIPLexer.string(bytes))
+    }
+
     /// The value of a header that must appear exactly once (RFC 3261 §7.3.1, RFC 4475 §3.3.8).
     func single(_ name: String) throws(SIPParseError) -> String {
         let lines = values(name)
