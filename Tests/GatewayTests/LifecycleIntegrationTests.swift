@@ -70,11 +70,13 @@ extension LoopbackIntegration {
                 daemon, ["-sn", "uac", "-s", "1001", "-r", "10", "-m", "60", "-d", "1500", "-l", "30"], timeout: .seconds(14))
             try await daemon.waitForLiveCalls(5)
             try await Task.sleep(for: .seconds(2))
-            // Asking for the history flushes the records: everything in this answer is committed,
-            // so the crash comes after a known commit, without guessing at the batching interval.
-            let committed = try await daemon.ctlJSON(["history", "--limit", "1000"])["history"] as? [[String: Any]] ?? []
+            // The live calls are listed first, then the history is asked for: asking flushes the
+            // records, so every call in the listing has a committed record (its start at least) and
+            // the crash comes after a known commit, without guessing at the batching interval. A call
+            // that starts after the flush may die with no record at all: nothing of it was committed.
             let snapshotAt = Date()
             let live = try await daemon.ctlJSON(["calls"])["calls"] as? [[String: Any]] ?? []
+            let committed = try await daemon.ctlJSON(["history", "--limit", "1000"])["history"] as? [[String: Any]] ?? []
             daemon.kill()
             _ = try await load
 
