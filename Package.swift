@@ -130,7 +130,11 @@ let package = Package(
         // Release-build benchmarks (run with scripts/bench).
         .executableTarget(name: "SIPBenchmarks", dependencies: ["SIP"], path: "Benchmarks/SIPBenchmarks"),
         .executableTarget(
-            name: "MediaBenchmarks", dependencies: ["LegMedia", "Media", "RTP", "Meetings", "Frames"], path: "Benchmarks/MediaBenchmarks"),
+            name: "MediaBenchmarks", dependencies: ["LegMedia", "Media", "RTP", "Meetings", "Frames", "AllocationCounter"],
+            path: "Benchmarks/MediaBenchmarks"),
+        // Counts every heap allocation of the process it is linked into (its malloc family interposes
+        // glibc's): MediaBenchmarks only, never a product or another target.
+        .target(name: "AllocationCounter", path: "Benchmarks/AllocationCounter"),
         // E2EE forwarding load clients and the bare relay baseline (run by scripts/load).
         .executableTarget(
             name: "ForwardingLoad",

@@ -115,8 +115,9 @@ func nanosecondsPerOperation(duration: Duration, _ operation: () -> Void, reset:
     return seconds * 1e9 / Double(operations)
 }
 
-/// The forwarding table: hub and bare copy alternately, `rounds` windows each, best kept.
-func forwardingTable(window: Duration, rounds: Int) {
+/// The forwarding table: hub and bare copy alternately, `rounds` windows each, best kept; then
+/// allocations per frame over `countedBatches` batches after a warm-up one.
+func forwardingTable(window: Duration, rounds: Int, countedBatches: Int) {
     let counts = [1, 10, 50]
     var hubBest = Array(repeating: Double.infinity, count: counts.count)
     var bareBest = Array(repeating: Double.infinity, count: counts.count)
@@ -129,15 +130,21 @@ func forwardingTable(window: Duration, rounds: Int) {
             bareBest[index] = min(bareBest[index], nanosecondsPerOperation(duration: window, bares[index].copy))
         }
     }
-    print(pad("forward one SFrame frame (\(loops[0].received.count) B)", 40) + pad("ns hub", 12) + pad("ns bare copy", 14) + "ratio")
+    let hubAllocations = loops.map { allocationsPerOperation(batches: countedBatches, $0.forward, reset: $0.drain) }
+    let bareAllocations = bares.map { allocationsPerOperation(batches: countedBatches, $0.copy) }
+    print(
+        pad("forward one SFrame frame (\(loops[0].received.count) B)", 40) + pad("ns hub", 12) + pad("ns bare copy", 14) + pad("ratio", 8)
+            + pad("allocs hub", 12) + "allocs bare")
     for (index, count) in counts.enumerated() {
         let columns = [
             pad("to \(count) receiver\(count == 1 ? "" : "s")", 40), pad(fixed(hubBest[index], 0), 12), pad(fixed(bareBest[index], 0), 14),
-            fixed(hubBest[index] / bareBest[index], 2),
+            pad(fixed(hubBest[index] / bareBest[index], 2), 8), pad(allocationFigure(hubAllocations[index]), 12),
+            allocationFigure(bareAllocations[index]),
         ]
         print(columns.joined())
     }
     print("  hub: Array(received bytes) + MeetingHub.handle(.frame) + per receiver a look-up and an enqueue of the shared bytes;")
     print("  bare: the same bytes copied once per receiver (memcpy into buffers allocated once)")
+    print("  allocs: heap allocations per frame forwarded, \(countedBatches * batchFrames) frames counted after \(batchFrames) of warm-up")
     print("  checks: " + loops.map { "\($0.receivers): \($0.delivered) delivered" }.joined(separator: ", "))
 }

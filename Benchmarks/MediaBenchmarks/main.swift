@@ -10,6 +10,10 @@
 // untimed, for valgrind (allocation counts, call graphs); see docs/performance.md.
 // `--quick` runs every case once in short windows (CI: so the benchmarks cannot rot; its figures
 // are too short to quote). `--forward-only` prints only the forwarding table.
+//
+// Next to the times, every table has heap allocations per operation in steady state (after a
+// warm-up batch), counted in-process by the AllocationCounter target; a sanity line checks the
+// counter first (Allocations.swift).
 import LegMedia
 import Media
 import Meetings
@@ -60,6 +64,9 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 let quick = arguments.contains("--quick")
 /// How long each measured window runs.
 let window: Duration = quick ? .milliseconds(50) : .milliseconds(700)
+/// Batches of `batchFrames` counted for the allocation columns (after one batch of warm-up).
+let countedBatches = quick ? 1 : 4
+print(allocationSanityLine())
 if let framesFlag = arguments.firstIndex(of: "--frames"), framesFlag + 1 < arguments.count, let frames = Int(arguments[framesFlag + 1]),
     let onlyFlag = arguments.firstIndex(of: "--only"), onlyFlag + 1 < arguments.count
 {
@@ -69,10 +76,14 @@ if let framesFlag = arguments.firstIndex(of: "--frames"), framesFlag + 1 < argum
     guard let chosen = cases.first(where: { $0.key == (bare ? String(name.dropLast(5)) : name) }) else {
         fatalError("no case \(name); cases: \(cases.map(\.key))")
     }
+    let before = allocationCount()
     run(bare ? chosen.bare : chosen.leg, frames: frames, prepareOnly: arguments.contains("--prepare-only"))
-    print("\(name): \(frames) frames\(arguments.contains("--prepare-only") ? " prepared" : "")")
+    let allocations = allocationCount() - before
+    print(
+        "\(name): \(frames) frames\(arguments.contains("--prepare-only") ? " prepared" : ""), \(allocations) allocations (preparation included)"
+    )
 } else if arguments.contains("--forward-only") {
-    forwardingTable(window: quick ? .milliseconds(50) : .milliseconds(500), rounds: quick ? 1 : 3)
+    forwardingTable(window: quick ? .milliseconds(50) : .milliseconds(500), rounds: quick ? 1 : 3, countedBatches: countedBatches)
 } else {
     let rounds = quick ? 1 : 3
     var legBest = Array(repeating: Double.infinity, count: cases.count)
@@ -83,19 +94,27 @@ if let framesFlag = arguments.firstIndex(of: "--frames"), framesFlag + 1 < argum
             bareBest[index] = min(bareBest[index], microsecondsPerFrame(item.bare, duration: window))
         }
     }
-    print(pad("benchmark (per 20 ms frame)", 32) + pad("µs leg", 10) + pad("µs bare", 10) + pad("ratio", 8) + "full-duplex legs per core")
+    // Allocations after the timed rounds, so every loop is long past its warm-up.
+    let legAllocations = cases.map { allocationsPerFrame($0.leg, batches: countedBatches) }
+    let bareAllocations = cases.map { allocationsPerFrame($0.bare, batches: countedBatches) }
+    print(
+        pad("benchmark (per 20 ms frame)", 32) + pad("µs leg", 10) + pad("µs bare", 10) + pad("ratio", 8) + pad("legs/core", 11)
+            + pad("allocs leg", 12) + "allocs bare")
     for (index, item) in cases.enumerated() {
         let columns = [
             pad(item.name, 32), pad(fixed(legBest[index], 2), 10), pad(fixed(bareBest[index], 2), 10),
-            pad(fixed(legBest[index] / bareBest[index], 3), 8), format(20_000 / legBest[index]),
+            pad(fixed(legBest[index] / bareBest[index], 3), 8), pad(format(20_000 / legBest[index]), 11),
+            pad(allocationFigure(legAllocations[index]), 12), allocationFigure(bareAllocations[index]),
         ]
         print(columns.joined())
     }
     print("* assembled from the cores (SRTPSession, RTPPacket, JitterBuffer, MuLaw, OpusEncoder/OpusDecoder)")
     print("  bridge: PhoneBridge per 20 ms (SFrame open, Opus decode at 8 kHz, mix-minus, Opus encode, SFrame protect);")
     print("  its bare baseline is the same four library calls with no queue, selection or mix")
+    print("  legs/core: full-duplex legs per core (20 ms / µs leg); allocs: heap allocations per frame in steady state,")
+    print("  \(countedBatches * batchFrames) frames counted after \(batchFrames) of warm-up (libsrtp2/NSS's included)")
     print("checks:")
     for item in cases { print("  \(item.name): \(item.check())") }
     print()
-    forwardingTable(window: quick ? .milliseconds(50) : .milliseconds(500), rounds: rounds)
+    forwardingTable(window: quick ? .milliseconds(50) : .milliseconds(500), rounds: rounds, countedBatches: countedBatches)
 }
