@@ -90,6 +90,7 @@ final class BareBridgeLoop: FrameLoop {
     private let encoder = must("Opus encoder 8 kHz") { try OpusEncoder(sampleRate: 8000) }
     private var pcm = [Int16](repeating: 0, count: 960)
     private var packet = [UInt8](repeating: 0, count: OpusEncoder.maxPacketSize)
+    private var opened: [UInt8] = []
     private var protected: [UInt8] = []
 
     init(source: BridgeLoop) {
@@ -101,9 +102,11 @@ final class BareBridgeLoop: FrameLoop {
     func prepare(_ count: Int) { source.prepare(count) }
 
     func frame(_ index: Int) {
-        let opened = must("unprotect") { try source.gatewayRing.unprotect(source.appFrameForBare(index)) }
+        // Into buffers made once, as the bridge does (no allocation of the baseline's own).
+        opened.removeAll(keepingCapacity: true)
+        _ = must("unprotect") { try source.gatewayRing.unprotect(source.appFrameForBare(index), into: &opened) }
         let samples = must("decode") {
-            try opened.plaintext.withUnsafeBufferPointer { packetIn in
+            try opened.withUnsafeBufferPointer { packetIn in
                 try pcm.withUnsafeMutableBufferPointer { try decoder.decode(packetIn, into: $0) }
             }
         }
@@ -115,9 +118,13 @@ final class BareBridgeLoop: FrameLoop {
             }
         }
         protected.removeAll(keepingCapacity: true)
-        must("protect") {
-            try source.gatewayRing.sender(senderIndex: UInt64(BridgeLoop.phoneLeg.rawValue))!.protect(
-                Array(packet[0..<length]), into: &protected)
+        let sender = source.gatewayRing.sender(senderIndex: UInt64(BridgeLoop.phoneLeg.rawValue))!
+        _ = must("protect") {
+            try packet.withUnsafeBytes { packet in
+                try sender.protect(
+                    UnsafeRawBufferPointer(rebasing: packet[0..<length]), metadata: UnsafeRawBufferPointer(start: nil, count: 0),
+                    into: &protected)
+            }
         }
         consume(protected.count)
     }

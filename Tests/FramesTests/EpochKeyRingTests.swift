@@ -67,6 +67,30 @@ struct EpochKeyRingTests {
         #expect(guestClient.ring.ownSender?.keyID == 0x201)
     }
 
+    /// The media path's form: the plaintext is appended to a buffer the caller reuses, and a frame
+    /// that does not open leaves the buffer as it was.
+    @Test func unprotectIntoABufferAppendsAndLeavesItAloneOnError() throws {
+        let (host, guest) = try (KeyFixtures.host, KeyFixtures.guest)
+        var manager = KeyManager(host: host)
+        let (hostClient, guestClient) = (Client(host, host: host), Client(guest, host: host))
+        let (signed, sealed) = try manager.rekey(members: [host, guest])
+        try hostClient.receive(signed, sealed)
+        try guestClient.receive(signed, sealed)
+
+        var buffer: [UInt8] = [9, 9]
+        let frame = try hostClient.send("hello")
+        let opened = try guestClient.ring.unprotect(frame, into: &buffer)
+        #expect(buffer == [9, 9] + Array("hello".utf8))
+        #expect(opened.sender == .init(senderIndex: 1, source: .participant(host.fingerprint)))
+        #expect(opened.epoch == 1)
+        #expect(opened.keyID == (try SFrameKeyID(senderIndex: 1, epoch: 1)))
+        #expect(keyError { try guestClient.ring.unprotect(frame, into: &buffer) } == .replayedFrame(keyID: 0x101, counter: 0))
+        var tampered = try hostClient.send("again")
+        tampered[tampered.count - 1] ^= 1
+        #expect(keyError { try guestClient.ring.unprotect(tampered, into: &buffer) } == .authenticationFailed(keyID: 0x101, counter: 1))
+        #expect(buffer == [9, 9] + Array("hello".utf8))
+    }
+
     /// Issue 6: a participant who left cannot open the next epoch's frames.
     @Test func aLeaverCannotDecryptTheNextEpoch() throws {
         let (host, guest, leaver) = try (KeyFixtures.host, KeyFixtures.guest, KeyFixtures.identity(3))

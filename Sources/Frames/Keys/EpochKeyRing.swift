@@ -92,17 +92,37 @@ public final class EpochKeyRing {
     /// The KIDs that have a key, over the epochs kept.
     public var installedKeyIDs: [SFrameKeyID] { receiver.keyIDs.map(SFrameKeyID.init(rawValue:)) }
 
+    /// A frame that opened into the caller's buffer (`unprotect(_:metadata:into:)`): who sent it, and in
+    /// which epoch.
+    public struct OpenedFrame: Equatable, Sendable {
+        public let sender: EpochManifest.Sender
+        public let epoch: UInt64
+        public let keyID: SFrameKeyID
+    }
+
     /// Opens a frame from any sender of the current or previous epoch.
     public func unprotect(_ frame: [UInt8], metadata: [UInt8] = []) throws(FramesError) -> ReceivedFrame {
         var plaintext: [UInt8] = []
+        let opened = try unprotect(frame, metadata: metadata, into: &plaintext)
+        return ReceivedFrame(plaintext: plaintext, sender: opened.sender, epoch: opened.epoch, keyID: opened.keyID)
+    }
+
+    /// Opens a frame from any sender of the current or previous epoch and appends its plaintext to
+    /// `plaintext`, which may be reused across frames: once it has grown, opening allocates nothing (the
+    /// media path). On any error `plaintext` is left as it was.
+    public func unprotect(_ frame: [UInt8], metadata: [UInt8] = [], into plaintext: inout [UInt8]) throws(FramesError) -> OpenedFrame {
+        let start = plaintext.count
         let header = try receiver.unprotect(frame, metadata: metadata, into: &plaintext)
         let keyID = SFrameKeyID(rawValue: header.keyID)
-        for manifest in [current?.manifest, previous?.manifest].compactMap({ $0 }) {
-            if let sender = manifest.sender(keyID: keyID) {
-                return ReceivedFrame(plaintext: plaintext, sender: sender, epoch: manifest.epoch, keyID: keyID)
-            }
+        // The current epoch, then the previous one (no array of the two: this runs per frame).
+        if let manifest = current?.manifest, let sender = manifest.sender(keyID: keyID) {
+            return OpenedFrame(sender: sender, epoch: manifest.epoch, keyID: keyID)
+        }
+        if let manifest = previous?.manifest, let sender = manifest.sender(keyID: keyID) {
+            return OpenedFrame(sender: sender, epoch: manifest.epoch, keyID: keyID)
         }
         // Unreachable: the receiver holds keys only for the senders of the kept epochs.
+        plaintext.removeSubrange(start...)
         throw .unknownKeyID(header.keyID)
     }
 

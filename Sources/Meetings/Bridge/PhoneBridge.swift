@@ -20,9 +20,9 @@ import Media
 /// apps' 48 kHz decode with margin), in-band FEC on with 5 % expected loss (libopus spends FEC bits only
 /// when told to expect loss; RFC 6716 §2.1.7), DTX off (the bridge only sends while the leg sends).
 ///
-/// Allocation: per tick nothing grows; buffers (decode scratch, Opus packet, SFrame output, queues,
-/// mix slots) are made once per sender or leg and reused. Opening a frame still allocates its plaintext
-/// inside `EpochKeyRing.unprotect`.
+/// Allocation: per frame and per tick nothing is allocated once the buffers have grown; buffers (SFrame
+/// plaintext, decode scratch, Opus packet, SFrame output, queues, mix slots) are made once per bridge,
+/// sender or leg and reused (MediaBenchmarks counts it: docs/performance.md).
 ///
 /// Owned by one event loop or actor, like the key ring, codecs and mix it holds; not `Sendable`. The
 /// callbacks of `tick(mixes:frames:)` must not call back into the bridge.
@@ -83,6 +83,8 @@ public final class PhoneBridge {
     private var appSenders: [SenderIndex: AppSender] = [:]
     private var legs: [SenderIndex: PhoneLeg] = [:]
     private var decoded = [Int16](repeating: 0, count: PhoneBridge.maximumDecodedSamples)
+    /// An app frame's Opus packet, opened (`EpochKeyRing.unprotect(_:into:)`), reused across frames.
+    private var opened: [UInt8] = []
     private var packet = [UInt8](repeating: 0, count: OpusEncoder.maxPacketSize)
     private var protected: [UInt8] = []
 
@@ -93,6 +95,7 @@ public final class PhoneBridge {
         ring = EpochKeyRing(localIdentity: gatewayIdentity, sendsForPhones: true)
         mix = PhoneMix(maxSpeakers: maxSpeakers, tuning: tuning)
         protected.reserveCapacity(SFrameHeader.maximumLength + OpusEncoder.maxPacketSize + 16)
+        opened.reserveCapacity(OpusEncoder.maxPacketSize)
     }
 
     // MARK: Keys
@@ -121,9 +124,10 @@ public final class PhoneBridge {
     /// sender's decoder (made on its first frame) and queues the audio for the next ticks. Never throws:
     /// what cannot be used is counted.
     public func receiveAppFrame(_ frame: [UInt8]) {
-        let received: EpochKeyRing.ReceivedFrame
+        let received: EpochKeyRing.OpenedFrame
+        opened.removeAll(keepingCapacity: true)
         do {
-            received = try ring.unprotect(frame)
+            received = try ring.unprotect(frame, into: &opened)
         } catch {
             statistics.framesFailedToOpen += 1
             return
@@ -135,13 +139,13 @@ public final class PhoneBridge {
             return
         }
         let index = SenderIndex(rawValue: raw)
-        guard !received.plaintext.isEmpty, let sender = appSender(index) else {
+        guard !opened.isEmpty, let sender = appSender(index) else {
             statistics.framesUndecodable += 1
             return
         }
         let samples: Int
         do throws(MediaError) {
-            samples = try received.plaintext.withUnsafeBufferPointer { (packet) throws(MediaError) -> Int in
+            samples = try opened.withUnsafeBufferPointer { (packet) throws(MediaError) -> Int in
                 try decoded.withUnsafeMutableBufferPointer { (pcm) throws(MediaError) -> Int in
                     try sender.decoder.decode(packet, into: pcm)
                 }
