@@ -25,14 +25,16 @@ extension MeetingHub {
             statistics.framesFromMuted += 1
             return []
         }
-        var actions: [Action] = []
-        let receivers = appParticipants(except: id)
-        if !receivers.isEmpty { actions.append(.forward(bytes, from: id, to: receivers)) }
+        // The per-frame path allocates nothing in steady state: the receiver list is shared, and the
+        // action list reuses the last frame's storage (MeetingHub.frameActions).
+        frameActions.removeAll(keepingCapacity: true)
+        let receivers = receivers(ofFramesFrom: id)
+        if !receivers.isEmpty { frameActions.append(.forward(bytes, from: id, to: receivers)) }
         // Phone legs hear app senders through the mix (the gateway holds the key in standard
         // meetings, and in a downgraded e2ee meeting's standard epochs only); a phone leg's own audio
         // reaches other phone legs in the mixer, as PCM.
-        if sender.isApp && phoneMixMayOpen(bytes) { actions.append(.toPhoneMix(bytes, from: id)) }
-        if !actions.isEmpty { statistics.framesForwarded += 1 }
-        return actions
+        if sender.isApp && phoneMixMayOpen(bytes) { frameActions.append(.toPhoneMix(bytes, from: id)) }
+        if !frameActions.isEmpty { statistics.framesForwarded += 1 }
+        return frameActions
     }
 }

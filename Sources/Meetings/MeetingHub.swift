@@ -164,7 +164,18 @@ public struct MeetingHub: Sendable {
     var lastRequest: UInt32 = 0
     var members: [ParticipantID: Member] = [:]
     /// Participant ids in join order.
-    var order: [ParticipantID] = []
+    var order: [ParticipantID] = [] {
+        // Who receives whose frames changes only when someone joins or leaves.
+        didSet { receiversBySender.removeAll() }
+    }
+    /// Per sender, the app participants its frames go to (``receivers(ofFramesFrom:)``), made on the
+    /// sender's first frame after a join or leave and shared by every `.forward` until the next one, so
+    /// forwarding a frame allocates no receiver list.
+    var receiversBySender: [ParticipantID: [ParticipantID]] = [:]
+    /// The last frame's actions, refilled in place by the next frame (`MeetingHub+Frames`): once the
+    /// caller has let go of the previous result its storage is unique again and is reused, so a frame
+    /// allocates no action list either. Holds the last frame's bytes until the next frame.
+    var frameActions: [Action] = []
     var connections: [ConnectionID: ParticipantID] = [:]
     var phoneLegs: [PhoneLegID: ParticipantID] = [:]
     var senders: [SenderIndex: ParticipantID] = [:]
@@ -240,6 +251,15 @@ public struct MeetingHub: Sendable {
     /// App participants in join order, except `excluded`.
     func appParticipants(except excluded: ParticipantID? = nil) -> [ParticipantID] {
         order.filter { $0 != excluded && members[$0]?.isApp == true }
+    }
+
+    /// The app participants a frame of `sender` goes to: ``appParticipants(except:)``, kept per sender
+    /// until the roster changes.
+    mutating func receivers(ofFramesFrom sender: ParticipantID) -> [ParticipantID] {
+        if let receivers = receiversBySender[sender] { return receivers }
+        let receivers = appParticipants(except: sender)
+        receiversBySender[sender] = receivers
+        return receivers
     }
 
     var hasPhoneLegs: Bool { !phoneLegs.isEmpty }

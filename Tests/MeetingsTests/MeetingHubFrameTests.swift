@@ -27,6 +27,31 @@ import Testing
         #expect(harness.hub.statistics.framesForwarded == 3)
     }
 
+    /// The hub keeps each sender's receiver list and its last action list between frames (so a frame
+    /// allocates nothing): joins and leaves must still show at once, and a caller still holding an
+    /// earlier frame's actions must see them unchanged.
+    @Test func receiversFollowJoinsAndLeavesAndEarlierActionsStayAsTheyWere() {
+        var harness = HubHarness()
+        let alice = harness.admit("Alice", role: .host)
+        let bob = harness.admit("Bob")
+        let first = harness.hub.handle(.frame(from: alice, Fixtures.frame(sender: 1, counter: 1)))
+        #expect(first == [.forward(Fixtures.frame(sender: 1, counter: 1), from: alice, to: [bob])])
+        let carol = harness.admit("Carol", identity: Fixtures.guestIdentity(0x20))
+        let second = harness.hub.handle(.frame(from: alice, Fixtures.frame(sender: 1, counter: 2)))
+        #expect(second == [.forward(Fixtures.frame(sender: 1, counter: 2), from: alice, to: [bob, carol])])
+        #expect(first == [.forward(Fixtures.frame(sender: 1, counter: 1), from: alice, to: [bob])], "held actions unchanged")
+        _ = harness.hub.handle(.leave(bob))
+        #expect(
+            harness.hub.handle(.frame(from: alice, Fixtures.frame(sender: 1, counter: 3))) == [
+                .forward(Fixtures.frame(sender: 1, counter: 3), from: alice, to: [carol])
+            ])
+        #expect(
+            harness.hub.handle(.frame(from: carol, Fixtures.frame(sender: 3, counter: 1))) == [
+                .forward(Fixtures.frame(sender: 3, counter: 1), from: carol, to: [alice])
+            ])
+        #expect(second == [.forward(Fixtures.frame(sender: 1, counter: 2), from: alice, to: [bob, carol])], "held actions unchanged")
+    }
+
     @Test func aLoneParticipantsFramesGoNowhere() {
         var harness = HubHarness()
         let alice = harness.admit("Alice", role: .host)
