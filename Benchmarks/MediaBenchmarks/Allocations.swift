@@ -57,8 +57,10 @@ func allocationSanityLine() -> String {
         return allocationCount() - before
     }
     let arrays = counted { consume([UInt8](repeating: 0, count: size)) }
-    // Through `opaque`, so the optimizer cannot see the pair and drop both (LLVM knows strdup).
-    let strings = counted { free(opaque(strdup("dialgate"))) }
+    // Through `opaque`, so the optimizer cannot see the pair and drop both (LLVM knows strdup); from a C
+    // string made once, as a Swift string passed to C may be copied to a temporary in a debug build.
+    let text = Array("dialgate".utf8CString)
+    let strings = text.withUnsafeBufferPointer { text in counted { free(opaque(strdup(text.baseAddress!))) } }
     let nothing = counted { consume(size) }
     guard arrays == UInt64(iterations), strings == UInt64(iterations), nothing == 0 else {
         fatalError(

@@ -19,6 +19,8 @@ final class TranscodeLoop: FrameLoop {
     private var pcm: [Int16] = Array(repeating: 0, count: 160)
     private var meetingPacket: [UInt8] = Array(repeating: 0, count: OpusEncoder.maxPacketSize)
     private var payload: [UInt8] = Array(repeating: 0, count: 160)
+    /// The datagram we send, built in place each frame (as the leg's send buffer is).
+    private var out: [UInt8] = []
     private var now: Duration = .zero
     private var sequenceNumber: UInt16 = 0
     private var timestamp: UInt32 = 0
@@ -67,11 +69,11 @@ final class TranscodeLoop: FrameLoop {
             payload.withUnsafeMutableBufferPointer { codes in _ = pcm.withUnsafeBufferPointer { law.encode($0, into: codes) } }
             let header = RTPHeader(payloadType: 0, sequenceNumber: sequenceNumber, timestamp: timestamp, ssrc: 0x1234_5678)
             sequenceNumber &+= 1
-            var out: [UInt8] = []
+            out.removeAll(keepingCapacity: true)
             out.reserveCapacity(header.serializedSize + payload.count + SRTPCryptoSuite.maximumOverhead)
             must("RTP serialize") { try RTPPacket(header: header, payload: payload[...]).serialize(into: &out) }
             must("protect") { try protect.protectRTP(&out) }
-            consume(out)
+            consume(out.count)
         }
         timestamp &+= 160
         now += .milliseconds(20)
