@@ -17,12 +17,21 @@ extension UserAgent {
     /// phone trunk (`auth` only), preferring the one whose accounts hold the username the
     /// INVITE's credentials name, so that several phone trunks can each have their own realm.
     func trunk(forSource address: [UInt8]?, invite: SIPRequest) -> Trunk? {
-        Self.trunk(forSource: address, invite: invite, in: dialplan.document)
+        Self.trunk(forSource: address, invite: invite, in: dialplan.document, registered: registeredSources)
     }
 
     /// The same choice for any plan: the adapter's TLS client-certificate gate must pick the trunk
-    /// the user agent will pick.
-    public static func trunk(forSource address: [UInt8]?, invite: SIPRequest, in document: DialplanDocument) -> Trunk? {
+    /// the user agent will pick. A registrar's address is the most specific source there is (a
+    /// single address), so a trunk we register with takes its registrar's calls; when several
+    /// registrations share a registrar, the Request-URI's user (our Contact user) tells them apart.
+    public static func trunk(
+        forSource address: [UInt8]?, invite: SIPRequest, in document: DialplanDocument, registered: [RegisteredSource] = []
+    ) -> Trunk? {
+        if let address {
+            let viaRegistrar = registered.filter { $0.address == address }
+            let chosen = viaRegistrar.first { $0.contactUser == invite.uri.user } ?? viaRegistrar.first
+            if let chosen, let trunk = document.trunk(named: chosen.trunk) { return trunk }
+        }
         if let address, let trunk = document.trunk(forSource: address) { return trunk }
         let phoneTrunks = document.phoneTrunks
         let usernames = invite.headers.values("Authorization").compactMap { try? DigestCredentials(parsing: $0).username }

@@ -38,6 +38,7 @@ extension UserAgent {
     /// Responses to our client transactions: BYE, and session refreshes.
     mutating func handleResponse(_ response: SIPResponse, key: SIPTransactionKey, now: SIPInstant) -> [UserAgentAction] {
         if refreshes[key] != nil { return sessionRefreshAnswered(response, key: key, now: now) }
+        if let actions = registrationAnswered(response, key: key, now: now) { return actions }
         guard response.isFinal, let id = byes[key] else { return [] }
         byes.removeValue(forKey: key)
         return handle(.byeFinished, for: id, now: now)
@@ -47,6 +48,7 @@ extension UserAgent {
     /// (RFC 3261 §15.1.1: the session ends whatever the response).
     mutating func clientTransactionFailed(_ key: SIPTransactionKey, now: SIPInstant) -> [UserAgentAction] {
         if refreshes[key] != nil { return sessionRefreshFailed(key, now: now) }
+        if let actions = registrationFailed(key, now: now) { return actions }
         guard let id = byes.removeValue(forKey: key) else { return [] }
         return handle(.byeFinished, for: id, now: now)
     }

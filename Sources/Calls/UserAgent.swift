@@ -106,6 +106,12 @@ public struct UserAgent {
     var nextCallSerial: UInt64?
     /// Issues and checks digest nonces (stateless HMAC); its secret is made at start.
     let digestNonces: DigestNonceIssuer
+    /// Trunks' registrations with their providers (`register`), by a serial: a trunk whose
+    /// registration changes keeps the old one until its binding is removed.
+    var registrations: [Int: OutboundRegistration] = [:]
+    var nextRegistrationID = 1
+    /// Our REGISTER client transactions, to their registration.
+    var registerTransactions: [SIPTransactionKey: Int] = [:]
 
     public init(
         settings: UserAgentSettings, dialplan: ActiveDialplan, entryGuard: EntryGuard = EntryGuard(), random: some RandomNumberGenerator
@@ -131,13 +137,7 @@ public struct UserAgent {
 
     /// The next instant at which `fireTimers(now:)` has work to do.
     public var nextDeadline: SIPInstant? {
-        let callDeadline = calls.nextDeadline
-        switch (transactions.nextDeadline, callDeadline) {
-        case (let a?, let b?): return min(a, b)
-        case (let a?, nil): return a
-        case (nil, let b?): return b
-        case (nil, nil): return nil
-        }
+        [transactions.nextDeadline, calls.nextDeadline, nextRegistrationDeadline].compactMap { $0 }.min()
     }
 
     // MARK: - Events
@@ -178,7 +178,7 @@ public struct UserAgent {
             }
             calls.refile(id)
         }
-        return actions
+        return actions + fireRegistrationTimers(now: now)
     }
 
     /// An operator (or the daemon) ends a call: BYE once answered, a final response before.

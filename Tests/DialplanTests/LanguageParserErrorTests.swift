@@ -80,16 +80,58 @@ import Testing
             ]
         ),
         ("    srtp", ["t.dialplan:3:5: 'srtp' needs an argument\n  hint: srtp forbidden|optional|mandatory"]),
+        (
+            "    register {\n        user \"u\" password \"p\"\n    }",
+            ["t.dialplan:3:5: register block has no 'registrar'\n  hint: registrar \"sip.example.com\""]
+        ),
+        (
+            "    register {\n        registrar \"sip.example.com:99999\"\n        user \"u\" password \"p\"\n        expires 5s\n"
+                + "        domain \"example.com:5060\"\n        colour blue\n    }",
+            [
+                "t.dialplan:4:19: 'sip.example.com:99999' is not HOST or HOST:PORT (IPv6 in brackets: [2001:db8::1]:5060)\n"
+                    + "  hint: registrar \"sip.example.com:5060\"  (an address or host name; port 5060 when not given)",
+                "t.dialplan:6:17: expires 5s is out of range (10s to 24h)",
+                "t.dialplan:7:16: domain must be a host name, without a port\n  hint: domain \"example.com\"",
+                "t.dialplan:8:9: unknown statement 'colour' in a register block",
+            ]
+        ),
+        (
+            "    register {\n        registrar 192.0.2.7\n        user \"a b\" password \"p\"\n    }",
+            [
+                "t.dialplan:5:14: user must be a SIP user part (letters, digits, - _ . ! ~ * ' ( ) + )\n  hint: user \"4711\" password \"SECRET\""
+            ]
+        ),
     ])
     func trunkSettings(_ body: String, _ expected: [String]) {
         #expect(messages(LanguageParserErrorTests.trunkOK + body + "\n}\n") == expected)
+    }
+
+    @Test func registrationSettingsAsWritten() throws {
+        let text = """
+            trunk provider {
+                register {
+                    registrar [2001:db8::1]:5070
+                    user "4711" password "s3cret"
+                    auth-user "acct-9"
+                    domain "example.com"
+                    contact-user 1001
+                    expires 10m
+                }
+            }
+            """
+        let result = check(text)
+        #expect(result.diagnostics.isEmpty, "\(result.diagnostics)")
+        let registration = try #require(result.document.trunk(named: "provider")?.registration)
+        #expect(registration.registrarHost == "2001:db8::1" && registration.registrarPort == 5070)
+        #expect(registration.user == "4711" && registration.digestUser == "acct-9" && registration.contactUserPart == "1001")
+        #expect(registration.aorDomain == "example.com" && registration.expires == .seconds(600))
     }
 
     @Test func trunkWithoutSources() {
         #expect(
             messages("trunk t {\n    srtp optional\n}")
                 == [
-                    "t.dialplan:1:1: trunk 't' accepts no calls: it has neither 'from' addresses nor 'auth'\n  hint: add 'from ADDRESS/PREFIX' lines, or an auth { ... } block for phones that register from anywhere"
+                    "t.dialplan:1:1: trunk 't' accepts no calls: it has neither 'from' addresses, 'auth', nor 'register'\n  hint: add 'from ADDRESS/PREFIX' lines, an auth { ... } block for phones that call from anywhere, or register { ... }"
                 ])
     }
 

@@ -37,6 +37,54 @@ struct DigestAuthenticationTests {
         #expect(try DigestCredentials(parsing: credentials.description) == credentials)
     }
 
+    /// The client's side of the same example: the RFC's challenge (`qop="auth, auth-int"`, one per
+    /// algorithm) parsed and answered gives the RFC's response.
+    @Test(arguments: [
+        ("MD5", "8ca523f5e9506fed4657c9700eebdbec"),
+        ("SHA-256", "753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1"),
+    ])
+    func rfc7616ExampleAnswered(name: String, response: String) throws {
+        let challenge = try DigestChallenge(
+            parsing: "Digest\r\n    realm=\"http-auth@example.org\",\r\n    qop=\"auth, auth-int\",\r\n    algorithm=\(name),\r\n"
+                + "    nonce=\"\(Self.rfcNonce)\",\r\n    opaque=\"\(Self.rfcOpaque)\"")
+        #expect(challenge.qop == .auth)
+        #expect(challenge.algorithm.rawValue == name)
+        let answer = challenge.answer(
+            username: "Mufasa", password: "Circle of Life", method: "GET", uri: "/dir/index.html", cnonce: Self.rfcCnonce, nonceCount: 1)
+        #expect(answer.response == response)
+        #expect(answer.nonceCount == "00000001")
+        #expect(answer.opaque == Self.rfcOpaque)
+        #expect(try DigestCredentials(parsing: answer.description) == answer)
+    }
+
+    @Test func clientPrefersTheStrongestChallengeItComputes() throws {
+        let values = [
+            "Digest realm=\"r\", nonce=\"n\", algorithm=MD5, qop=\"auth\"",
+            "Digest realm=\"r\", nonce=\"n\", algorithm=SHA-512-256, qop=\"auth\"",
+            "Digest realm=\"r\", nonce=\"n\", algorithm=SHA-256, qop=\"auth\", stale=TRUE",
+        ]
+        let chosen = try DigestChallenge.preferred(among: values).get()
+        #expect(chosen.algorithm == .sha256)
+        #expect(chosen.stale)
+        // Only what cannot be answered: the first reason comes back.
+        #expect(throws: DigestError.unsupportedAlgorithm("SHA-512-256")) {
+            try DigestChallenge.preferred(among: [values[1]]).get()
+        }
+        #expect(throws: DigestError.unsupportedQop("auth-int")) {
+            try DigestChallenge(parsing: "Digest realm=\"r\", nonce=\"n\", qop=\"auth-int\"")
+        }
+        #expect(throws: DigestError.qopRequired(.sha256)) {
+            try DigestChallenge(parsing: "Digest realm=\"r\", nonce=\"n\", algorithm=SHA-256")
+        }
+        #expect(throws: DigestError.missingParameter("nonce")) { try DigestChallenge(parsing: "Digest realm=\"r\"") }
+        #expect(throws: DigestError.notDigest(scheme: "Basic")) { try DigestChallenge(parsing: "Basic realm=\"r\"") }
+        // The RFC 2069 form (MD5, no qop) is answered without cnonce and nc.
+        let legacy = try DigestChallenge(parsing: "Digest realm=\"r\", nonce=\"n\"")
+        let answer = legacy.answer(username: "u", password: "p", method: "REGISTER", uri: "sip:r", cnonce: "c", nonceCount: 1)
+        #expect(answer.qop == nil && answer.cnonce == nil && answer.nonceCount == nil)
+        #expect(answer.response == answer.expectedResponse(password: "p", method: "REGISTER"))
+    }
+
     // MARK: Parsing
 
     @Test func headerFromARealPhone() throws {

@@ -1,7 +1,12 @@
 extension DialplanParser {
     static let trunkKeywords = [
         "from", "auth", "srtp", "sdes-keys", "trust-pai", "codecs", "max-calls", "max-duration", "tls-client-cert", "tls-client-ca",
+        "register",
     ]
+    static let registerKeywords = ["registrar", "user", "auth-user", "domain", "expires", "contact-user"]
+    /// A registration shorter than this is a refresh storm; longer than a day is never refreshed in time
+    /// for a restart of the provider's registrar.
+    static let registrationExpiresRange: ClosedRange<Duration> = .seconds(10) ... .seconds(86400)
     static let authKeywords = ["realm", "algorithms", "user"]
 
     /// Calls longer than two days are not calls (and a limit beyond that is a typo).
@@ -12,7 +17,7 @@ extension DialplanParser {
         var seen: [String: SourceLocation] = [:]
         // Only a trunk with no `from` or `auth` lines at all is said to accept no calls; a bad
         // address is reported where it is written.
-        let hasSources = block.contains { $0.keyword == "from" || $0.keyword == "auth" }
+        let hasSources = block.contains { ["from", "auth", "register"].contains($0.keyword) }
         // Mutual TLS is two lines: whether a client certificate is required, and who must have issued it.
         var clientCertificateRequired: SourceLocation?
         var authorityFile: (path: String, location: SourceLocation)?
@@ -25,7 +30,7 @@ extension DialplanParser {
                 }
                 seen[node.keyword] = node.location
             }
-            if node.keyword != "auth", !noBlock(node) { continue }
+            if node.keyword != "auth", node.keyword != "register", !noBlock(node) { continue }
             switch node.keyword {
             case "from":
                 guard !node.arguments.isEmpty else {
@@ -52,6 +57,18 @@ extension DialplanParser {
                     sink.error(first.location, "unexpected \(first.shown) after 'auth'", hint: "auth settings go inside its { } block")
                 }
                 trunk.authentication = authentication(node.location, block)
+            case "register":
+                guard let block = node.block else {
+                    sink.error(
+                        node.location, "'register' needs a block",
+                        hint: "register { registrar \"sip.example.com\"  user \"4711\" password \"secret\" }")
+                    continue
+                }
+                if let first = node.arguments.first {
+                    sink.error(
+                        first.location, "unexpected \(first.shown) after 'register'", hint: "register settings go inside its { } block")
+                }
+                trunk.registration = registration(node.location, block)
             case "srtp":
                 guard exactly(1, node, usage: "srtp forbidden|optional|mandatory") else { continue }
                 if let value = choice(node.arguments[0], what: "srtp", as: SRTPPolicy.self) { trunk.srtp = value }
@@ -126,8 +143,8 @@ extension DialplanParser {
         }
         if !hasSources {
             sink.error(
-                location, "trunk '\(name)' accepts no calls: it has neither 'from' addresses nor 'auth'",
-                hint: "add 'from ADDRESS/PREFIX' lines, or an auth { ... } block for phones that register from anywhere")
+                location, "trunk '\(name)' accepts no calls: it has neither 'from' addresses, 'auth', nor 'register'",
+                hint: "add 'from ADDRESS/PREFIX' lines, an auth { ... } block for phones that call from anywhere, or register { ... }")
         }
         return trunk
     }
@@ -185,6 +202,132 @@ extension DialplanParser {
             sink.error(location, "auth block has no 'user' lines", hint: "user \"NAME\" password \"SECRET\"")
         }
         return auth
+    }
+
+    /// `register { ... }`: one registration of the trunk with its provider.
+    mutating func registration(_ location: SourceLocation, _ block: [SyntaxNode]) -> TrunkRegistration? {
+        var registrar: (host: String, port: Int)?
+        var account: (user: String, password: String)?
+        var settings: [String: SyntaxArgument] = [:]
+        var seen: [String: SourceLocation] = [:]
+        for node in block {
+            guard noBlock(node) else { continue }
+            if DialplanParser.registerKeywords.contains(node.keyword) {
+                if let first = seen[node.keyword] {
+                    sink.error(node.location, "'\(node.keyword)' is already set for this registration at line \(first.line)")
+                    continue
+                }
+                seen[node.keyword] = node.location
+            }
+            switch node.keyword {
+            case "registrar":
+                let usage = "registrar \"sip.example.com:5060\"  (an address or host name; port 5060 when not given)"
+                guard exactly(1, node, usage: usage) else { continue }
+                guard let text = text(node.arguments[0]) else {
+                    sink.error(node.arguments[0].location, "registrar must be a host name or address", hint: usage)
+                    continue
+                }
+                guard let parsed = DialplanParser.hostPort(text) else {
+                    sink.error(
+                        node.arguments[0].location, "'\(text)' is not HOST or HOST:PORT (IPv6 in brackets: [2001:db8::1]:5060)", hint: usage
+                    )
+                    continue
+                }
+                registrar = parsed
+            case "user":
+                let usage = "user \"4711\" password \"SECRET\""
+                guard node.arguments.count == 3, case .word("password") = node.arguments[1].value else {
+                    sink.error(node.location, "'user' needs the account's user and password", hint: usage)
+                    continue
+                }
+                guard let user = text(node.arguments[0]), !user.isEmpty, DialplanParser.isURIUser(user) else {
+                    sink.error(
+                        node.arguments[0].location, "user must be a SIP user part (letters, digits, - _ . ! ~ * ' ( ) + )", hint: usage)
+                    continue
+                }
+                guard case .string(let password) = node.arguments[2].value, !password.isEmpty else {
+                    sink.error(node.arguments[2].location, "password must be a non-empty quoted string", hint: usage)
+                    continue
+                }
+                account = (user, password)
+            case "auth-user", "domain", "contact-user", "expires":
+                guard exactly(1, node, usage: "\(node.keyword) VALUE") else { continue }
+                settings[node.keyword] = node.arguments[0]
+            default:
+                unknown(node, in: "in a register block", known: DialplanParser.registerKeywords)
+            }
+        }
+        // Every line is checked before a missing one is reported; a line written but wrong is not
+        // reported again as missing.
+        var expires: Duration?
+        if let argument = settings["expires"] {
+            expires = duration(argument, what: "expires", range: DialplanParser.registrationExpiresRange)
+        }
+        var texts: [String: String] = [:]
+        for keyword in ["auth-user", "domain", "contact-user"] {
+            guard let argument = settings[keyword] else { continue }
+            guard let value = text(argument), !value.isEmpty else {
+                sink.error(argument.location, "\(keyword) must be a word or a quoted string, not \(argument.shown)")
+                continue
+            }
+            switch keyword {
+            case "contact-user" where !DialplanParser.isURIUser(value):
+                sink.error(argument.location, "contact-user must be a SIP user part (letters, digits, - _ . ! ~ * ' ( ) + )")
+            case "domain":
+                // A host alone: what `hostPort` reads back as the whole text (or the bracketed IPv6).
+                if let host = DialplanParser.hostPort(value)?.host, host == value || "[\(host)]" == value {
+                    texts[keyword] = host
+                } else {
+                    sink.error(argument.location, "domain must be a host name, without a port", hint: "domain \"example.com\"")
+                }
+            default:
+                texts[keyword] = value
+            }
+        }
+        if registrar == nil, seen["registrar"] == nil {
+            sink.error(location, "register block has no 'registrar'", hint: "registrar \"sip.example.com\"")
+        }
+        if account == nil, seen["user"] == nil {
+            sink.error(location, "register block has no 'user'", hint: "user \"4711\" password \"SECRET\"")
+        }
+        guard let registrar, let account else { return nil }
+        var registration = TrunkRegistration(
+            location: location, registrarHost: registrar.host, user: account.user, password: account.password)
+        registration.registrarPort = registrar.port
+        if let expires { registration.expires = expires }
+        registration.authUser = texts["auth-user"]
+        registration.domain = texts["domain"]
+        registration.contactUser = texts["contact-user"]
+        return registration
+    }
+
+    /// `HOST`, `HOST:PORT`, `[IPv6]`, `[IPv6]:PORT`; port 5060 when not given (RFC 3261 §19.1.2).
+    static func hostPort(_ text: String) -> (host: String, port: Int)? {
+        var host = Substring(text)
+        var portText: Substring?
+        if host.hasPrefix("[") {
+            guard let close = host.firstIndex(of: "]") else { return nil }
+            let rest = host[host.index(after: close)...]
+            host = host[host.index(after: host.startIndex)..<close]
+            if !rest.isEmpty {
+                guard rest.hasPrefix(":") else { return nil }
+                portText = rest.dropFirst()
+            }
+            guard host.contains(":") else { return nil }
+        } else if let colon = host.firstIndex(of: ":") {
+            portText = host[host.index(after: colon)...]
+            host = host[..<colon]
+        }
+        let hostCharacters = host.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-.:".contains($0)) }
+        guard !host.isEmpty, hostCharacters else { return nil }
+        guard let portText else { return (String(host), 5060) }
+        guard portText.count <= 5, portText.allSatisfy(\.isNumber), let port = Int(portText), (1...65535).contains(port) else { return nil }
+        return (String(host), port)
+    }
+
+    /// RFC 3261 §25.1 `user` without escapes: unreserved and user-unreserved characters.
+    static func isURIUser(_ text: String) -> Bool {
+        text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.!~*'()+&=$,;?/".contains($0)) }
     }
 
     /// A bare word or a quoted string, as text.

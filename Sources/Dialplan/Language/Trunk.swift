@@ -20,6 +20,42 @@ public struct Trunk: Hashable, Sendable {
     /// Mutual TLS (`tls-client-cert required` with `tls-client-ca "PATH"`): the trunk's calls must
     /// come over TLS from a client whose certificate verifies against these authorities.
     public var clientCertificate: ClientCertificateRequirement?
+    /// `register { ... }`: the gateway registers with the provider, whose registrar then counts as
+    /// one of the trunk's sources.
+    public var registration: TrunkRegistration?
+}
+
+/// `register { ... }` in a trunk: the gateway registers an address-of-record with the provider's
+/// registrar (RFC 3261 §10), answering its digest challenge (RFC 7616, RFC 8760), refreshing before
+/// the binding expires, so that the provider sends the number's calls here. Over UDP.
+public struct TrunkRegistration: Hashable, Sendable {
+    public var location: SourceLocation
+    /// The registrar: an IP address or a host name (resolved by A/AAAA, not SRV), and its port.
+    public var registrarHost: String
+    public var registrarPort: Int = 5060
+    /// The user part of the address-of-record (`sip:USER@DOMAIN`).
+    public var user: String
+    /// The domain of the address-of-record; the registrar's host when not given.
+    public var domain: String?
+    /// The digest username, when the provider's differs from the address-of-record's user.
+    public var authUser: String?
+    public var password: String
+    /// The binding's lifetime asked for (`Expires`); the registrar may grant less.
+    public var expires: Duration = .seconds(3600)
+    /// The user part of our Contact, which the provider puts in the Request-URI of the calls it
+    /// sends; the address-of-record's user when not given.
+    public var contactUser: String?
+
+    public init(location: SourceLocation, registrarHost: String, user: String, password: String) {
+        self.location = location
+        self.registrarHost = registrarHost
+        self.user = user
+        self.password = password
+    }
+
+    public var aorDomain: String { domain ?? registrarHost }
+    public var digestUser: String { authUser ?? user }
+    public var contactUserPart: String { contactUser ?? user }
 }
 
 /// `tls-client-cert required` + `tls-client-ca "PATH"` (RFC 5630 §3.2: a TLS client authenticates

@@ -10,13 +10,19 @@ public struct DigestChallenge: Hashable, Sendable, CustomStringConvertible {
     /// The credentials' nonce had expired but their response was right: the client may retry with
     /// this nonce without asking the user again (RFC 7616 §3.3 `stale`).
     public var stale: Bool
+    /// `auth` when the server offers it; nil for a challenge without `qop` (the RFC 2069 form,
+    /// which only MD5 keeps). The gateway's own challenges always offer `auth`.
+    public var qop: DigestQop?
 
-    public init(realm: String, nonce: String, opaque: String? = nil, algorithm: DigestAlgorithm, stale: Bool = false) {
+    public init(
+        realm: String, nonce: String, opaque: String? = nil, algorithm: DigestAlgorithm, stale: Bool = false, qop: DigestQop? = .auth
+    ) {
         self.realm = realm
         self.nonce = nonce
         self.opaque = opaque
         self.algorithm = algorithm
         self.stale = stale
+        self.qop = qop
     }
 
     /// One challenge per algorithm, strongest first and without repeats (RFC 8760 §2.3: the UAS
@@ -32,11 +38,12 @@ public struct DigestChallenge: Hashable, Sendable, CustomStringConvertible {
             .map { DigestChallenge(realm: realm, nonce: nonce, opaque: opaque, algorithm: $0, stale: stale) }
     }
 
-    /// The header field value. `qop` is always offered and always `auth` (RFC 8760 §2.6.1).
+    /// The header field value. The gateway's challenges always offer `qop="auth"` (RFC 8760 §2.6.1).
     public var description: String {
         var out = "Digest realm=\(DigestEncoding.quote(realm)), nonce=\(DigestEncoding.quote(nonce))"
         if let opaque { out += ", opaque=\(DigestEncoding.quote(opaque))" }
-        out += ", algorithm=\(algorithm.rawValue), qop=\"auth\""
+        out += ", algorithm=\(algorithm.rawValue)"
+        if let qop { out += ", qop=\"\(qop.rawValue)\"" }
         if stale { out += ", stale=true" }
         return out
     }
