@@ -66,6 +66,12 @@ extension UserAgent {
         return actions
     }
 
+    /// Registrations held, being made or being removed.
+    public var registrationCount: Int { registrations.count }
+
+    /// Live calls per trunk.
+    public var callsByTrunk: [String: Int] { calls.countByTrunk }
+
     /// Removes every binding (the gateway stops): providers stop sending calls here at once
     /// instead of until the bindings expire.
     public mutating func unregisterAll(now: SIPInstant) -> [UserAgentAction] {

@@ -35,6 +35,9 @@ public enum ControlCommand: Sendable, Hashable {
     /// What policy would decide for a phone caller joining a meeting now, without placing a call:
     /// ``ControlReplyPayload/policy(_:)``.
     case policyExplain(PolicyExplainRequest)
+    /// The trunks of the plan in force with their live calls and registrations:
+    /// ``ControlReplyPayload/trunks(_:)``.
+    case trunks
     /// Reads, checks and swaps in the dialplans (what SIGHUP does):
     /// ``ControlReplyPayload/reload(_:)``, also when the new plan is refused.
     case reload
@@ -54,6 +57,7 @@ public enum ControlCommand: Sendable, Hashable {
         case .meetingLock: "meetingLock"
         case .meetingEnd: "meetingEnd"
         case .policyExplain: "policyExplain"
+        case .trunks: "trunks"
         case .reload: "reload"
         }
     }
@@ -87,6 +91,7 @@ extension ControlCommand: Codable {
                 id: try container.decode(String.self, forKey: .meeting), locked: try container.decode(Bool.self, forKey: .locked))
         case "meetingEnd": self = .meetingEnd(id: try container.decode(String.self, forKey: .meeting))
         case "policyExplain": self = .policyExplain(try PolicyExplainRequest(from: decoder))
+        case "trunks": self = .trunks
         case "reload": self = .reload
         default: throw ControlError.unknownCommand(name)
         }
@@ -96,7 +101,7 @@ extension ControlCommand: Codable {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(name, forKey: .name)
         switch self {
-        case .status, .calls, .watchCalls, .meetings, .reload:
+        case .status, .calls, .watchCalls, .meetings, .trunks, .reload:
             break
         case .call(let id), .hangup(let id):
             try container.encode(id, forKey: .call)

@@ -1,6 +1,6 @@
 /// The successful result of a command. On the wire (and in `dialgatectl --json`) each is an object
 /// with one key naming it: `{"calls":[...]}`, `{"call":{...}}`, `{"status":{...}}`, `{"history":[...]}`,
-/// `{"watching":[...]}`, `{"event":{...}}`, `{"meetings":[...]}`, `{"meeting":{...}}`, `{"reload":{...}}`, `{"policy":{...}}`.
+/// `{"watching":[...]}`, `{"event":{...}}`, `{"meetings":[...]}`, `{"meeting":{...}}`, `{"reload":{...}}`, `{"policy":{...}}`, `{"trunks":[...]}`.
 public enum ControlReplyPayload: Sendable, Hashable {
     case status(GatewayStatus)
     case calls([CallSnapshot])
@@ -19,11 +19,13 @@ public enum ControlReplyPayload: Sendable, Hashable {
     case reload(DialplanReloadResult)
     /// The reply to `policyExplain`.
     case policy(PolicyExplanation)
+    /// The reply to `trunks`.
+    case trunks([TrunkSnapshot])
 }
 
 extension ControlReplyPayload: Codable {
     private enum CodingKeys: String, CodingKey {
-        case status, calls, call, history, watching, event, meetings, meeting, reload, policy
+        case status, calls, call, history, watching, event, meetings, meeting, reload, policy, trunks
     }
 
     public init(from decoder: any Decoder) throws {
@@ -44,6 +46,7 @@ extension ControlReplyPayload: Codable {
         case .meeting: self = .meeting(try container.decode(MeetingSnapshot.self, forKey: .meeting))
         case .reload: self = .reload(try container.decode(DialplanReloadResult.self, forKey: .reload))
         case .policy: self = .policy(try container.decode(PolicyExplanation.self, forKey: .policy))
+        case .trunks: self = .trunks(try container.decode([TrunkSnapshot].self, forKey: .trunks))
         }
     }
 
@@ -60,6 +63,7 @@ extension ControlReplyPayload: Codable {
         case .meeting(let meeting): try container.encode(meeting, forKey: .meeting)
         case .reload(let result): try container.encode(result, forKey: .reload)
         case .policy(let explanation): try container.encode(explanation, forKey: .policy)
+        case .trunks(let trunks): try container.encode(trunks, forKey: .trunks)
         }
     }
 }

@@ -31,6 +31,8 @@ public struct GatewayStatus: Codable, Sendable, Hashable {
     public var participants: Int?
     /// The dialplan (and policy) in force, and how the last reload went.
     public var dialplan: DialplanStatus?
+    /// Trunks' registrations with their providers (`register`); nil or empty when none.
+    public var registrations: [RegistrationSnapshot]?
 
     public init(
         version: String, startedAt: Date, uptimeSeconds: Double, listeners: [Listener],

@@ -15,6 +15,19 @@ struct Meetings: ControlSubcommand {
     }
 }
 
+struct Trunks: ControlSubcommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List the trunks: their sources, live calls, and registration with the provider.")
+
+    @OptionGroup var global: GlobalOptions
+
+    func run(client: inout ControlClient) async throws {
+        let payload = try await client.request(.trunks)
+        guard case .trunks(let trunks) = payload else { throw CLIError.unexpectedReply(expected: "trunks") }
+        if global.json { try printJSON(payload) } else { Output.line(Format.trunks(trunks)) }
+    }
+}
+
 /// `meeting ID` shows one meeting; `meeting create ...` adds one.
 struct Meeting: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -16,7 +16,7 @@ struct Dialgatectl: AsyncParsableCommand {
             """,
         subcommands: [
             Status.self, Calls.self, Call.self, History.self, Export.self, Hangup.self, Meetings.self, Meeting.self, Policy.self,
-            Reload.self,
+            Trunks.self, Reload.self,
         ])
 
     @OptionGroup var global: GlobalOptions

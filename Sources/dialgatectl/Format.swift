@@ -183,11 +183,42 @@ enum Format {
                 fields.append(("last reload", "\(time(reload.at)) by \(reload.trigger): \(outcome)"))
             }
         }
+        for registration in status.registrations ?? [] {
+            fields.append(("registration", "\(registration.trunk): \(registrationSummary(registration))"))
+        }
         if status.listeners.isEmpty { fields.append(("listeners", "-")) }
         var text = keyValues(fields)
         if !status.listeners.isEmpty {
             text += "\nlisteners:\n"
             text += table(["  KIND", "ADDRESS"], status.listeners.map { ["  " + $0.kind, $0.address] })
+        }
+        return text
+    }
+
+    /// `trunks`: one row per trunk; the registration's state with what happened last.
+    static func trunks(_ trunks: [TrunkSnapshot]) -> String {
+        guard !trunks.isEmpty else { return "no trunks" }
+        return table(
+            ["TRUNK", "SOURCES", "AUTH", "CALLS", "REGISTRATION"],
+            trunks.map { trunk in
+                var sources = trunk.sources
+                if let registration = trunk.registration { sources.append("registrar " + registration.registrar) }
+                return [
+                    trunk.name, sources.isEmpty ? "-" : sources.joined(separator: ", "), trunk.authenticates ? "digest" : "-",
+                    trunk.maxCalls.map { "\(trunk.activeCalls)/\($0)" } ?? "\(trunk.activeCalls)",
+                    trunk.registration.map(registrationSummary) ?? "-",
+                ]
+            })
+    }
+
+    /// `registered as sip:4711@example.com until 12:00:00 (200 OK (granted 600 s)), refresh 11:55:00`.
+    static func registrationSummary(_ registration: RegistrationSnapshot) -> String {
+        var text = "\(registration.state) as \(printable(registration.addressOfRecord))"
+        if let expires = registration.expiresAt { text += " until \(time(expires))" }
+        if let result = registration.lastResult { text += " (\(printable(result)))" }
+        if registration.consecutiveFailures > 0 { text += ", \(registration.consecutiveFailures) failed in a row" }
+        if let next = registration.nextAttemptAt {
+            text += registration.state == "failed" ? ", retry \(time(next))" : ", refresh \(time(next))"
         }
         return text
     }

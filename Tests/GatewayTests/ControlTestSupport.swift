@@ -65,6 +65,8 @@ final class FakeControlHandler: ControlCommandHandler, @unchecked Sendable {
             return .failure(.meetingNotFound("000000000"))
         case .reload:
             return .success(.reload(DialplanReloadResult(accepted: true, files: [], routes: 0, trunks: 0, errors: [], version: 1)))
+        case .trunks:
+            return .success(.trunks([TrunkSnapshot(name: "loopback", sources: ["127.0.0.0/8"], authenticates: false, activeCalls: 0)]))
         }
     }
 

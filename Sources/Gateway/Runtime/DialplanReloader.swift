@@ -101,7 +101,10 @@ actor DialplanReloader {
                 of: document, texts: texts, version: version,
                 lastReload: DialplanStatus.ReloadAttempt(at: Date(), trigger: trigger, accepted: true, errors: []))
             let plan = ActiveDialplan(document: document, version: version, options: options)
-            if let signalling { try? await signalling.replaceDialplan(plan).get() }
+            if let signalling {
+                try? await signalling.replaceDialplan(plan).get()
+                await signalling.applyRegistrations()
+            }
             var metadata = Self.metadata(document, version: version)
             metadata["trigger"] = "\(trigger)"
             logger.info("dialplan reloaded", metadata: metadata)

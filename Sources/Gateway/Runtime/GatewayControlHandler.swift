@@ -60,7 +60,11 @@ struct GatewayControlHandler: ControlCommandHandler {
                     status.participants = census.appParticipants + census.phoneParticipants
                 }
                 status.dialplan = await dialplanStatus()
+                let registrations = try await signalling.registrations().get()
+                if !registrations.isEmpty { status.registrations = registrations }
                 return .success(.status(status))
+            case .trunks:
+                return .success(.trunks(try await signalling.trunks().get()))
             case .calls:
                 let calls = try await signalling.calls().get()
                 return .success(.calls(calls.map { CallSnapshot($0, clock: signalling.clock) }))

@@ -52,6 +52,8 @@ final class SignallingService: Service, Sendable {
             }
         }
 
+        await signalling.startRegistrations()
+
         try? await gracefulShutdown()
 
         logger.info("draining: new calls get 503", metadata: ["grace": "\(configuration.drainGracePeriod)"])
@@ -69,6 +71,12 @@ final class SignallingService: Service, Sendable {
             while try await signalling.counters().get().active > 0, clock.now < byeDeadline {
                 try? await Task.sleep(for: .milliseconds(50))
             }
+        }
+        // The providers' answers to our `Expires: 0` (a second at most: a registrar that does not
+        // answer lets the binding expire on its own).
+        let unregisterDeadline = clock.now.advanced(by: .seconds(1))
+        while try await signalling.registrationCount().get() > 0, clock.now < unregisterDeadline {
+            try? await Task.sleep(for: .milliseconds(50))
         }
         await listener.close()
         try? await tlsChannel?.close()

@@ -1,4 +1,5 @@
 import Calls
+import ControlAPI
 import Dialplan
 import Foundation
 import LegMedia
@@ -253,8 +254,86 @@ final class SignallingLoop: @unchecked Sendable {
         loop.submit { self.userAgent.replaceDialplan(plan) }
     }
 
+    /// New calls get 503, and the providers we register with are told to stop sending calls
+    /// (`Expires: 0`) rather than find out when the bindings expire.
     func startDraining() -> EventLoopFuture<Void> {
-        loop.submit { self.userAgent.startDraining() }
+        loop.submit {
+            self.userAgent.startDraining()
+            self.registrationsEnabled = false
+            self.perform(self.userAgent.unregisterAll(now: self.now))
+        }
+    }
+
+    // MARK: - Registrations with providers
+
+    /// Registrations start once the SIP socket is bound (its port goes in our Contact).
+    private var registrationsEnabled = false
+
+    /// Registers the trunks of the plan in force; called once the SIP socket is bound.
+    func startRegistrations() async {
+        try? await loop.submit { self.registrationsEnabled = true }.get()
+        await applyRegistrations()
+    }
+
+    /// Hands the plan's registrations to the user agent (after start and after each reload): it
+    /// starts new ones, removes gone ones, keeps unchanged ones. Registrar host names are resolved
+    /// here, off the loop (getaddrinfo blocks); one that does not resolve is logged and skipped
+    /// until the next reload.
+    func applyRegistrations() async {
+        guard let (enabled, document) = try? await loop.submit({ (self.registrationsEnabled, self.userAgent.dialplan.document) }).get(),
+            enabled
+        else { return }
+        var targets: [RegistrationTarget] = []
+        for trunk in document.trunks {
+            guard let registration = trunk.registration else { continue }
+            let host = registration.registrarHost
+            let port = registration.registrarPort
+            let resolved = await Task.detached { try? SocketAddress.makeAddressResolvingHost(host, port: port) }.value
+            guard let address = resolved?.ipAddress else {
+                logger.error(
+                    "registrar not found: the trunk does not register until the next reload",
+                    metadata: ["trunk": "\(trunk.name)", "registrar": "\(host):\(port)"])
+                continue
+            }
+            targets.append(
+                RegistrationTarget(
+                    trunk: trunk.name, settings: registration, registrar: SIPPeer(transport: .udp, host: address, port: port)))
+        }
+        try? await loop.submit {
+            guard self.registrationsEnabled else { return }
+            self.perform(self.userAgent.register(targets, now: self.now))
+        }.get()
+    }
+
+    /// Registrations still held or being removed (shutdown waits for their `Expires: 0`).
+    func registrationCount() -> EventLoopFuture<Int> {
+        loop.submit { self.userAgent.registrationCount }
+    }
+
+    /// The plan's trunks with their live calls and registrations, for `dialgatectl trunks`.
+    func trunks() -> EventLoopFuture<[TrunkSnapshot]> {
+        loop.submit {
+            let counts = self.userAgent.callsByTrunk
+            let registrations = Dictionary(
+                self.userAgent.registrationFacts.map { ($0.trunk, self.snapshot($0)) }, uniquingKeysWith: { first, _ in first })
+            return self.userAgent.dialplan.document.trunks.map { trunk in
+                TrunkSnapshot(
+                    name: trunk.name, sources: trunk.sources.map(\.description), authenticates: trunk.authentication != nil,
+                    activeCalls: counts[trunk.name, default: 0], maxCalls: trunk.maxCalls, registration: registrations[trunk.name])
+            }
+        }
+    }
+
+    /// The registrations alone, for `dialgatectl status`.
+    func registrations() -> EventLoopFuture<[RegistrationSnapshot]> {
+        loop.submit { self.userAgent.registrationFacts.map(self.snapshot) }
+    }
+
+    private func snapshot(_ facts: RegistrationFacts) -> RegistrationSnapshot {
+        RegistrationSnapshot(
+            trunk: facts.trunk, registrar: facts.registrar.description, addressOfRecord: facts.addressOfRecord, state: facts.state.rawValue,
+            expiresAt: facts.expiresAt.map(clock.date), nextAttemptAt: facts.nextAttemptAt.map(clock.date), lastResult: facts.lastResult,
+            consecutiveFailures: facts.consecutiveFailures, registeredSince: facts.registeredSince.map(clock.date))
     }
 
     func hangupAll(reason: String) -> EventLoopFuture<Void> {

@@ -55,7 +55,8 @@ enum ExternalProcess {
 
     static func resolve(_ executable: String) throws -> String {
         if executable.contains("/") { return executable }
-        for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
+        // Servers (kamailio) install to sbin, which a non-login PATH may lack.
+        for directory in ((ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin") + ":/usr/sbin:/sbin").split(separator: ":") {
             let candidate = "\(directory)/\(executable)"
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
         }
