@@ -34,13 +34,15 @@ public struct RegistrationFacts: Sendable, Equatable {
 extension UserAgent {
     /// Registrations in force now, by trunk; ones being removed are not listed.
     public var registrationFacts: [RegistrationFacts] {
-        registrations.values.filter { $0.state != .unregistering }.sorted { $0.trunk < $1.trunk }.map { registration in
-            RegistrationFacts(
-                trunk: registration.trunk, registrar: registration.registrar, addressOfRecord: registration.addressOfRecord,
-                state: registration.state, expiresAt: registration.expiresAt, nextAttemptAt: registration.deadline,
-                lastResult: registration.lastResult, consecutiveFailures: registration.consecutiveFailures,
-                registeredSince: registration.registeredSince)
-        }
+        registrations.values.filter { $0.state != .unregistering }.sorted { $0.trunk < $1.trunk }.map(Self.facts)
+    }
+
+    static func facts(_ registration: OutboundRegistration) -> RegistrationFacts {
+        RegistrationFacts(
+            trunk: registration.trunk, registrar: registration.registrar, addressOfRecord: registration.addressOfRecord,
+            state: registration.state, expiresAt: registration.expiresAt, nextAttemptAt: registration.deadline,
+            lastResult: registration.lastResult, consecutiveFailures: registration.consecutiveFailures,
+            registeredSince: registration.registeredSince)
     }
 
     /// The registrations the plan asks for now (after start, and after each reload). New ones
@@ -106,11 +108,15 @@ extension UserAgent {
     /// registration that is done is forgotten.
     private mutating func feed(_ event: OutboundRegistration.Event, to id: Int, now: SIPInstant) -> [UserAgentAction] {
         guard var registration = registrations[id] else { return [] }
+        let before = (registration.state, registration.lastResult)
         let attempt = registration.handle(event, now: now, random: &random)
         registrations[id] = registration
+        // A change worth a log line: a new state, or a new outcome (a failure after a failure).
+        let changed: [UserAgentAction] =
+            before.0 != registration.state || before.1 != registration.lastResult ? [.registrationChanged(Self.facts(registration))] : []
         guard let attempt else {
             if registration.state == .unregistered { forget(id) }
-            return []
+            return changed
         }
         // Only the latest REGISTER of a registration is waited for.
         for (key, owner) in registerTransactions where owner == id { registerTransactions.removeValue(forKey: key) }
@@ -121,8 +127,8 @@ extension UserAgent {
         // A branch we made always has the cookie, so the key exists.
         let key = SIPTransactionKey(branch: branch, sentBy: sentBy, method: .register)!
         registerTransactions[key] = id
-        return apply(
-            transactions.send(request: request, key: key, to: registration.registrar, reliability: .unreliable, now: now), now: now)
+        return changed
+            + apply(transactions.send(request: request, key: key, to: registration.registrar, reliability: .unreliable, now: now), now: now)
     }
 
     private mutating func forget(_ id: Int) {

@@ -25,6 +25,8 @@ public enum UserAgentAction: Sendable {
     case meetingControl(GatewayCallID, MeetingControl)
     /// The transaction table was full and a request got 503 without state (`maxTransactions`).
     case overloaded(SIPPeer, method: String)
+    /// A trunk's registration with its provider changed state or got a new result, for the log.
+    case registrationChanged(RegistrationFacts)
     /// Policy decided a phone caller's join (issue 7): for the audit trail, and, when refused, for
     /// the meeting's participants (nobody is refused silently).
     case policyDecided(GatewayCallID, PolicyVerdict)

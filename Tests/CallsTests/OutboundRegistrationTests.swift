@@ -208,7 +208,14 @@ struct OutboundRegistrationTests {
         #expect(harness.receive(invite, from: registrarPeer).statuses.last == 403)
 
         let target = RegistrationTarget(trunk: "provider", settings: settings, registrar: registrarPeer)
-        let sent = harness.userAgent.register([target], now: harness.now).requests
+        let started = harness.userAgent.register([target], now: harness.now)
+        // Each change of state is reported once, for the log.
+        let reported = started.compactMap { action -> OutboundRegistration.State? in
+            guard case .registrationChanged(let facts) = action else { return nil }
+            return facts.state
+        }
+        #expect(reported == [.registering])
+        let sent = started.requests
         let register = try #require(sent.first)
         #expect(register.method == .register && sent.count == 1)
         #expect(harness.userAgent.registrationFacts.map(\.state) == [.registering])

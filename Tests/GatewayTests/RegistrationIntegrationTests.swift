@@ -76,6 +76,7 @@ extension LoopbackIntegration {
                 $0["state"] as? String == "registered" && ($0["expiresAt"] as? String ?? "") > (first["expiresAt"] as? String ?? "")
             }
             #expect(refreshed["registeredSince"] as? String == first["registeredSince"] as? String)
+            #expect(daemon.log.contains("registration registered"), "\(daemon.log.suffix(2000))")
 
             // Kamailio routes a call for 4711 to us; the registered trunk takes it (not the loopback trunk).
             let call = try await callThrough(kamailio, daemon)

@@ -381,6 +381,18 @@ final class SignallingLoop: @unchecked Sendable {
             case .meetingControl(let call, let control):
                 logger.info("meeting control", metadata: ["call": "\(call)", "control": "\(control.rawValue)"])
                 phoneLegs?.yield(.control(call, control))
+            case .registrationChanged(let facts):
+                var metadata: Logger.Metadata = [
+                    "trunk": "\(facts.trunk)", "state": "\(facts.state.rawValue)", "registrar": "\(facts.registrar)",
+                    "aor": "\(facts.addressOfRecord)",
+                ]
+                if let result = facts.lastResult { metadata["result"] = "\(result)" }
+                if let next = facts.nextAttemptAt, facts.state == .failed { metadata["retry_in"] = "\((next - now).components.seconds)s" }
+                if facts.state == .failed {
+                    logger.warning("registration failed", metadata: metadata)
+                } else {
+                    logger.info("registration \(facts.state.rawValue)", metadata: metadata)
+                }
             case .policyDecided(let call, let verdict):
                 logger.info(
                     "policy decision",
