@@ -40,6 +40,31 @@ extension UserAgent {
         } ?? phoneTrunks.first
     }
 
+    /// Why a new call on `trunk` from `peer` is refused for mutual TLS (`tls-client-cert required`),
+    /// or nil when the trunk does not ask for it or the connection's certificate was verified.
+    func clientCertificateRefusal(trunk: Trunk, peer: SIPPeer) -> String? {
+        guard trunk.clientCertificate != nil else { return nil }
+        guard peer.transport == .tls else {
+            return "trunk \(trunk.name) requires TLS with a client certificate, not \(peer.transport.rawValue)"
+        }
+        guard let connection = peer.connection, verifiedConnections[connection] != nil else {
+            return "trunk \(trunk.name) requires a client certificate and the TLS client sent none"
+        }
+        return nil
+    }
+
+    /// The TLS handshake on stream connection `connection` verified the client's certificate
+    /// (against the authorities of the trunks that could take its calls); `certificate` says whose.
+    public mutating func connectionVerified(_ connection: UInt64, certificate: String) {
+        verifiedConnections[connection] = certificate
+    }
+
+    /// A stream connection closed: its verification goes with it (its identifier is not reused, but
+    /// the table must not grow).
+    public mutating func connectionClosed(_ connection: UInt64) {
+        verifiedConnections.removeValue(forKey: connection)
+    }
+
     /// Judges the INVITE's `Authorization` for `trunk`. Failures count against the source in the
     /// entry guard, so that password guessing meets the same lock-out as passcode guessing.
     mutating func authenticate(_ invite: SIPRequest, trunk: Trunk, source: String, now: SIPInstant) -> AuthenticationOutcome {

@@ -49,6 +49,11 @@ extension UserAgent {
         guard let trunk else {
             return refuse(&self, 403, nil, nil, "source \(peer.host) is in no trunk's 'from' ranges")
         }
+        // Mutual TLS (RFC 5630 §3.2): the trunk's calls come over TLS from a client whose certificate
+        // the handshake verified; anything else is refused with a Warning that says which.
+        if let reason = clientCertificateRefusal(trunk: trunk, peer: peer) {
+            return refuse(&self, 403, nil, nil, reason) { $0.headers.add("Warning", "399 dialgate \"\(reason)\"") }
+        }
         switch authenticate(invite, trunk: trunk, source: peer.host, now: now) {
         case .admitted(let username):
             facts.authenticatedUser = username

@@ -112,6 +112,9 @@ public struct UserAgent {
     /// registration changes keeps the old one until its binding is removed.
     var registrations: [Int: OutboundRegistration] = [:]
     var nextRegistrationID = 1
+    /// TLS connections whose client certificate the handshake verified (mutual TLS), by the
+    /// adapter's connection identifier, with the certificate's description.
+    var verifiedConnections: [UInt64: String] = [:]
     /// Our REGISTER client transactions, to their registration.
     var registerTransactions: [SIPTransactionKey: Int] = [:]
 

@@ -212,3 +212,67 @@ import Testing
         #expect(basic.statuses == [100, 401])
     }
 }
+
+/// Mutual TLS per trunk (`tls-client-cert required`, RFC 5630 §3.2) decided by the user agent:
+/// the trunk's calls need TLS and a connection whose client certificate the handshake verified;
+/// a refusal is a 403 with a Warning saying which, and a record.
+@Suite struct UserAgentClientCertificateTests {
+    static let plan = """
+        trunk carrier {
+            from 192.0.2.0/24
+            tls-client-cert required
+            tls-client-ca "carrier-ca.pem"
+        }
+        trunk office {
+            from 198.51.100.0/24
+        }
+        route echo {
+            match called 1001
+            answer
+            echo
+        }
+        """
+
+    func harness() -> UserAgentHarness {
+        let (document, diagnostics) = DialplanLoader.load([DialplanSource(path: "mtls.dialplan", text: Self.plan)]) { _, _ in nil }
+        #expect(diagnostics.isEmpty, "\(diagnostics)")
+        var harness = UserAgentHarness()
+        harness.userAgent = UserAgent(
+            settings: UserAgentSettings(advertisedHost: "127.0.0.1", sipPort: 5060), dialplan: ActiveDialplan(document: document),
+            random: SeededGenerator(seed: 11))
+        return harness
+    }
+
+    @Test func aCallOnTheTrunkNeedsTLSAndAVerifiedCertificate() throws {
+        var harness = harness()
+        for (index, transport) in [SIPTransport.udp, .tcp].enumerated() {
+            let peer = SIPPeer(transport: transport, host: "192.0.2.7", port: 5060, connection: transport == .tcp ? 9 : nil)
+            let actions = harness.receive(Messages.invite(to: "1001", branch: "z9hG4bK-m\(index)", callID: "m\(index)"), from: peer)
+            let refusal = try #require(actions.responses.last)
+            #expect(refusal.statusCode == 403)
+            #expect(
+                refusal.headers["Warning"]
+                    == "399 dialgate \"trunk carrier requires TLS with a client certificate, not \(transport.rawValue)\"")
+            // The refused call has a record that says why.
+            let record = try #require(actions.callEvents.last?.call)
+            #expect(record.outcome == .rejected && record.trunk == "carrier")
+            #expect(record.endReason?.contains("requires TLS with a client certificate") == true)
+        }
+        // Over TLS, without a verified certificate on the connection: refused.
+        let tls = SIPPeer(transport: .tls, host: "192.0.2.7", port: 5061, connection: 1)
+        let bare = harness.receive(Messages.invite(to: "1001", branch: "z9hG4bK-t1", callID: "t1"), from: tls)
+        #expect(
+            bare.responses.last?.headers["Warning"]
+                == "399 dialgate \"trunk carrier requires a client certificate and the TLS client sent none\"")
+        // The handshake verified the certificate of connection 2: its calls go on.
+        harness.userAgent.connectionVerified(2, certificate: "<NIOSSLCertificate;common_name=sbc>")
+        let verified = SIPPeer(transport: .tls, host: "192.0.2.7", port: 5062, connection: 2)
+        #expect(harness.receive(Messages.invite(to: "1001", branch: "z9hG4bK-t2", callID: "t2"), from: verified).statuses.last == 200)
+        // Once the connection closes, its verification is gone.
+        harness.userAgent.connectionClosed(2)
+        #expect(harness.receive(Messages.invite(to: "1001", branch: "z9hG4bK-t3", callID: "t3"), from: verified).statuses.last == 403)
+        // Another trunk's calls are not concerned, over any transport.
+        let office = SIPPeer(transport: .udp, host: "198.51.100.7", port: 5060)
+        #expect(harness.receive(Messages.invite(to: "1001", branch: "z9hG4bK-o1", callID: "o1"), from: office).statuses.last == 200)
+    }
+}

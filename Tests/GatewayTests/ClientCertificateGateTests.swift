@@ -4,8 +4,9 @@ import Testing
 
 @testable import Gateway
 
-/// Mutual TLS per trunk as a decision (no sockets): the trunk settings as the parser reads them, the
-/// authorities a connection is asked about, and the verdict on a new call for each transport.
+/// Mutual TLS per trunk (no sockets): the trunk settings as the parser reads them, and the
+/// authorities a connection is asked about. The verdict on a call is the user agent's
+/// (`Tests/CallsTests/UserAgentAuthenticationTests.swift`).
 struct ClientCertificateGateTests {
     static let plan = """
         trunk carrier {
@@ -25,12 +26,6 @@ struct ClientCertificateGateTests {
 
     static func document(_ text: String = plan) -> DialplanCheckResult {
         DialplanChecker(knownPrompts: []).load([DialplanSource(path: "/etc/dialgate/plans/trunks.dialplan", text: text)]) { _, _ in nil }
-    }
-
-    static func invite(from host: String) throws -> SIPRequest {
-        var headers = SIPHeaders()
-        headers.add("To", "<sip:1001@gateway>")
-        return SIPRequest(method: .invite, uri: try SIPURI(parsing: "sip:1001@gateway"), headers: headers)
     }
 
     @Test func settingsParseAndTheAuthorityIsFoundBesideThePlan() throws {
@@ -56,25 +51,5 @@ struct ClientCertificateGateTests {
         #expect(ClientCertificateGate.authorities(for: [192, 0, 2, 7], in: document) == ["/etc/dialgate/plans/carrier-ca.pem"])
         #expect(ClientCertificateGate.authorities(for: [198, 51, 100, 7], in: document) == [])
         #expect(ClientCertificateGate.authorities(for: [203, 0, 113, 1], in: document) == [])
-    }
-
-    @Test func aCallOnTheTrunkNeedsTLSAndAVerifiedCertificate() throws {
-        let document = Self.document().document
-        let invite = try Self.invite(from: "192.0.2.7")
-        for transport in [SIPTransport.udp, .tcp] {
-            let verdict = ClientCertificateGate.judge(
-                invite, from: SIPPeer(transport: transport, host: "192.0.2.7", port: 5060), certificate: nil, in: document)
-            #expect(
-                verdict
-                    == .refuse(trunk: "carrier", reason: "trunk carrier requires TLS with a client certificate, not \(transport.rawValue)"))
-        }
-        let tls = SIPPeer(transport: .tls, host: "192.0.2.7", port: 5061, connection: 1)
-        #expect(
-            ClientCertificateGate.judge(invite, from: tls, certificate: nil, in: document)
-                == .refuse(trunk: "carrier", reason: "trunk carrier requires a client certificate and the TLS client sent none"))
-        #expect(ClientCertificateGate.judge(invite, from: tls, certificate: "<NIOSSLCertificate;common_name=sbc>", in: document) == .admit)
-        // Another trunk's calls are not concerned, over any transport.
-        let office = SIPPeer(transport: .udp, host: "198.51.100.7", port: 5060)
-        #expect(ClientCertificateGate.judge(invite, from: office, certificate: nil, in: document) == .admit)
     }
 }

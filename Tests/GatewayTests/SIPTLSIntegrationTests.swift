@@ -112,6 +112,12 @@ extension LoopbackIntegration {
             #expect(bare.received.contains("SIP/2.0 403 Forbidden"), "\(bare.report.suffix(2000))")
             #expect(bare.received.contains("requires a client certificate"), "\(bare.received)")
             #expect(daemon.log.contains("trunk carrier-mtls requires a client certificate"))
+            // The refusal is the user agent's, so the refused call has a record that says why.
+            let refused = try await SIPIntegrationTests().history(daemon).first { $0["trunk"] as? String == "carrier-mtls" }
+            #expect(
+                (refused?["endReason"] as? String)?.contains("requires a client certificate and the TLS client sent none") == true,
+                "\(refused ?? [:])")
+            #expect(refused?["outcome"] as? String == "rejected")
 
             let signed = try await TLSClient.exchange(
                 port: port, from: "127.0.0.2", certificate: client,

@@ -42,8 +42,6 @@ final class SignallingLoop: @unchecked Sendable {
     private var userAgent: UserAgent
     private var udpChannel: (any Channel)?
     private var connections: [UInt64: any Channel] = [:]
-    /// TLS connections whose client certificate verified against their trunk's authorities (for logs: its description).
-    private var authenticatedConnections: [UInt64: String] = [:]
     private var nextConnectionID: UInt64 = 1
     private var timer: Scheduled<Void>?
     private var timerDeadline: SIPInstant?
@@ -151,13 +149,13 @@ final class SignallingLoop: @unchecked Sendable {
     func detachConnection(_ id: UInt64) {
         loop.preconditionInEventLoop()
         connections.removeValue(forKey: id)
-        authenticatedConnections.removeValue(forKey: id)
+        userAgent.connectionClosed(id)
     }
 
     /// The TLS handshake of connection `id` verified the client's certificate.
     func connectionAuthenticated(_ id: UInt64, certificate: String) {
         loop.preconditionInEventLoop()
-        authenticatedConnections[id] = certificate
+        userAgent.connectionVerified(id, certificate: certificate)
         logger.info("TLS client certificate verified", metadata: ["connection": "\(id)", "certificate": "\(certificate)"])
     }
 
@@ -172,39 +170,7 @@ final class SignallingLoop: @unchecked Sendable {
 
     func receive(_ message: SIPMessage, from peer: SIPPeer) {
         loop.preconditionInEventLoop()
-        if case .request(let request) = message, request.method == .invite, (try? request.headers.to().tag) == nil {
-            let certificate = peer.connection.flatMap { authenticatedConnections[$0] }
-            let verdict = ClientCertificateGate.judge(request, from: peer, certificate: certificate, in: userAgent.dialplan.document)
-            if case .refuse(let trunk, let reason) = verdict {
-                refuseWithoutCertificate(request, from: peer, trunk: trunk, reason: reason)
-                return
-            }
-        }
         perform(userAgent.receive(message, from: peer, now: now))
-    }
-
-    /// A new call on a mutual-TLS trunk without a verified client certificate: 403 with a Warning
-    /// that says why, sent without a transaction (each retransmission gets the same answer; the
-    /// ACK finds no transaction and is dropped), and a security log line.
-    private func refuseWithoutCertificate(_ request: SIPRequest, from peer: SIPPeer, trunk: String, reason: String) {
-        var headers = SIPHeaders()
-        for field in request.headers {
-            switch SIPHeaders.canonicalName(field.name) {
-            case "via", "from", "call-id", "cseq": headers.add(field.name, field.value)
-            case "to":
-                // RFC 3261 §8.2.6.2: a final response adds a To tag.
-                var to = (try? SIPNameAddress(parsing: field.value))
-                if to?.tag == nil { to?.tag = String(UInt64.random(in: 1...UInt64.max), radix: 16) }
-                headers.add(field.name, to?.description ?? field.value)
-            default: break
-            }
-        }
-        headers.add("Warning", "399 dialgate \"\(reason)\"")
-        logger.warning(
-            "security: request refused",
-            metadata: ["peer": "\(peer)", "method": "INVITE", "status": "403", "trunk": "\(trunk)", "reason": "\(reason)"])
-        metrics?.securityRejection(method: "INVITE")
-        send(.response(SIPResponse(statusCode: 403, reasonPhrase: "Forbidden", headers: headers)), to: peer)
     }
 
     func receiveMalformed(_ error: SIPParseError, from peer: SIPPeer) {
