@@ -32,15 +32,7 @@ import Testing
 
     static let remotePhone = SIPPeer(transport: .udp, host: "192.0.2.50", port: 5060)
 
-    func harness() throws -> UserAgentHarness {
-        let (document, diagnostics) = DialplanLoader.load([DialplanSource(path: "auth.dialplan", text: Self.plan)]) { _, _ in nil }
-        #expect(diagnostics.isEmpty, "\(diagnostics)")
-        var harness = UserAgentHarness()
-        harness.userAgent = UserAgent(
-            settings: UserAgentSettings(advertisedHost: "127.0.0.1", sipPort: 5060), dialplan: ActiveDialplan(document: document),
-            random: SeededGenerator(seed: 7))
-        return harness
-    }
+    func harness() throws -> UserAgentHarness { UserAgentHarness(plan: Self.plan, seed: 7) }
 
     /// The nonce and algorithm of each `WWW-Authenticate` challenge, in order.
     func challenges(_ actions: [UserAgentAction]) -> [(algorithm: String, nonce: String, stale: Bool)] {
@@ -233,15 +225,7 @@ import Testing
         }
         """
 
-    func harness() -> UserAgentHarness {
-        let (document, diagnostics) = DialplanLoader.load([DialplanSource(path: "mtls.dialplan", text: Self.plan)]) { _, _ in nil }
-        #expect(diagnostics.isEmpty, "\(diagnostics)")
-        var harness = UserAgentHarness()
-        harness.userAgent = UserAgent(
-            settings: UserAgentSettings(advertisedHost: "127.0.0.1", sipPort: 5060), dialplan: ActiveDialplan(document: document),
-            random: SeededGenerator(seed: 11))
-        return harness
-    }
+    func harness() -> UserAgentHarness { UserAgentHarness(plan: Self.plan, seed: 11) }
 
     @Test func aCallOnTheTrunkNeedsTLSAndAVerifiedCertificate() throws {
         var harness = harness()

@@ -2,6 +2,7 @@ import Dialplan
 import Foundation
 import SIP
 import TestSupport
+import Testing
 
 @testable import Calls
 
@@ -17,6 +18,16 @@ struct UserAgentHarness {
         userAgent = UserAgent(
             settings: settings, dialplan: UserAgentHarness.bundledPlan(ringTime: ringTime, appendix: planAppendix),
             random: SeededGenerator(seed: 42))
+    }
+
+    /// A user agent on `plan` alone (not the bundled plan), which must load without diagnostics.
+    init(plan: String, seed: UInt64) {
+        let (document, diagnostics) = DialplanLoader.load([DialplanSource(path: "test.dialplan", text: plan)]) { _, _ in nil }
+        #expect(diagnostics.isEmpty, "\(diagnostics)")
+        self.init()
+        userAgent = UserAgent(
+            settings: UserAgentSettings(advertisedHost: "127.0.0.1", sipPort: 5060), dialplan: ActiveDialplan(document: document),
+            random: SeededGenerator(seed: seed))
     }
 
     /// Parses `text` (LF line ends become CRLF) as a datagram from the phone and hands it over.
