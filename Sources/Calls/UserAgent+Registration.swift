@@ -108,12 +108,12 @@ extension UserAgent {
     /// registration that is done is forgotten.
     private mutating func feed(_ event: OutboundRegistration.Event, to id: Int, now: SIPInstant) -> [UserAgentAction] {
         guard var registration = registrations[id] else { return [] }
-        let before = (registration.state, registration.lastResult)
+        let before = (registration.state, registration.lastResult, registration.consecutiveFailures)
         let attempt = registration.handle(event, now: now, random: &random)
         registrations[id] = registration
-        // A change worth a log line: a new state, or a new outcome (a failure after a failure).
-        let changed: [UserAgentAction] =
-            before.0 != registration.state || before.1 != registration.lastResult ? [.registrationChanged(Self.facts(registration))] : []
+        // A change worth a log line: a new state, a new outcome, or one more failure in a row.
+        let after = (registration.state, registration.lastResult, registration.consecutiveFailures)
+        let changed: [UserAgentAction] = before != after ? [.registrationChanged(Self.facts(registration))] : []
         guard let attempt else {
             if registration.state == .unregistered { forget(id) }
             return changed

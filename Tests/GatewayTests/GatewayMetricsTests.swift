@@ -79,4 +79,16 @@ import Testing
         #expect(values["dialgate_calls_active"] == 1)
         #expect(values["dialgate_srtp_failures_total"] == 7)
     }
+
+    @Test func registrationStateAndFailuresPerTrunk() {
+        let metrics = GatewayMetrics()
+        metrics.registrationChanged(trunk: "provider", registered: true, failed: false)
+        metrics.registrationChanged(trunk: "backup", registered: false, failed: true)
+        metrics.registrationChanged(trunk: "backup", registered: false, failed: true)
+        let values = Self.values(metrics, MeetingCensus())
+        #expect(values["dialgate_trunk_registered{trunk=\"provider\"}"] == 1)
+        #expect(values["dialgate_trunk_registered{trunk=\"backup\"}"] == 0)
+        #expect(values["dialgate_registration_failures_total{trunk=\"backup\"}"] == 2)
+        #expect(values["dialgate_registration_failures_total{trunk=\"provider\"}"] == nil)
+    }
 }

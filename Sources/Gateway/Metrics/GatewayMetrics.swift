@@ -171,6 +171,20 @@ final class GatewayMetrics: Sendable {
         ).increment()
     }
 
+    /// A trunk's registration changed: `dialgate_trunk_registered` is 1 while the provider holds our
+    /// binding (the alert operators set first), and each failed attempt is counted.
+    func registrationChanged(trunk: String, registered: Bool, failed: Bool) {
+        registry.makeGauge(
+            descriptor: Self.metric("dialgate_trunk_registered", "1 while the provider holds the trunk's registration, else 0."),
+            labels: [("trunk", trunk)]
+        ).set(Double(registered ? 1 : 0))
+        guard failed else { return }
+        registry.makeCounter(
+            descriptor: Self.metric("dialgate_registration_failures_total", "REGISTER attempts that failed (refused, or no answer)."),
+            labels: [("trunk", trunk)]
+        ).increment()
+    }
+
     /// A request refused for security (auth failure, ban, wrong meeting entries), by SIP method.
     func securityRejection(method: String) {
         registry.makeCounter(

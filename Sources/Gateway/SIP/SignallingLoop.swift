@@ -354,6 +354,10 @@ final class SignallingLoop: @unchecked Sendable {
                 ]
                 if let result = facts.lastResult { metadata["result"] = "\(result)" }
                 if let next = facts.nextAttemptAt, facts.state == .failed { metadata["retry_in"] = "\((next - now).components.seconds)s" }
+                // Registered while the binding holds, refreshes included (a failed refresh of a
+                // binding that has not expired yet still routes calls).
+                let holds = facts.expiresAt.map { $0 > now } ?? false
+                metrics?.registrationChanged(trunk: facts.trunk, registered: holds, failed: facts.state == .failed)
                 if facts.state == .failed {
                     logger.warning("registration failed", metadata: metadata)
                 } else {
