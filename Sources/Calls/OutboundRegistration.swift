@@ -297,13 +297,15 @@ public struct OutboundRegistration: Sendable {
     /// every time.
     public func request(_ attempt: Attempt, branch: String, sentBy: String, contactHost: String, product: String) -> SIPRequest {
         var headers = SIPHeaders()
-        headers.add("Via", "SIP/2.0/UDP \(sentBy);branch=\(branch);rport")
+        headers.add("Via", "SIP/2.0/\(registrar.transport.rawValue) \(sentBy);branch=\(branch);rport")
         headers.add("Max-Forwards", "70")
         headers.add("From", "<\(addressOfRecord)>;tag=\(fromTag)")
         headers.add("To", "<\(addressOfRecord)>")
         headers.add("Call-ID", callID)
         headers.add("CSeq", "\(attempt.sequence) REGISTER")
-        headers.add("Contact", "<sip:\(settings.contactUserPart)@\(contactHost)>")
+        // Over a stream the Contact names it, so the provider's calls come back the same way.
+        let transport = registrar.transport == .udp ? "" : ";transport=\(registrar.transport.rawValue.lowercased())"
+        headers.add("Contact", "<sip:\(settings.contactUserPart)@\(contactHost)\(transport)>")
         headers.add("Expires", String(attempt.expires))
         if let credentials = attempt.credentials { headers.add(credentials.header, credentials.value.description) }
         headers.add("Allow", UserAgent.allowHeader)

@@ -1,6 +1,17 @@
 import Dialplan
 import SIP
 
+extension SIPTransport {
+    /// The transport a dialplan names.
+    public init(_ choice: SIPTransportChoice) {
+        switch choice {
+        case .udp: self = .udp
+        case .tcp: self = .tcp
+        case .tls: self = .tls
+        }
+    }
+}
+
 /// A trunk's registration as the adapter resolved it: the trunk's `register` settings and the
 /// registrar's address (a host name is resolved by the adapter, which owns I/O).
 public struct RegistrationTarget: Hashable, Sendable {
@@ -122,13 +133,18 @@ extension UserAgent {
         for (key, owner) in registerTransactions where owner == id { registerTransactions.removeValue(forKey: key) }
         let branch = UserAgent.branch(using: &random)
         let host = settings.advertisedHost.contains(":") ? "[\(settings.advertisedHost)]" : settings.advertisedHost
-        let sentBy = "\(host):\(settings.sipPort)"
+        // Our sent-by is the port of the transport the request goes on (RFC 3261 §18.1.1).
+        let transport = registration.registrar.transport
+        let sentBy = "\(host):\(transport == .tls ? settings.sipTLSPort ?? settings.sipPort : settings.sipPort)"
         let request = registration.request(attempt, branch: branch, sentBy: sentBy, contactHost: sentBy, product: settings.product)
         // A branch we made always has the cookie, so the key exists.
         let key = SIPTransactionKey(branch: branch, sentBy: sentBy, method: .register)!
         registerTransactions[key] = id
         return changed
-            + apply(transactions.send(request: request, key: key, to: registration.registrar, reliability: .unreliable, now: now), now: now)
+            + apply(
+                transactions.send(
+                    request: request, key: key, to: registration.registrar, reliability: transport.isReliable ? .reliable : .unreliable,
+                    now: now), now: now)
     }
 
     private mutating func forget(_ id: Int) {

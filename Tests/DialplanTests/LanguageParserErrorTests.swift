@@ -125,6 +125,39 @@ import Testing
         #expect(registration.registrarHost == "2001:db8::1" && registration.registrarPort == 5070)
         #expect(registration.user == "4711" && registration.digestUser == "acct-9" && registration.contactUserPart == "1001")
         #expect(registration.aorDomain == "example.com" && registration.expires == .seconds(600))
+        #expect(registration.transport == .udp)
+    }
+
+    @Test func registrationOverTLSDefaultsToPort5061AndTakesATrustAnchor() throws {
+        let text = """
+            trunk provider {
+                register {
+                    registrar "sip.provider.example"
+                    transport tls
+                    tls-ca "provider-ca.pem"
+                    user "4711" password "s3cret"
+                }
+            }
+            trunk other {
+                register {
+                    registrar 192.0.2.1
+                    transport sctp
+                    tls-ca "x.pem"
+                    user "4711" password "s3cret"
+                }
+            }
+            """
+        let result = DialplanChecker(knownPrompts: bundledPrompts).load([DialplanSource(path: "/etc/dialgate/t.dialplan", text: text)]) {
+            _, _ in nil
+        }
+        let registration = try #require(result.document.trunk(named: "provider")?.registration)
+        #expect(registration.transport == .tls && registration.registrarPort == 5061)
+        #expect(registration.registrarAuthority?.resolvedAuthorityFile == "/etc/dialgate/provider-ca.pem")
+        #expect(
+            result.diagnostics.map(\.description) == [
+                "/etc/dialgate/t.dialplan:12:19: transport must be one of udp, tcp, tls, not 'sctp'",
+                "/etc/dialgate/t.dialplan:13:16: tls-ca is only used with transport tls\n  hint: add: transport tls",
+            ])
     }
 
     @Test func trunkWithoutSources() {

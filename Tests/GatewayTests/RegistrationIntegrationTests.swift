@@ -107,5 +107,79 @@ extension LoopbackIntegration {
             #expect(history.count == 2, "\(history)")
             #expect(history.allSatisfy { $0["trunk"] as? String == "provider" && $0["outcome"] as? String == "completed" }, "\(history)")
         }
+
+        /// Registration over TCP and over TLS (the registrar's certificate checked against the
+        /// trunk's `tls-ca`), and the provider's calls back to each Contact over the same transport.
+        @Test func registersOverTCPAndTLSAndTakesCallsOverEach() async throws {
+            let pki = try await TestPKI.make()
+            defer { pki.cleanUp() }
+            let registrarCertificate = try await pki.issue("registrar", commonName: "registrar")
+            let gatewayCertificate = try await pki.issue("gateway", commonName: "dialgate")
+            let kamailio = try await Kamailio.start(algorithm: "SHA-256", tls: registrarCertificate)
+            defer { kamailio.cleanUp() }
+            let tlsPort = try #require(kamailio.tlsPort)
+            let plans = try SIPIntegrationTests.dialplanFolder(
+                extra: """
+                    trunk provider-tcp {
+                        register {
+                            registrar 127.0.0.1:\(kamailio.port)
+                            transport tcp
+                            user "4711" password "s3cret"
+                            contact-user 1001
+                        }
+                    }
+                    trunk provider-tls {
+                        register {
+                            registrar 127.0.0.1:\(tlsPort)
+                            transport tls
+                            tls-ca "\(pki.authority.path)"
+                            user "4712" password "s3cret"
+                            contact-user 1002
+                        }
+                    }
+                    """)
+            defer { try? FileManager.default.removeItem(at: plans) }
+            let daemon = try await Daemon.start([
+                "--dialplans", plans.path, "--sip-tls", "127.0.0.1:0", "--tls-cert", gatewayCertificate.certificate.path, "--tls-key",
+                gatewayCertificate.key.path,
+            ])
+            defer { daemon.cleanUp() }
+
+            let clock = ContinuousClock()
+            let deadline = clock.now.advanced(by: .seconds(20))
+            var trunks: [[String: Any]] = []
+            while clock.now < deadline {
+                trunks = try await daemon.ctlJSON(["trunks"])["trunks"] as? [[String: Any]] ?? []
+                let states = trunks.compactMap { ($0["registration"] as? [String: Any])?["state"] as? String }
+                if states == ["registered", "registered"] { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            let registrars = trunks.compactMap { ($0["registration"] as? [String: Any])?["registrar"] as? String }
+            #expect(registrars == ["tcp:127.0.0.1:\(kamailio.port)", "tls:127.0.0.1:\(tlsPort)"], "\(trunks)\n\(daemon.log.suffix(2000))")
+            let states = trunks.compactMap { ($0["registration"] as? [String: Any])?["state"] as? String }
+            #expect(states == ["registered", "registered"], "\(trunks)\n\(daemon.log.suffix(2000))\n\(kamailio.log.suffix(1500))")
+            #expect(kamailio.log.contains(";transport=tcp> (Expires"), "\(kamailio.log.suffix(1500))")
+            #expect(kamailio.log.contains(";transport=tls> (Expires"), "\(kamailio.log.suffix(1500))")
+
+            // 4711's Contact says TCP, 4712's TLS: Kamailio reaches us over each.
+            for number in ["4711", "4712"] {
+                let call = try await ExternalProcess.run(
+                    "sipp",
+                    [
+                        "127.0.0.1:\(kamailio.port)", "-i", "127.0.0.1", "-sf",
+                        MediaIntegrationTests.scenarios.appendingPathComponent("call-via-proxy.xml").path,
+                        "-s", number, "-m", "1", "-nostdin", "-timeout", "20s", "-timeout_error",
+                    ], timeout: .seconds(25), currentDirectory: daemon.state)
+                #expect(
+                    call.status == 0,
+                    "\(number): \(call.standardOutput.suffix(1500))\n\(kamailio.log.suffix(1500))\n\(daemon.log.suffix(1500))")
+            }
+            let history = try await SIPIntegrationTests().history(daemon)
+            await daemon.stop()
+            let calls = history.map {
+                "\($0["trunk"] as? String ?? "-") \($0["transport"] as? String ?? "-") \($0["outcome"] as? String ?? "-")"
+            }
+            #expect(calls.sorted() == ["provider-tcp tcp completed", "provider-tls tls completed"], "\(history)")
+        }
     }
 }

@@ -3,7 +3,7 @@ extension DialplanParser {
         "from", "auth", "srtp", "sdes-keys", "trust-pai", "codecs", "max-calls", "max-duration", "tls-client-cert", "tls-client-ca",
         "register",
     ]
-    static let registerKeywords = ["registrar", "user", "auth-user", "domain", "expires", "contact-user"]
+    static let registerKeywords = ["registrar", "transport", "tls-ca", "user", "auth-user", "domain", "expires", "contact-user"]
     /// A registration shorter than this is a refresh storm; longer than a day is never refreshed in time
     /// for a restart of the provider's registrar.
     static let registrationExpiresRange: ClosedRange<Duration> = .seconds(10) ... .seconds(86400)
@@ -206,7 +206,9 @@ extension DialplanParser {
 
     /// `register { ... }`: one registration of the trunk with its provider.
     mutating func registration(_ location: SourceLocation, _ block: [SyntaxNode]) -> TrunkRegistration? {
-        var registrar: (host: String, port: Int)?
+        var registrar: (host: String, port: Int?)?
+        var transport: SIPTransportChoice = .udp
+        var authority: (path: String, location: SourceLocation)?
         var account: (user: String, password: String)?
         var settings: [String: SyntaxArgument] = [:]
         var seen: [String: SourceLocation] = [:]
@@ -234,6 +236,17 @@ extension DialplanParser {
                     continue
                 }
                 registrar = parsed
+            case "transport":
+                guard exactly(1, node, usage: "transport udp|tcp|tls") else { continue }
+                if let value = choice(node.arguments[0], what: "transport", as: SIPTransportChoice.self) { transport = value }
+            case "tls-ca":
+                let usage = "tls-ca \"provider-ca.pem\""
+                guard exactly(1, node, usage: usage) else { continue }
+                guard case .string(let path) = node.arguments[0].value, !path.isEmpty else {
+                    sink.error(node.arguments[0].location, "tls-ca must be a quoted file name", hint: usage)
+                    continue
+                }
+                authority = (path, node.arguments[0].location)
             case "user":
                 let usage = "user \"4711\" password \"SECRET\""
                 guard node.arguments.count == 3, case .word("password") = node.arguments[1].value else {
@@ -290,10 +303,18 @@ extension DialplanParser {
         if account == nil, seen["user"] == nil {
             sink.error(location, "register block has no 'user'", hint: "user \"4711\" password \"SECRET\"")
         }
+        if let authority, transport != .tls {
+            sink.error(authority.location, "tls-ca is only used with transport tls", hint: "add: transport tls")
+        }
         guard let registrar, let account else { return nil }
         var registration = TrunkRegistration(
             location: location, registrarHost: registrar.host, user: account.user, password: account.password)
-        registration.registrarPort = registrar.port
+        registration.transport = transport
+        // RFC 3261 §19.1.2: 5061 for TLS, 5060 otherwise.
+        registration.registrarPort = registrar.port ?? (transport == .tls ? 5061 : 5060)
+        if let authority, transport == .tls {
+            registration.registrarAuthority = ClientCertificateRequirement(authorityFile: authority.path, location: authority.location)
+        }
         if let expires { registration.expires = expires }
         registration.authUser = texts["auth-user"]
         registration.domain = texts["domain"]
@@ -301,8 +322,9 @@ extension DialplanParser {
         return registration
     }
 
-    /// `HOST`, `HOST:PORT`, `[IPv6]`, `[IPv6]:PORT`; port 5060 when not given (RFC 3261 §19.1.2).
-    static func hostPort(_ text: String) -> (host: String, port: Int)? {
+    /// `HOST`, `HOST:PORT`, `[IPv6]`, `[IPv6]:PORT`; the port is nil when not given (the caller
+    /// picks the transport's default, RFC 3261 §19.1.2).
+    static func hostPort(_ text: String) -> (host: String, port: Int?)? {
         var host = Substring(text)
         var portText: Substring?
         if host.hasPrefix("[") {
@@ -320,7 +342,7 @@ extension DialplanParser {
         }
         let hostCharacters = host.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-.:".contains($0)) }
         guard !host.isEmpty, hostCharacters else { return nil }
-        guard let portText else { return (String(host), 5060) }
+        guard let portText else { return (String(host), nil) }
         guard portText.count <= 5, portText.allSatisfy(\.isNumber), let port = Int(portText), (1...65535).contains(port) else { return nil }
         return (String(host), port)
     }

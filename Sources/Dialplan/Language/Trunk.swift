@@ -33,6 +33,11 @@ public struct TrunkRegistration: Hashable, Sendable {
     /// The registrar: an IP address or a host name (resolved by A/AAAA, not SRV), and its port.
     public var registrarHost: String
     public var registrarPort: Int = 5060
+    /// How REGISTERs (and the provider's calls to our Contact) travel.
+    public var transport: SIPTransportChoice = .udp
+    /// With `transport tls`: the authorities the registrar's certificate must verify against
+    /// (`tls-ca "PATH"`, relative to the plan file's folder); the system's trust store when nil.
+    public var registrarAuthority: ClientCertificateRequirement?
     /// The user part of the address-of-record (`sip:USER@DOMAIN`).
     public var user: String
     /// The domain of the address-of-record; the registrar's host when not given.
@@ -78,6 +83,11 @@ public struct ClientCertificateRequirement: Hashable, Sendable {
         guard let slash = file.lastIndex(of: "/") else { return authorityFile }
         return String(file[...slash]) + authorityFile
     }
+}
+
+/// A transport as the dialplan names it (`transport udp|tcp|tls`).
+public enum SIPTransportChoice: String, Hashable, Sendable, CaseIterable {
+    case udp, tcp, tls
 }
 
 public enum SRTPPolicy: String, Hashable, Sendable, CaseIterable {

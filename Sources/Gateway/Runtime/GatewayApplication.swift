@@ -93,6 +93,7 @@ public struct GatewayApplication: Sendable {
             }
             sipTLS = try SIPTLSContexts(files: SIPTLSContexts.Files(certificateChain: certificate, privateKey: key))
         }
+        signalling.tlsContexts = sipTLS
         let sip = SignallingService(signalling: signalling, configuration: configuration, tls: sipTLS, logger: logger)
         var metricsService: MetricsService?
         if let metrics, let host = configuration.metricsHost {

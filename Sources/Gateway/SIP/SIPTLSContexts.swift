@@ -13,8 +13,10 @@ import UnixSignals
 /// `tls-client-cert required`, the server asks for a certificate and checks any it is given
 /// against that trunk's `tls-client-ca`; everyone else is never asked, so other trunks and phones
 /// are unaffected. A client that sends no certificate still completes the handshake and its INVITE
-/// gets a 403 that says why (`ClientCertificateGate`); one whose certificate does not verify
-/// fails the handshake.
+/// gets a 403 that says why (`UserAgent.clientCertificateRefusal`); one whose certificate does not
+/// verify fails the handshake.
+///
+/// As a TLS client (registration with a provider over TLS) the gateway presents the same identity.
 final class SIPTLSContexts: Sendable {
     /// The PEM files of the gateway's identity.
     struct Files: Sendable, Equatable {
@@ -82,6 +84,39 @@ final class SIPTLSContexts: Sendable {
             return Identity(chain: chain, key: try NIOSSLPrivateKey(file: files.privateKey, format: .pem))
         } catch {
             throw .unreadable(files.privateKey, what: "private key", "\(error)")
+        }
+    }
+
+    /// A client context for a connection the gateway opens (registration over TLS), presenting the
+    /// gateway's certificate: the registrar's certificate must verify against `authorityFile`'s
+    /// authorities, or the system's trust store when nil.
+    func clientContext(authorityFile: String?) throws(SIPTLSError) -> NIOSSLContext {
+        try Self.makeClientContext(identity: state.withLockedValue { $0.identity }, authorityFile: authorityFile)
+    }
+
+    /// The same without an identity of our own (no `--tls-cert`).
+    static func clientContext(authorityFile: String?) throws(SIPTLSError) -> NIOSSLContext {
+        try makeClientContext(identity: nil, authorityFile: authorityFile)
+    }
+
+    private static func makeClientContext(identity: Identity?, authorityFile: String?) throws(SIPTLSError) -> NIOSSLContext {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        configuration.minimumTLSVersion = .tlsv12
+        if let identity {
+            configuration.certificateChain = identity.chain.map { .certificate($0) }
+            configuration.privateKey = .privateKey(identity.key)
+        }
+        if let authorityFile {
+            do {
+                configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(authorityFile))
+            } catch {
+                throw .unreadable(authorityFile, what: "registrar certificate authority (tls-ca)", "\(error)")
+            }
+        }
+        do {
+            return try NIOSSLContext(configuration: configuration)
+        } catch {
+            throw .noContext("\(error)")
         }
     }
 

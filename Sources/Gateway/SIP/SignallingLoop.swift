@@ -6,6 +6,8 @@ import LegMedia
 import Logging
 import Meetings
 import NIOCore
+import NIOPosix
+import NIOSSL
 import SIP
 
 /// Receives the call events the signalling loop produces (records, control-API watchers).
@@ -150,6 +152,8 @@ final class SignallingLoop: @unchecked Sendable {
         loop.preconditionInEventLoop()
         connections.removeValue(forKey: id)
         userAgent.connectionClosed(id)
+        // The next request to that destination opens a new one.
+        outbound = outbound.filter { $0.value != id }
     }
 
     /// The TLS handshake of connection `id` verified the client's certificate.
@@ -261,12 +265,15 @@ final class SignallingLoop: @unchecked Sendable {
                     metadata: ["trunk": "\(trunk.name)", "registrar": "\(host):\(port)"])
                 continue
             }
-            targets.append(
-                RegistrationTarget(
-                    trunk: trunk.name, settings: registration, registrar: SIPPeer(transport: .udp, host: address, port: port)))
+            let registrar = SIPPeer(transport: SIPTransport(registration.transport), host: address, port: port)
+            targets.append(RegistrationTarget(trunk: trunk.name, settings: registration, registrar: registrar))
         }
+        let identities = Dictionary(
+            targets.map { ($0.registrar.description, ($0.settings.registrarHost, $0.settings.registrarAuthority?.resolvedAuthorityFile)) },
+            uniquingKeysWith: { first, _ in first })
         try? await loop.submit {
             guard self.registrationsEnabled else { return }
+            self.registrarIdentities = identities
             self.perform(self.userAgent.register(targets, now: self.now))
         }.get()
     }
@@ -461,6 +468,81 @@ final class SignallingLoop: @unchecked Sendable {
         }
     }
 
+    // MARK: - Connections the gateway opens
+
+    /// The gateway's TLS identity, presented when it opens TLS connections; set before the listeners open.
+    var tlsContexts: SIPTLSContexts?
+    /// Stream connections the gateway opened (registration over TCP or TLS), by destination
+    /// (`tcp:HOST:PORT`): requests without a connection of their own reuse them (RFC 3261 §18.1.1).
+    private var outbound: [String: UInt64] = [:]
+    /// Messages waiting for a connection being opened, by destination (bounded).
+    private var connecting: [String: [[UInt8]]] = [:]
+    /// The registrars' host names (for TLS: the name their certificate must carry) and trust
+    /// anchors, by destination, as the plan in force gives them.
+    private var registrarIdentities: [String: (serverName: String, authorityFile: String?)] = [:]
+    private static let maxWaitingMessages = 32
+
+    /// Sends over the connection to `peer` the gateway opened, opening it first if needed.
+    private func sendOpeningConnection(_ bytes: [UInt8], to peer: SIPPeer) {
+        let destination = peer.description
+        if let id = outbound[destination], let channel = connections[id] {
+            channel.writeAndFlush(channel.allocator.buffer(bytes: bytes), promise: nil)
+            return
+        }
+        if var waiting = connecting[destination] {
+            if waiting.count < Self.maxWaitingMessages { waiting.append(bytes) }
+            connecting[destination] = waiting
+            return
+        }
+        let identity = registrarIdentities[destination]
+        var tls: NIOSSLContext?
+        if peer.transport == .tls {
+            do {
+                tls = try tlsContexts?.clientContext(authorityFile: identity?.authorityFile)
+                if tls == nil { tls = try SIPTLSContexts.clientContext(authorityFile: identity?.authorityFile) }
+            } catch {
+                logger.error("cannot open a TLS connection", metadata: ["peer": "\(peer)", "reason": "\(error)"])
+                return
+            }
+        }
+        connecting[destination] = [bytes]
+        // SNI and the certificate's name check need a host name: a registrar given as an address is
+        // connected to without SNI (give its name in the plan to have the name checked).
+        let serverName = identity.flatMap { AddressRange.addressBytes($0.serverName) == nil ? $0.serverName : nil }
+        let transport = peer.transport
+        ClientBootstrap(group: loop)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .connectTimeout(.seconds(5))
+            .channelInitializer { [self] channel in
+                channel.eventLoop.makeCompletedFuture {
+                    if let tls {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: tls, serverHostname: serverName))
+                    }
+                    try channel.pipeline.syncOperations.addHandler(SIPStreamHandler(signalling: self, transport: transport))
+                }
+            }
+            .connect(host: peer.host, port: peer.port)
+            .hop(to: loop)
+            .whenComplete { [self] result in
+                // The connect promise completes just before the pipeline hears channelActive (where
+                // the stream handler attaches the connection): look for it one turn of the loop later.
+                loop.execute { [self] in
+                    let waiting = connecting.removeValue(forKey: destination) ?? []
+                    switch result {
+                    case .success(let channel):
+                        guard let id = connections.first(where: { $0.value === channel })?.key else { return }
+                        outbound[destination] = id
+                        logger.info("connection opened", metadata: ["peer": "\(peer)", "connection": "\(id)"])
+                        for bytes in waiting { channel.write(channel.allocator.buffer(bytes: bytes), promise: nil) }
+                        channel.flush()
+                    case .failure(let error):
+                        // The transaction times out (Timer F) and the registration backs off.
+                        logger.warning("cannot connect", metadata: ["peer": "\(peer)", "reason": "\(error)"])
+                    }
+                }
+            }
+    }
+
     private func send(_ message: SIPMessage, to peer: SIPPeer) {
         var bytes: [UInt8] = []
         message.serialize(into: &bytes)
@@ -473,7 +555,12 @@ final class SignallingLoop: @unchecked Sendable {
             let envelope = AddressedEnvelope(remoteAddress: address, data: channel.allocator.buffer(bytes: bytes))
             channel.writeAndFlush(envelope, promise: nil)
         case .tcp, .tls:
-            guard let id = peer.connection, let channel = connections[id] else {
+            guard let id = peer.connection else {
+                // A request of ours with no connection yet (registration over TCP or TLS).
+                sendOpeningConnection(bytes, to: peer)
+                return
+            }
+            guard let channel = connections[id] else {
                 // RFC 3261 §18.2.2 would open a new connection; the caller's connection is gone,
                 // and the transaction will time out (Timer B/F/H) and end the call cleanly.
                 logger.debug("connection gone", metadata: ["peer": "\(peer)"])

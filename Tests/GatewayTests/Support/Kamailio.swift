@@ -4,25 +4,33 @@ import Foundation
 /// proxy: it challenges REGISTERs with digest (the algorithm given), keeps bindings in memory, and
 /// routes INVITEs for a registered user to its contact (`Fixtures/kamailio-registrar.cfg`).
 final class Kamailio: @unchecked Sendable {
+    /// UDP and TCP.
     let port: Int
+    /// TLS, when started with a certificate.
+    let tlsPort: Int?
     let directory: URL
+    private let tls: TestPKI.Pair?
     private var process: Process?
     private var generation = 0
 
-    private init(port: Int, directory: URL) {
+    private init(port: Int, tlsPort: Int?, tls: TestPKI.Pair?, directory: URL) {
         self.port = port
+        self.tlsPort = tlsPort
+        self.tls = tls
         self.directory = directory
     }
 
     static let configTemplate = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures/kamailio-registrar.cfg")
 
-    /// Starts one on a free port of 127.0.0.1, challenging with `algorithm` (`SHA-256` or `MD5`).
-    static func start(algorithm: String) async throws -> Kamailio {
+    /// Starts one on free ports of 127.0.0.1 (UDP and TCP on one, TLS with `tls`'s certificate on
+    /// another), challenging with `algorithm` (`SHA-256` or `MD5`).
+    static func start(algorithm: String, tls: TestPKI.Pair? = nil) async throws -> Kamailio {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dialgate-kamailio-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        // A port the kernel just handed out and took back: free for the moment it takes to start.
-        let kamailio = Kamailio(port: try UDPProbe().localPort, directory: directory)
+        // Ports the kernel just handed out and took back: free for the moment it takes to start.
+        let kamailio = Kamailio(
+            port: try UDPProbe().localPort, tlsPort: tls == nil ? nil : try UDPProbe().localPort, tls: tls, directory: directory)
         try await kamailio.launch(algorithm: algorithm)
         return kamailio
     }
@@ -41,8 +49,28 @@ final class Kamailio: @unchecked Sendable {
         generation += 1
         let template = try String(contentsOf: Self.configTemplate, encoding: .utf8)
         let config = directory.appendingPathComponent("kamailio.cfg")
-        try template.replacingOccurrences(of: "@PORT@", with: "\(port)").replacingOccurrences(of: "@ALGORITHM@", with: algorithm)
-            .write(to: config, atomically: true, encoding: .utf8)
+        var text = template.replacingOccurrences(of: "@PORT@", with: "\(port)").replacingOccurrences(of: "@ALGORITHM@", with: algorithm)
+        if let tls, let tlsPort {
+            let tlsConfig = directory.appendingPathComponent("tls.cfg")
+            try """
+            [server:default]
+            method = TLSv1.2+
+            verify_certificate = no
+            require_certificate = no
+            private_key = \(tls.key.path)
+            certificate = \(tls.certificate.path)
+
+            [client:default]
+            method = TLSv1.2+
+            verify_certificate = no
+            require_certificate = no
+
+            """.write(to: tlsConfig, atomically: true, encoding: .utf8)
+            text = text.replacingOccurrences(of: "#@TLS_LISTEN@", with: "enable_tls=yes\nlisten=tls:127.0.0.1:\(tlsPort)")
+                .replacingOccurrences(of: "#@TLS_MODULE@", with: "loadmodule \"tls.so\"")
+                .replacingOccurrences(of: "#@TLS_CONFIG@", with: "modparam(\"tls\", \"config\", \"\(tlsConfig.path)\")")
+        }
+        try text.write(to: config, atomically: true, encoding: .utf8)
         let process = Process()
         // Kamailio closes every inherited descriptor at start, which Foundation's Process reads as
         // "exited" and then blocks in wait4() for it, stalling every other child's reaping. So a
@@ -55,7 +83,7 @@ final class Kamailio: @unchecked Sendable {
             "-c", "\"$0\" \"$@\"; exit $?", try ExternalProcess.resolve("kamailio"), "-f", config.path, "-DD", "-E", "-m", "32", "-M", "4",
             "-Y", directory.path, "-P", pidFile.path,
         ]
-        FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
         let handle = try FileHandle(forWritingTo: logFile)
         process.standardOutput = handle
         process.standardError = handle
