@@ -41,19 +41,13 @@ public struct OutboundRegistration: Sendable {
     public struct Attempt: Hashable, Sendable {
         public var expires: Int
         public var sequence: UInt32
-        /// `Authorization` (after a 401) or `Proxy-Authorization` (after a 407), and its value.
-        public var credentials: (header: String, value: DigestCredentials)?
+        public var credentials: Credentials?
+    }
 
-        public static func == (lhs: Attempt, rhs: Attempt) -> Bool {
-            lhs.expires == rhs.expires && lhs.sequence == rhs.sequence && lhs.credentials?.header == rhs.credentials?.header
-                && lhs.credentials?.value == rhs.credentials?.value
-        }
-        public func hash(into hasher: inout Hasher) {
-            hasher.combine(expires)
-            hasher.combine(sequence)
-            hasher.combine(credentials?.header)
-            hasher.combine(credentials?.value)
-        }
+    /// `Authorization` (after a 401) or `Proxy-Authorization` (after a 407), and its value.
+    public struct Credentials: Hashable, Sendable {
+        public var header: String
+        public var value: DigestCredentials
     }
 
     /// RFC 5626 §4.5 back-off: wait a random 50–100 % of `min(maxWait, baseWait · 2^failures)`.
@@ -267,7 +261,7 @@ public struct OutboundRegistration: Sendable {
             let credentials = offered.answer(
                 username: settings.digestUser, password: settings.password, method: "REGISTER", uri: registrarURI,
                 cnonce: UserAgent.hex(random.next(), digits: 16), nonceCount: nonceCount)
-            attempt.credentials = (header, credentials)
+            attempt.credentials = Credentials(header: header, value: credentials)
             answeredNonce = offered.nonce
         } else {
             answeredNonce = nil
