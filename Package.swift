@@ -143,6 +143,14 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             path: "Benchmarks/ForwardingLoad"),
+        // Concurrent transcoded legs: SIP/RTP phones and app participants in standard meetings (run by scripts/load).
+        .executableTarget(
+            name: "LegsLoad",
+            dependencies: [
+                "ParticipantClient", "Meetings", "Frames", "Media", "ParticipantTransport", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            path: "Benchmarks/LegsLoad"),
 
         // Tests sit next to the layer they test; TestSupport holds what several test targets share.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
