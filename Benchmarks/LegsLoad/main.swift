@@ -17,16 +17,19 @@
 // (SFrame-protected), decodes the app's Opus at 8 kHz for the phone's mix and encodes μ-law back:
 // the work of MediaBenchmarks' transcode row (one Opus encode, one Opus decode), the baseline.
 //
-// Measured in the window, at the receivers: the phone's RTP from the gateway (lost: sequence
-// numbers missing between the first and last received; late: arrival more than 20 ms after its
-// schedule, the schedule being sequence number × 20 ms from the earliest-arriving packet of the
-// leg), and the same for the app's frames from the phone (the SFrame counter as the sequence).
-// The daemon's CPU (utime + stime of /proc/PID/stat over the window), its VmRSS at the end, this
-// process's CPU and the machine's busy share (/proc/stat) are printed beside them. One line per
-// step on stdout:
-//   step N legs L cpu X self Y busy Z rss KB phone E lost L late T app E lost L late T failed F
-// (cpu and self in percent of one core, busy in percent of all cores). The sweep stops after the
-// first step whose late + lost exceed 0.1 % on either side, with a failed setup, or with the
+// Measured in the window, at the receivers: the phone's RTP from the gateway and the app's frames
+// from the phone (the SFrame counter as their sequence). Lost: sequence numbers missing between the
+// first and last received. Late: arrival more than 20 ms after the schedule the previous frame set
+// (its arrival plus 20 ms per sequence step). Behind (told, not a criterion): more than 20 ms after
+// the stream's best-case schedule in the window (its earliest frame's), i.e. delay added and kept.
+// Gap: the longest time between consecutive frames. The daemon's CPU (utime + stime of
+// /proc/PID/stat over the window), its VmRSS at the end, this process's CPU and the machine's busy
+// share (/proc/stat) are printed beside them. First "daemon idle rss KB cpu X" (before any leg),
+// then one line per step on stdout:
+//   step N legs L cpu X self Y busy Z rss KB phone E lost L late T behind B gap µS
+//        app E lost L late T behind B gap µS failed F idle X
+// (cpu, self and idle in percent of one core, busy in percent of all cores). The sweep stops after
+// the first step whose late + lost exceed 0.1 % on either side, with a failed setup, or with the
 // machine busier than --max-busy (default 95) percent. Only loopback addresses are used.
 import Foundation
 import Frames
@@ -147,23 +150,57 @@ struct Arrivals {
         arrivals.append(time)
     }
 
-    /// (expected, lost, late) over the window; `minimum` frames expected at least (a stream that
-    /// stopped still counts its missing frames).
-    func figures(minimum: Int) -> (expected: Int, lost: Int, late: Int) {
-        guard let first = sequences.min(), let last = sequences.max() else { return (minimum, minimum, 0) }
-        let expected = max(Int(last - first + 1), minimum)
-        let distinct = Set(sequences).count
+    /// The window's figures; `minimum` frames expected at least (a stream that stopped still
+    /// counts its missing frames).
+    func figures(minimum: Int) -> Figures {
+        guard let first = sequences.min(), let last = sequences.max() else { return Figures(expected: minimum, lost: minimum) }
+        var figures = Figures(expected: max(Int(last - first + 1), minimum))
+        figures.lost = max(0, figures.expected - Set(sequences).count)
+        let frame = Int64(frameNanoseconds)
         var base = Int64.max
+        for (sequence, arrival) in zip(sequences, arrivals) { base = min(base, Int64(arrival) - (sequence - first) * frame) }
+        var previous: (sequence: Int64, arrival: Int64)?
         for (sequence, arrival) in zip(sequences, arrivals) {
-            base = min(base, Int64(arrival) - (sequence - first) * Int64(frameNanoseconds))
+            let arrival = Int64(arrival)
+            // Late: more than 20 ms after the schedule the previous frame set (its arrival plus
+            // 20 ms per sequence step), i.e. a stall of over 40 ms between consecutive frames.
+            if let previous, sequence > previous.sequence {
+                let gap = arrival - previous.arrival
+                figures.maximumGap = max(figures.maximumGap, gap / (sequence - previous.sequence))
+                if arrival - (previous.arrival + (sequence - previous.sequence) * frame) > frame { figures.late += 1 }
+            }
+            // Behind: more than 20 ms after the stream's best-case schedule (its earliest frame's),
+            // i.e. delay added somewhere in the window and kept.
+            if arrival - (base + (sequence - first) * frame) > frame { figures.behind += 1 }
+            previous = (sequence, arrival)
         }
-        var late = 0
-        for (sequence, arrival) in zip(sequences, arrivals)
-        where Int64(arrival) - (base + (sequence - first) * Int64(frameNanoseconds)) > Int64(frameNanoseconds) {
-            late += 1
-        }
-        return (expected, max(0, expected - distinct), late)
+        return figures
     }
+}
+
+/// What receivers saw in a window.
+struct Figures {
+    var expected = 0
+    var lost = 0
+    /// More than 20 ms after the previous frame's schedule.
+    var late = 0
+    /// More than 20 ms after the stream's best-case schedule over the window.
+    var behind = 0
+    /// The longest time between consecutive frames, in nanoseconds per sequence step.
+    var maximumGap: Int64 = 0
+
+    mutating func add(_ other: Figures) {
+        expected += other.expected
+        lost += other.lost
+        late += other.late
+        behind += other.behind
+        maximumGap = max(maximumGap, other.maximumGap)
+    }
+
+    /// Late or lost above 0.1 %.
+    var failed: Bool { (lost + late) * 1000 > expected }
+
+    var line: String { "\(expected) lost \(lost) late \(late) behind \(behind) gap \(maximumGap / 1000)" }
 }
 
 final class Window: @unchecked Sendable {
@@ -412,16 +449,11 @@ final class Phones: @unchecked Sendable {
 
     func resetStreams() { lock.withLock { streams = [:] } }
 
-    /// (expected, lost, late) summed over legs `0..<count`, at least `minimum` expected per leg.
-    func figures(legs count: Int, minimum: Int) -> (expected: Int, lost: Int, late: Int) {
+    /// The figures of legs `0..<count`, at least `minimum` expected per leg.
+    func figures(legs count: Int, minimum: Int) -> Figures {
         lock.withLock {
-            var total = (expected: 0, lost: 0, late: 0)
-            for leg in 0..<count {
-                let figures = (streams[leg] ?? Arrivals()).figures(minimum: minimum)
-                total.expected += figures.expected
-                total.lost += figures.lost
-                total.late += figures.late
-            }
+            var total = Figures()
+            for leg in 0..<count { total.add((streams[leg] ?? Arrivals()).figures(minimum: minimum)) }
             return total
         }
     }
@@ -490,18 +522,13 @@ final class App: @unchecked Sendable {
 
     func resetStreams() { lock.withLock { streams = [:] } }
 
-    /// (expected, lost, late) of the phone's frames in the window, over its key ids.
-    func figures(minimum: Int) -> (expected: Int, lost: Int, late: Int) {
+    /// The figures of the phone's frames in the window, over its key ids.
+    func figures(minimum: Int) -> Figures {
         lock.withLock {
-            guard !streams.isEmpty else { return (minimum, minimum, 0) }
-            var total = (expected: 0, lost: 0, late: 0)
+            guard !streams.isEmpty else { return Figures(expected: minimum, lost: minimum) }
+            var total = Figures()
             // One KID in a steady window; should an epoch change inside it, each KID counts apart.
-            for stream in streams.values {
-                let figures = stream.figures(minimum: streams.count == 1 ? minimum : 0)
-                total.expected += figures.expected
-                total.lost += figures.lost
-                total.late += figures.late
-            }
+            for stream in streams.values { total.add(stream.figures(minimum: streams.count == 1 ? minimum : 0)) }
             return total
         }
     }
@@ -640,7 +667,12 @@ func sweep() async throws {
     Thread { phones.serveRTP() }.start()
     Thread { pacer.run() }.start()
     let idleRSS = rssKilobytes(pid)
-    emit("daemon idle rss \(idleRSS)")
+    // The daemon's own CPU with no leg, over 2 s.
+    let idleBefore = cpuTicks(pid)
+    let idleStarted = nanosecondsNow()
+    try await Task.sleep(for: .seconds(2))
+    let idleCPU = Double(cpuTicks(pid) - idleBefore) / ticksPerSecond / (Double(nanosecondsNow() - idleStarted) / 1e9) * 100
+    emit("daemon idle rss \(idleRSS) cpu \(String(format: "%.1f", idleCPU))")
     let limits = WebSocketOutbox.Limits(frames: 1024)
     var runs: [Task<Void, Never>] = []
     var legs = 0
@@ -703,20 +735,13 @@ func sweep() async throws {
         // At least the frames of the window less the two at its edges, per leg.
         let minimum = Int(seconds * 50) - 2
         let phone = phones.figures(legs: legs, minimum: minimum)
-        var app = (expected: 0, lost: 0, late: 0)
-        for each in apps.all {
-            let figures = each.figures(minimum: minimum)
-            app.expected += figures.expected
-            app.lost += figures.lost
-            app.late += figures.late
-        }
+        var app = Figures()
+        for each in apps.all { app.add(each.figures(minimum: minimum)) }
         emit(
-            "step \(target) legs \(states.established) cpu \(String(format: "%.1f", cpu)) self \(String(format: "%.1f", selfCPU)) busy \(String(format: "%.1f", busy)) rss \(rss) phone \(phone.expected) lost \(phone.lost) late \(phone.late) app \(app.expected) lost \(app.lost) late \(app.late) failed \(states.failed)"
+            "step \(target) legs \(states.established) cpu \(String(format: "%.1f", cpu)) self \(String(format: "%.1f", selfCPU)) busy \(String(format: "%.1f", busy)) rss \(rss) phone \(phone.line) app \(app.line) failed \(states.failed) idle \(String(format: "%.1f", idleCPU))"
         )
         if let reason = states.reason { emit("LegsLoad: a leg failed: \(reason)", to: 2) }
-        let phoneBad = (phone.lost + phone.late) * 1000 > phone.expected
-        let appBad = (app.lost + app.late) * 1000 > app.expected
-        if states.failed > 0 || phoneBad || appBad || busy >= maxBusy { break }
+        if states.failed > 0 || phone.failed || app.failed || busy >= maxBusy { break }
     }
     phones.hangUpAll()
     for app in apps.all { app.session.outbox.close(WebSocketClose(code: WebSocketClose.normal, reason: "done")) }
