@@ -27,8 +27,9 @@
 // share (/proc/stat) are printed beside them. First "daemon idle rss KB cpu X" (before any leg),
 // then one line per step on stdout:
 //   step N legs L cpu X self Y busy Z rss KB phone E lost L late T behind B gap µS
-//        app E lost L late T behind B gap µS failed F idle X
-// (cpu, self and idle in percent of one core, busy in percent of all cores). The sweep stops after
+//        app E lost L late T behind B gap µS failed F idle X udpdrops D
+// (cpu, self and idle in percent of one core, busy in percent of all cores; udpdrops: datagrams the
+// machine dropped for full receive buffers in the window, any socket's, /proc/net/snmp). The sweep stops after
 // the first step whose late + lost exceed 0.1 % on either side, with a failed setup, or with the
 // machine busier than --max-busy (default 95) percent. Only loopback addresses are used.
 import Foundation
@@ -626,6 +627,15 @@ func machineTicks() -> (busy: Int, total: Int) {
     return (total - idle, total)
 }
 
+/// The machine's UDP datagrams dropped for a full receive buffer (/proc/net/snmp, every socket's).
+func udpReceiveBufferErrors() -> Int {
+    guard let snmp = try? String(contentsOfFile: "/proc/net/snmp", encoding: .utf8) else { return 0 }
+    let lines = snmp.split(separator: "\n").filter { $0.hasPrefix("Udp: ") }
+    guard lines.count >= 2, let column = lines[0].split(separator: " ").firstIndex(of: "RcvbufErrors") else { return 0 }
+    let values = lines[1].split(separator: " ")
+    return column < values.count ? Int(values[column]) ?? 0 : 0
+}
+
 func rssKilobytes(_ pid: Int32) -> Int {
     guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
         let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
@@ -720,6 +730,7 @@ func sweep() async throws {
         let cpuBefore = cpuTicks(pid)
         let selfBefore = cpuTicks(getpid())
         let machineBefore = machineTicks()
+        let dropsBefore = udpReceiveBufferErrors()
         let started = nanosecondsNow()
         window.set(true)
         try await Task.sleep(for: .milliseconds(Int64(seconds * 1000)))
@@ -730,6 +741,7 @@ func sweep() async throws {
         let machineAfter = machineTicks()
         let busy = Double(machineAfter.busy - machineBefore.busy) / Double(max(1, machineAfter.total - machineBefore.total)) * 100
         let rss = rssKilobytes(pid)
+        let drops = udpReceiveBufferErrors() - dropsBefore
         try await Task.sleep(for: .milliseconds(100))
         let states = phones.states(0..<legs)
         // At least the frames of the window less the two at its edges, per leg.
@@ -738,7 +750,7 @@ func sweep() async throws {
         var app = Figures()
         for each in apps.all { app.add(each.figures(minimum: minimum)) }
         emit(
-            "step \(target) legs \(states.established) cpu \(String(format: "%.1f", cpu)) self \(String(format: "%.1f", selfCPU)) busy \(String(format: "%.1f", busy)) rss \(rss) phone \(phone.line) app \(app.line) failed \(states.failed) idle \(String(format: "%.1f", idleCPU))"
+            "step \(target) legs \(states.established) cpu \(String(format: "%.1f", cpu)) self \(String(format: "%.1f", selfCPU)) busy \(String(format: "%.1f", busy)) rss \(rss) phone \(phone.line) app \(app.line) failed \(states.failed) idle \(String(format: "%.1f", idleCPU)) udpdrops \(drops)"
         )
         if let reason = states.reason { emit("LegsLoad: a leg failed: \(reason)", to: 2) }
         if states.failed > 0 || phone.failed || app.failed || busy >= maxBusy { break }
