@@ -135,11 +135,13 @@ let package = Package(
         // Counts every heap allocation of the process it is linked into (its malloc family interposes
         // glibc's): MediaBenchmarks only, never a product or another target.
         .target(name: "AllocationCounter", path: "Benchmarks/AllocationCounter"),
+        // What the load programs share: arguments, output lines, failure.
+        .target(name: "LoadSupport", path: "Benchmarks/LoadSupport"),
         // E2EE forwarding load clients and the bare relay baseline (run by scripts/load).
         .executableTarget(
             name: "ForwardingLoad",
             dependencies: [
-                "Meetings", "Frames", "ParticipantTransport", .product(name: "NIOCore", package: "swift-nio"),
+                "LoadSupport", "Meetings", "Frames", "ParticipantTransport", .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             path: "Benchmarks/ForwardingLoad"),
@@ -147,7 +149,8 @@ let package = Package(
         .executableTarget(
             name: "LegsLoad",
             dependencies: [
-                "ParticipantClient", "Meetings", "Frames", "Media", "ParticipantTransport", .product(name: "NIOCore", package: "swift-nio"),
+                "LoadSupport", "ParticipantClient", "Meetings", "Frames", "Media", "ParticipantTransport",
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             path: "Benchmarks/LegsLoad"),

@@ -22,6 +22,7 @@
 // (all clients live in this process and share one clock).
 import Foundation
 import Frames
+import LoadSupport
 import Meetings
 import NIOConcurrencyHelpers
 import NIOCore
@@ -31,25 +32,6 @@ import ParticipantTransport
 #if canImport(Glibc)
     import Glibc
 #endif
-
-let arguments = Array(CommandLine.arguments.dropFirst())
-
-func option(_ name: String) -> String? {
-    guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return nil }
-    return arguments[index + 1]
-}
-
-/// One line to a file descriptor, unbuffered (Swift 6 rejects C's `stdout`, and the script reads
-/// the relay's first line while it runs).
-func emit(_ line: String, to descriptor: Int32 = 1) {
-    let bytes = Array((line + "\n").utf8)
-    _ = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-}
-
-func fail(_ message: String) -> Never {
-    emit("ForwardingLoad: \(message)", to: 2)
-    exit(1)
-}
 
 /// Nanoseconds on one monotonic clock shared by every client of the process.
 let origin = ContinuousClock.now

@@ -34,6 +34,7 @@
 // machine busier than --max-busy (default 95) percent. Only loopback addresses are used.
 import Foundation
 import Frames
+import LoadSupport
 import Media
 import Meetings
 import NIOConcurrencyHelpers
@@ -45,24 +46,6 @@ import ParticipantTransport
 #if canImport(Glibc)
     import Glibc
 #endif
-
-let arguments = Array(CommandLine.arguments.dropFirst())
-
-func option(_ name: String) -> String? {
-    guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return nil }
-    return arguments[index + 1]
-}
-
-/// One line to a file descriptor, unbuffered.
-func emit(_ line: String, to descriptor: Int32 = 1) {
-    let bytes = Array((line + "\n").utf8)
-    _ = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-}
-
-func fail(_ message: String) -> Never {
-    emit("LegsLoad: \(message)", to: 2)
-    exit(1)
-}
 
 func nanosecondsNow() -> UInt64 {
     var now = timespec()
