@@ -137,7 +137,7 @@ extension DialplanParser {
             sink.error(
                 file.location, "tls-client-ca is only used with tls-client-cert required", hint: "add: tls-client-cert required")
         case (_?, let file?):
-            trunk.clientCertificate = ClientCertificateRequirement(authorityFile: file.path, location: file.location)
+            trunk.clientCertificate = CertificateAuthorities(authorityFile: file.path, location: file.location)
         case (nil, nil):
             break
         }
@@ -313,7 +313,7 @@ extension DialplanParser {
         // RFC 3261 §19.1.2: 5061 for TLS, 5060 otherwise.
         registration.registrarPort = registrar.port ?? (transport == .tls ? 5061 : 5060)
         if let authority, transport == .tls {
-            registration.registrarAuthority = ClientCertificateRequirement(authorityFile: authority.path, location: authority.location)
+            registration.registrarAuthority = CertificateAuthorities(authorityFile: authority.path, location: authority.location)
         }
         if let expires { registration.expires = expires }
         registration.authUser = texts["auth-user"]

@@ -19,7 +19,7 @@ public struct Trunk: Hashable, Sendable {
     public var maxCallDuration: Duration?
     /// Mutual TLS (`tls-client-cert required` with `tls-client-ca "PATH"`): the trunk's calls must
     /// come over TLS from a client whose certificate verifies against these authorities.
-    public var clientCertificate: ClientCertificateRequirement?
+    public var clientCertificate: CertificateAuthorities?
     /// `register { ... }`: the gateway registers with the provider, whose registrar then counts as
     /// one of the trunk's sources.
     public var registration: TrunkRegistration?
@@ -27,7 +27,7 @@ public struct Trunk: Hashable, Sendable {
 
 /// `register { ... }` in a trunk: the gateway registers an address-of-record with the provider's
 /// registrar (RFC 3261 §10), answering its digest challenge (RFC 7616, RFC 8760), refreshing before
-/// the binding expires, so that the provider sends the number's calls here. Over UDP.
+/// the binding expires, so that the provider sends the number's calls here. Over UDP, TCP or TLS.
 public struct TrunkRegistration: Hashable, Sendable {
     public var location: SourceLocation
     /// The registrar: an IP address or a host name (resolved by A/AAAA, not SRV), and its port.
@@ -37,7 +37,7 @@ public struct TrunkRegistration: Hashable, Sendable {
     public var transport: SIPTransportChoice = .udp
     /// With `transport tls`: the authorities the registrar's certificate must verify against
     /// (`tls-ca "PATH"`, relative to the plan file's folder); the system's trust store when nil.
-    public var registrarAuthority: ClientCertificateRequirement?
+    public var registrarAuthority: CertificateAuthorities?
     /// The user part of the address-of-record (`sip:USER@DOMAIN`).
     public var user: String
     /// The domain of the address-of-record; the registrar's host when not given.
@@ -63,9 +63,10 @@ public struct TrunkRegistration: Hashable, Sendable {
     public var contactUserPart: String { contactUser ?? user }
 }
 
-/// `tls-client-cert required` + `tls-client-ca "PATH"` (RFC 5630 §3.2: a TLS client authenticates
-/// with its certificate; the trunk names the authority that must have issued it).
-public struct ClientCertificateRequirement: Hashable, Sendable {
+/// A PEM file of certificate authorities named in a plan: `tls-client-ca "PATH"` (mutual TLS,
+/// RFC 5630 §3.2: the authority that must have issued a client's certificate) or a registration's
+/// `tls-ca "PATH"` (the authority of the registrar's certificate).
+public struct CertificateAuthorities: Hashable, Sendable {
     /// The PEM file of the certificate authorities, as written (a relative path is taken from the
     /// folder of the file that names it: see `resolvedAuthorityFile`).
     public var authorityFile: String
