@@ -169,7 +169,10 @@ let package = Package(
         .testTarget(name: "MeetingsTests", dependencies: ["TestSupport", "Meetings", "Media", "Frames"]),
         .testTarget(
             name: "ParticipantTransportTests",
-            dependencies: ["ParticipantTransport", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: [
+                "ParticipantTransport", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         .testTarget(
             name: "ParticipantClientTests",

@@ -91,8 +91,11 @@ public enum ParticipantWebSocketClient {
                         notUpgradingCompletionHandler: { channel in
                             channel.eventLoop.makeCompletedFuture { Upgrade.refused(channel) }
                         })
-                    return try channel.pipeline.syncOperations.configureUpgradableHTTPClientPipeline(
-                        configuration: .init(upgradeConfiguration: configuration))
+                    // A server may send its first frame in the same segment as its 101 (ours sends a
+                    // close at once when it is full); NIO drops such bytes unless told to forward them.
+                    var pipeline = NIOUpgradableHTTPClientPipelineConfiguration(upgradeConfiguration: configuration)
+                    pipeline.leftOverBytesStrategy = .forwardBytes
+                    return try channel.pipeline.syncOperations.configureUpgradableHTTPClientPipeline(configuration: pipeline)
                 }
             }
         // A server that accepts the connection but never answers the upgrade must not hang us.

@@ -22,7 +22,7 @@ import Testing
 
         let silent = try await ParticipantWebSocketClient.connect("ws://127.0.0.1:\(server.port)/v1")
         let silentDone = Task { await silent.run { _ in } }
-        try await Task.sleep(for: .milliseconds(100))
+        while await rooms.openConnections < 1 { try await Task.sleep(for: .milliseconds(10)) }
         // The one connection allowed is taken: the next is told to come back later.
         let extra = try await ParticipantWebSocketClient.connect("ws://127.0.0.1:\(server.port)/v1")
         let extraClose = await extra.run { _ in }

@@ -169,6 +169,9 @@ actor MeetingRooms {
         self.limits = limits
     }
 
+    /// Connections being served, joined to a meeting or not.
+    var openConnections: Int { connections.count }
+
     /// Serves one WebSocket connection until it closes; the participant then leaves its meeting.
     func serve(_ session: WebSocketSession) async {
         guard connections.count < limits.connections else {
