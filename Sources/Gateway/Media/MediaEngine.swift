@@ -19,6 +19,10 @@ final class MediaEngine: Sendable {
         self.prompts = prompts
     }
 
+    /// The loop for a meeting's phone bridge: that of the leg that brings the bridge into being, so
+    /// a meeting's bridge and (in the common case of one phone) its leg step in the same tick.
+    func bridgeLoop(for call: GatewayCallID) -> MediaLoop { loop(for: call) }
+
     /// The loop that owns a call's leg, chosen by call id so every instruction finds it again.
     private func loop(for call: GatewayCallID) -> MediaLoop {
         var hasher = Hasher()

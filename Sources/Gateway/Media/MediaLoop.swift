@@ -14,6 +14,8 @@ final class MediaLoop: @unchecked Sendable {
     /// Legs whose sockets are still being bound: instructions reach them already, and a close
     /// before the bind completes is remembered (the bind then closes what it opened).
     private var opening: [GatewayCallID: PhoneLegMedia] = [:]
+    /// Meetings' phone bridges stepped by this loop's clock, after the legs.
+    private var bridges: [ObjectIdentifier: MediaLoopBridge] = [:]
     private var clock: Scheduled<Void>?
     /// The ideal time of the next tick: ticks are `packetTime` apart on the monotonic clock, not
     /// `packetTime` after the previous tick finished, so the media clock never drifts against
@@ -120,10 +122,25 @@ final class MediaLoop: @unchecked Sendable {
         guard let leg = legs.removeValue(forKey: call) else { return }
         leg.rtp.close(promise: nil)
         leg.rtcp?.close(promise: nil)
-        if legs.isEmpty {
-            clock?.cancel()
-            clock = nil
-        }
+        stopClockIfIdle()
+    }
+
+    func attach(_ bridge: MediaLoopBridge) {
+        loop.preconditionInEventLoop()
+        bridges[ObjectIdentifier(bridge)] = bridge
+        startClock()
+    }
+
+    func detach(_ bridge: MediaLoopBridge) {
+        loop.preconditionInEventLoop()
+        bridges[ObjectIdentifier(bridge)] = nil
+        stopClockIfIdle()
+    }
+
+    private func stopClockIfIdle() {
+        guard legs.isEmpty, bridges.isEmpty else { return }
+        clock?.cancel()
+        clock = nil
     }
 
     func receive(_ call: GatewayCallID, bytes: inout [UInt8], from address: SocketAddress) {
@@ -146,7 +163,7 @@ final class MediaLoop: @unchecked Sendable {
             nextTick = ideal + Self.packetTime
             // Far behind (a stalled machine): skip ahead rather than burst out a backlog of ticks.
             if nextTick + Self.packetTime * 5 < .now() { nextTick = .now() + Self.packetTime }
-            guard !legs.isEmpty else {
+            guard !legs.isEmpty || !bridges.isEmpty else {
                 clock = nil
                 return
             }
@@ -155,7 +172,9 @@ final class MediaLoop: @unchecked Sendable {
     }
 
     /// Runs every leg for the packet time starting at `deadline` (the ideal tick time, so playout
-    /// is regular even when the loop wakes a little late).
+    /// is regular even when the loop wakes a little late), then every bridge: the audio the legs
+    /// just played out goes to the meetings in the same tick, and the mixes made now go out with
+    /// the legs' next tick.
     private func tick(at deadline: NIODeadline) {
         let now = Duration.nanoseconds(Int64(clamping: deadline.uptimeNanoseconds))
         var written: [ObjectIdentifier: any Channel] = [:]
@@ -171,6 +190,7 @@ final class MediaLoop: @unchecked Sendable {
         }
         // One flush per socket per tick: NIO turns the queued datagrams into one sendmmsg.
         for channel in written.values { channel.flush() }
+        for bridge in bridges.values { bridge.tick() }
     }
 }
 

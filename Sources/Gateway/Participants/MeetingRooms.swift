@@ -7,6 +7,7 @@ import LegMedia
 import Logging
 import Meetings
 import NIOCore
+import NIOPosix
 import ParticipantTransport
 
 /// The live meetings of app participants: one `MeetingHub` per meeting, the WebSocket sessions of
@@ -38,10 +39,8 @@ actor MeetingRooms {
         var currentEpoch: (manifest: VerifiedEpochManifest, secret: EpochSecret)?
         /// Phone legs: their calls, sender indexes and ports to the leg media.
         var phones: [ParticipantID: PhoneLeg] = [:]
-        /// Decrypts and mixes for the phone legs; exists while the meeting has any.
-        var bridge: PhoneBridge?
-        var ticker: Task<Void, Never>?
-        var ticks = 0
+        /// Decrypts and mixes for the phone legs, on a media loop; exists while the meeting has any.
+        var bridge: MediaLoopBridge?
         /// Who the bridge last heard talking, for roster `speaking` events.
         var speaking: Set<ParticipantID> = []
 
@@ -91,8 +90,8 @@ actor MeetingRooms {
     private let audit: @Sendable (AuditEntry) -> Void
     /// What a phone leg's caller must hear or have done (set by the application).
     private var notifyPhoneLeg: @Sendable (GatewayCallID, PhoneLegNotice) -> Void = { _, _ in }
-    /// Scratch for one 20 ms frame of a phone leg (the bridge copies it).
-    private var phoneFrame = [Int16](repeating: 0, count: ConferencePort.frameSize)
+    /// The media loop a meeting's phone bridge runs on, given the call of the phone that starts it.
+    private let bridgeLoop: @Sendable (GatewayCallID) -> MediaLoop
 
     /// What the meeting side tells a phone leg's call.
     enum PhoneLegNotice: Sendable, Equatable {
@@ -159,8 +158,12 @@ actor MeetingRooms {
     init(
         directory: MeetingDirectory, identity: ParticipantIdentity, logger: Logger, limits: Limits = Limits(),
         e2eeCreationAllowed: @escaping @Sendable (String) async -> Bool = { !MeetingRecord.tiersWithoutE2EE.contains($0) },
-        audit: @escaping @Sendable (AuditEntry) -> Void = { _ in }
+        audit: @escaping @Sendable (AuditEntry) -> Void = { _ in },
+        bridgeLoop: @escaping @Sendable (GatewayCallID) -> MediaLoop = { _ in
+            MediaLoop(loop: MultiThreadedEventLoopGroup.singleton.next(), logger: Logger(label: "dialgate.media"))
+        }
     ) {
+        self.bridgeLoop = bridgeLoop
         self.e2eeCreationAllowed = e2eeCreationAllowed
         self.audit = audit
         self.directory = directory
@@ -283,9 +286,9 @@ actor MeetingRooms {
     private func phoneAdmitted(_ leg: PhoneLegID, as participant: ParticipantID, senderIndex: SenderIndex) {
         guard let phone = arriving.removeValue(forKey: leg) else { return }
         phoneMeetings[phone.call] = (phone.meetingID, participant)
-        rooms[phone.meetingID]?.phones[participant] = PhoneLeg(
-            call: phone.call, senderIndex: senderIndex, port: phone.port, muted: phone.muted)
-        startBridge(in: phone.meetingID, adding: senderIndex)
+        let leg = PhoneLeg(call: phone.call, senderIndex: senderIndex, port: phone.port, muted: phone.muted)
+        rooms[phone.meetingID]?.phones[participant] = leg
+        startBridge(in: phone.meetingID, adding: leg)
         notifyPhoneLeg(phone.call, .admitted)
         tellPhones(in: phone.meetingID, .someoneJoined, except: participant)
     }
@@ -384,7 +387,7 @@ actor MeetingRooms {
         }
         guard let (meetingID, participant) = phoneMeetings.removeValue(forKey: call) else { return }
         if let phone = rooms[meetingID]?.phones.removeValue(forKey: participant) {
-            rooms[meetingID]?.bridge?.removePhoneLeg(senderIndex: phone.senderIndex)
+            rooms[meetingID]?.bridge?.send(.removePhoneLeg(phone.senderIndex))
         }
         apply(handle(.leave(participant), in: meetingID), in: meetingID)
         tellPhones(in: meetingID, .someoneLeft)
@@ -392,67 +395,45 @@ actor MeetingRooms {
         dropIfIdle(meetingID)
     }
 
-    private func startBridge(in meetingID: String, adding senderIndex: SenderIndex) {
+    private func startBridge(in meetingID: String, adding phone: PhoneLeg) {
         guard var room = rooms[meetingID] else { return }
         if room.bridge == nil {
-            let bridge = PhoneBridge(gatewayIdentity: identity.fingerprint)
-            if let current = room.currentEpoch { try? bridge.install(epoch: current.manifest, secret: current.secret) }
+            let bridge = MediaLoopBridge(
+                meetingID: meetingID, gatewayIdentity: identity.fingerprint, on: bridgeLoop(phone.call), logger: logger,
+                speakingChanged: { [weak self] sources in Task { await self?.speakingChanged(sources, in: meetingID) } })
+            bridge.start()
+            if let current = room.currentEpoch { bridge.send(.install(current.manifest, current.secret)) }
             room.bridge = bridge
+            rooms[meetingID] = room
+            updateBridgeReceivers(in: meetingID)
         }
-        do {
-            try room.bridge?.addPhoneLeg(senderIndex: senderIndex)
-        } catch {
-            logger.error("cannot add a phone leg to the bridge", metadata: ["meeting": "\(meetingID)", "error": "\(error)"])
-        }
-        if room.ticker == nil {
-            // One drift-free 20 ms clock per meeting with phone legs.
-            room.ticker = Task { [weak self] in
-                let clock = ContinuousClock()
-                var next = clock.now
-                while !Task.isCancelled {
-                    next = next.advanced(by: .milliseconds(20))
-                    try? await Task.sleep(until: next, clock: clock)
-                    await self?.tickBridge(meetingID)
-                }
-            }
-        }
-        rooms[meetingID] = room
+        room.bridge?.send(.addPhoneLeg(phone.senderIndex, phone.port, muted: phone.muted))
     }
 
     private func stopBridgeIfIdle(in meetingID: String) {
         guard let room = rooms[meetingID], room.phones.isEmpty else { return }
-        room.ticker?.cancel()
-        rooms[meetingID]?.ticker = nil
+        stopBridge(in: meetingID)
+    }
+
+    private func stopBridge(in meetingID: String) {
+        rooms[meetingID]?.bridge?.stop()
         rooms[meetingID]?.bridge = nil
     }
 
-    /// One 20 ms step of a meeting's bridge: the phones' audio in, each phone's mix out, and each
-    /// speaking phone's frame to every app participant.
-    private func tickBridge(_ meetingID: String) {
+    /// The bridge sends the phones' frames to the meeting's app participants: told again whenever
+    /// the roster or the connections may have changed.
+    private func updateBridgeReceivers(in meetingID: String) {
         guard let room = rooms[meetingID], let bridge = room.bridge else { return }
-        for phone in room.phones.values {
-            let heard = phoneFrame.withUnsafeMutableBufferPointer { phone.port.takeFromLeg(into: $0) }
-            guard heard, !phone.muted else { continue }
-            phoneFrame.withUnsafeBufferPointer { bridge.receivePhoneAudio(senderIndex: phone.senderIndex, pcm: $0) }
-        }
-        let ports = Dictionary(uniqueKeysWithValues: room.phones.values.map { ($0.senderIndex, $0.port) })
         let receivers = room.hub.roster.filter { $0.kind == .app }.compactMap { room.endpoints[$0.id] }.compactMap {
-            connections[$0]?.session
+            connections[$0]?.session.outbox
         }
-        bridge.tick(
-            mixes: { senderIndex, pcm in ports[senderIndex]?.depositForLeg(pcm) },
-            frames: { _, bytes in
-                let frame = ByteBuffer(bytes: bytes)
-                for receiver in receivers { receiver.outbox.send(frame: frame) }
-            })
-        rooms[meetingID]?.ticks += 1
-        if room.ticks % 5 == 0 { updateSpeaking(in: meetingID, bridge: bridge) }
+        bridge.send(.receivers(receivers))
     }
 
-    /// Every 100 ms: who the bridge hears talking becomes roster `speaking` events (on change only).
-    private func updateSpeaking(in meetingID: String, bridge: PhoneBridge) {
-        guard let room = rooms[meetingID] else { return }
-        let now = Set(room.hub.roster.filter { bridge.isSpeaking($0.senderIndex) }.map(\.id))
+    /// Who the bridge hears talking becomes roster `speaking` events (on change only).
+    private func speakingChanged(_ sources: Set<SenderIndex>, in meetingID: String) {
+        guard let room = rooms[meetingID], room.bridge != nil else { return }
+        let now = Set(room.hub.roster.filter { sources.contains($0.senderIndex) }.map(\.id))
         guard now != room.speaking else { return }
         rooms[meetingID]?.speaking = now
         for participant in now.symmetricDifference(room.speaking) {
@@ -623,9 +604,10 @@ actor MeetingRooms {
         guard let meetingID = connection.meetingID, let participant = connection.participant else { return }
         rooms[meetingID]?.endpoints[participant] = nil
         if let senderIndex = rooms[meetingID]?.hub.roster.first(where: { $0.id == participant })?.senderIndex {
-            rooms[meetingID]?.bridge?.removeAppSender(senderIndex: senderIndex)
+            rooms[meetingID]?.bridge?.send(.removeAppSender(senderIndex))
         }
         apply(handle(.leave(participant), in: meetingID), in: meetingID)
+        updateBridgeReceivers(in: meetingID)
         rooms[meetingID]?.identities[participant] = nil
         tellPhones(in: meetingID, .someoneLeft)
         dropIfIdle(meetingID)
@@ -648,6 +630,7 @@ actor MeetingRooms {
                 if let meetingID {
                     rooms[meetingID]?.endpoints[participant] = id
                     rooms[meetingID]?.identities[participant] = connections[id]?.identity
+                    updateBridgeReceivers(in: meetingID)
                 }
             case .admit(.phoneLeg(let leg), let participant, let senderIndex):
                 phoneAdmitted(leg, as: participant, senderIndex: senderIndex)
@@ -667,7 +650,7 @@ actor MeetingRooms {
                 for receiver in receivers { session(of: receiver, in: meetingID)?.outbox.send(frame: shared) }
                 framesForwarded += 1
             case .toPhoneMix(let bytes, _):
-                if let meetingID { rooms[meetingID]?.bridge?.receiveAppFrame(bytes) }
+                if let meetingID { rooms[meetingID]?.bridge?.send(.appFrame(bytes)) }
             case .startEpoch(let epoch, let holders):
                 if let meetingID { startEpoch(epoch, holders: holders, in: meetingID) }
             case .pinHostIdentity(let key):
@@ -680,6 +663,7 @@ actor MeetingRooms {
             case .setPhoneMuted(let leg, let muted):
                 if let meetingID, let (participant, phone) = phone(leg, in: meetingID) {
                     rooms[meetingID]?.phones[participant]?.muted = muted
+                    rooms[meetingID]?.bridge?.send(.setMuted(phone.senderIndex, muted))
                     notifyPhoneLeg(phone.call, .muted(muted))
                 }
             case .removePhoneLeg(let leg, let reason):
@@ -706,7 +690,7 @@ actor MeetingRooms {
                 // The bridge goes with the keys: nothing of an e2ee epoch can be opened for a phone.
                 if let meetingID {
                     rooms[meetingID]?.currentEpoch = nil
-                    rooms[meetingID]?.bridge = nil
+                    stopBridge(in: meetingID)
                 }
             case .audit(let kind, let detail, let leg):
                 let callID = meetingID.flatMap { meetingID in leg.flatMap { self.call(of: $0, in: meetingID) } }
@@ -743,7 +727,7 @@ actor MeetingRooms {
             let signed = try SignedEpochManifest(signing: manifest, as: identity)
             let verified = try VerifiedEpochManifest(ownManifest: signed, keyManager: identity)
             rooms[meetingID]?.currentEpoch = (verified, secret)
-            try rooms[meetingID]?.bridge?.install(epoch: verified, secret: secret)
+            rooms[meetingID]?.bridge?.send(.install(verified, secret))
             for (participant, publicIdentity) in holderIdentities {
                 let sealed = try SealedEpochSecret(sealing: secret, for: signed, to: publicIdentity)
                 let announcement = EpochAnnouncement(
@@ -766,7 +750,7 @@ actor MeetingRooms {
         do throws(FramesError) {
             let secret = try SealedEpochSecret(encoded: sealed).open(with: identity, for: verified)
             rooms[meetingID]?.currentEpoch = (verified, secret)
-            try rooms[meetingID]?.bridge?.install(epoch: verified, secret: secret)
+            rooms[meetingID]?.bridge?.send(.install(verified, secret))
             logger.info(
                 "gateway holds a downgraded meeting's epoch",
                 metadata: ["meeting": "\(meetingID)", "epoch": "\(verified.manifest.epoch)", "signer": "\(verified.signer.fingerprint)"])
@@ -782,6 +766,7 @@ actor MeetingRooms {
     private func dropIfIdle(_ meetingID: String) {
         guard let room = rooms[meetingID] else { return }
         if room.hub.isEnded || (room.hub.isEmpty && room.waiting.isEmpty && room.hub.waitingPhoneLegs.isEmpty) {
+            room.bridge?.stop()
             rooms[meetingID] = nil
         }
     }

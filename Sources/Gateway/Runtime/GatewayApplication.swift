@@ -61,9 +61,10 @@ public struct GatewayApplication: Sendable {
         defer { signallingThread.shutdownGracefully { _ in } }
         let signalling = SignallingLoop(
             loop: signallingThread.next(), userAgent: userAgent, sink: events, logger: Logger(label: "dialgate.sip"))
-        signalling.media = MediaEngine(
+        let media = MediaEngine(
             group: MultiThreadedEventLoopGroup.singleton, bindHost: configuration.sipHost, prompts: try Self.loadPrompts(logger: logger),
             logger: Logger(label: "dialgate.media"))
+        signalling.media = media
         signalling.meetings = meetings
         signalling.metrics = metrics
         await reloader.attach(signalling)
@@ -77,7 +78,7 @@ public struct GatewayApplication: Sendable {
             e2eeCreationAllowed: { [signalling] tier in
                 guard let plan = try? await signalling.dialplan().get() else { return false }
                 return PolicyDecision.allowsE2EECreation(tier: tier, in: plan.document)
-            }, audit: { [events] entry in events.audit(entry) })
+            }, audit: { [events] entry in events.audit(entry) }, bridgeLoop: { call in media.bridgeLoop(for: call) })
         await signalling.attach(rooms)
         let participants = try await ParticipantService.bind(
             host: configuration.participantsHost, port: configuration.participantsPort,

@@ -257,6 +257,12 @@ public final class PhoneBridge {
     /// Whether `source` (an app sender or a phone leg) is talking, for roster `speaking` events.
     public func isSpeaking(_ source: SenderIndex) -> Bool { mix.isSpeaking(source) }
 
+    /// The sources (app senders and phone legs) talking now, for roster `speaking` events (allocates:
+    /// for a caller that asks every few ticks, not per frame).
+    public var speakingSources: Set<SenderIndex> {
+        Set(appSenders.keys.filter(mix.isSpeaking) + legs.keys.filter(mix.isSpeaking))
+    }
+
     /// Which sources the last tick mixed (tests and status).
     public var selectedSources: [SenderIndex] { mix.selectedSources }
 
