@@ -1,7 +1,13 @@
 // Concurrent transcoded legs (issue 10, docs/performance.md; run by `scripts/load --only legs`).
 //
 //   LegsLoad --sip 127.0.0.1:PORT --server ws://127.0.0.1:PORT/v1 --ctl PATH --socket PATH --pid PID
-//            --steps "N1 N2 ..." [--seconds W] [--settle S] [--max-busy PERCENT]
+//            --steps "N1 N2 ..." [--seconds W] [--settle S] [--max-busy PERCENT] [--latency]
+//
+// With --latency (Latency.swift, `scripts/load --only latency`) the same legs send noise with a
+// marker every 500 ms instead of speech, the receivers detect the markers' onsets, and one more
+// phone and app talk through a bare transcoding relay in this process (the baseline); every step is
+// measured (late or lost frames do not end the sweep) and "codec ..." and "latency ..." lines are
+// added (Latency.swift tells them).
 //
 // For each step it brings the number of live legs up to N (legs of earlier steps stay up), waits S
 // seconds, then measures a window of W seconds. One leg is one `standard` meeting with one app
@@ -80,8 +86,14 @@ func speech(sampleRate: Int, seconds: Int, seed: UInt64) -> [Int16] {
 }
 
 let loopFrames = 250  // 5 s of audio, then again
+/// What phones and apps send: speech-like audio, or in `--latency` mode noise with markers (Latency.swift).
+let phonePCM8k =
+    latencyMode ? markerSignal(sampleRate: 8000, frames: loopFrames, phase: 0, seed: 7) : speech(sampleRate: 8000, seconds: 5, seed: 7)
+let appPCM48k =
+    latencyMode
+    ? markerSignal(sampleRate: 48000, frames: loopFrames, phase: appMarkerPhase, seed: 11) : speech(sampleRate: 48000, seconds: 5, seed: 11)
 let muLawFrames: [[UInt8]] = {
-    let pcm = speech(sampleRate: 8000, seconds: 5, seed: 7)
+    let pcm = phonePCM8k
     return (0..<loopFrames).map { frame in
         var codes = [UInt8](repeating: 0, count: 160)
         pcm.withUnsafeBufferPointer { pcm in
@@ -93,7 +105,7 @@ let muLawFrames: [[UInt8]] = {
     }
 }()
 let opusFrames: [[UInt8]] = {
-    let pcm = speech(sampleRate: 48000, seconds: 5, seed: 11)
+    let pcm = appPCM48k
     guard let encoder = try? OpusEncoder(sampleRate: 48000) else { fail("cannot make an Opus encoder") }
     try? encoder.setBitrate(32_000)
     return (0..<loopFrames).map { frame in
@@ -411,6 +423,9 @@ final class Phones: @unchecked Sendable {
     func serveRTP() {
         var buffer = [UInt8](repeating: 0, count: 2048)
         var source = sockaddr_in()
+        // --latency: each leg's onset detector over its μ-law stream (PCMU packets), window or not.
+        var markerReceivers: [Int: MarkerReceiver] = [:]
+        var pcm = [Int16](repeating: 0, count: 160)
         while isRunning {
             var length = socklen_t(MemoryLayout<sockaddr_in>.size)
             let count = buffer.withUnsafeMutableBytes { bytes in
@@ -420,10 +435,21 @@ final class Phones: @unchecked Sendable {
                     }
                 }
             }
-            guard count >= 12, window.isOpen else { continue }
+            guard count >= 12 else { continue }
             let now = nanosecondsNow()
-            let sequence = UInt64(buffer[2]) << 8 | UInt64(buffer[3])
             let port = UInt16(bigEndian: source.sin_port)
+            if latencyMode, count == 12 + 160, buffer[0] == 0x80, buffer[1] & 0x7F == 0,
+                let leg = lock.withLock({ legByGatewayPort[port] })
+            {
+                let receiver = markerReceivers[leg] ?? MarkerReceiver(sampleRate: 8000, leg: leg, direction: .appToPhone)
+                markerReceivers[leg] = receiver
+                buffer.withUnsafeBufferPointer { codes in
+                    pcm.withUnsafeMutableBufferPointer { _ = MuLaw.decode(UnsafeBufferPointer(rebasing: codes[12..<172]), into: $0) }
+                }
+                pcm.withUnsafeBufferPointer { receiver.receive($0, arrival: now) }
+            }
+            guard window.isOpen else { continue }
+            let sequence = UInt64(buffer[2]) << 8 | UInt64(buffer[3])
             lock.withLock {
                 guard let leg = legByGatewayPort[port] else { return }
                 streams[leg, default: Arrivals()].record(sequence, modulus: 65536, at: now)
@@ -443,6 +469,14 @@ final class Phones: @unchecked Sendable {
     }
 
     var liveLegs: [(index: Int, port: UInt16)] { lock.withLock { live } }
+
+    /// A phone without a dialog whose RTP goes to, and comes from, `port` (the baseline relay's).
+    func addLive(index: Int, port: UInt16) {
+        lock.withLock {
+            legByGatewayPort[port] = index
+            live.append((index, port))
+        }
+    }
 }
 
 // MARK: - App participants: the participant protocol, one per meeting
@@ -451,21 +485,46 @@ final class App: @unchecked Sendable {
     let index: Int
     let session: WebSocketSession
     let identity: ParticipantIdentity
+    /// The baseline's app (--latency): its frames are bare Opus both ways, with no keys and no protocol.
+    let plain: Bool
     private let lock = NIOLock()
     private var keys: MeetingKeys?
     private var refusal: String?
     private var streams: [UInt64: Arrivals] = [:]
     private var sent = 0
+    /// --latency: the gateway's frames opened and decoded as dialgate-participant does, and the
+    /// onset detector over the decoded audio (one sender: the leg's phone).
+    private var incoming: IncomingAudio?
+    private var plainDecoder: OpusDecoder?
+    private let markers: MarkerReceiver
 
-    init(index: Int, session: WebSocketSession, identity: ParticipantIdentity) {
+    init(index: Int, session: WebSocketSession, identity: ParticipantIdentity, plain: Bool = false) {
         self.index = index
         self.session = session
         self.identity = identity
+        self.plain = plain
+        markers = MarkerReceiver(sampleRate: MeetingAudio.sampleRate, leg: index, direction: .phoneToApp)
+        if plain { plainDecoder = try? OpusDecoder(sampleRate: Int32(MeetingAudio.sampleRate)) }
+    }
+
+    /// --latency: decodes a received frame and looks for onsets in it.
+    private func detectMarkers(_ frame: ByteBuffer, arrival: UInt64) {
+        lock.withLock {
+            if let plainDecoder {
+                guard let packet = frame.getBytes(at: frame.readerIndex, length: frame.readableBytes),
+                    let pcm = try? plainDecoder.decode(packet)
+                else { return }
+                pcm.withUnsafeBufferPointer { markers.receive($0, arrival: arrival) }
+            } else {
+                incoming?.receive(frame, keys: keys) { audio in markers.receive(audio.samples, arrival: arrival) }
+            }
+        }
     }
 
     func handle(_ message: WebSocketMessage) {
         switch message {
         case .binary(let frame):
+            if latencyMode { detectMarkers(frame, arrival: nanosecondsNow()) }
             guard window.isOpen else { return }
             let now = nanosecondsNow()
             let header = frame.withUnsafeReadableBytes { bytes in try? SFrameHeader.decode(bytes) }
@@ -476,6 +535,7 @@ final class App: @unchecked Sendable {
             lock.withLock {
                 switch decoded {
                 case .welcome(let welcome):
+                    if latencyMode { incoming = IncomingAudio(ownSenderIndex: UInt64(welcome.senderIndex.rawValue)) }
                     do { keys = try MeetingKeys(identity: identity, welcome: welcome, role: .guest) } catch {
                         refusal = "keys: \(error)"
                     }
@@ -491,16 +551,21 @@ final class App: @unchecked Sendable {
     var hasKeys: Bool { lock.withLock { keys?.hasKeys ?? false } }
     var failure: String? { lock.withLock { refusal } }
 
-    /// One Opus frame of the loop, SFrame-protected under the current epoch's own sender.
-    func sendFrame(allocator: ByteBufferAllocator) {
-        let frame: [UInt8]? = lock.withLock {
+    /// One Opus frame of the loop, SFrame-protected under the current epoch's own sender (bare when
+    /// `plain`). `frame`: the loop frame to send (--latency: the pacer's frame count), or the next.
+    func sendFrame(allocator: ByteBufferAllocator, frame: Int? = nil) {
+        let bytes: [UInt8]? = lock.withLock {
+            if plain { return opusFrames[(frame ?? 0) % loopFrames] }
             guard let sender = keys?.ring.ownSender else { return nil }
             sent += 1
-            return try? sender.protect(opusFrames[(sent + index * 37) % loopFrames])
+            return try? sender.protect(opusFrames[(frame ?? (sent + index * 37)) % loopFrames])
         }
-        guard let frame else { return }
-        var buffer = allocator.buffer(capacity: frame.count)
-        buffer.writeBytes(frame)
+        guard let bytes else { return }
+        var buffer = allocator.buffer(capacity: bytes.count)
+        buffer.writeBytes(bytes)
+        if let frame, let offset = appMarkerOffsets[frame % loopFrames] {
+            latencyLog.sent(.appToPhone, leg: index, at: nanosecondsNow() + offset)
+        }
         session.outbox.send(frame: buffer)
     }
 
@@ -521,8 +586,12 @@ final class App: @unchecked Sendable {
 final class Apps: @unchecked Sendable {
     private let lock = NIOLock()
     private var apps: [App] = []
+    /// --latency: the baseline's app, paced with the others but not one of the gateway's legs.
+    private var baseline: [App] = []
     func append(_ app: App) { lock.withLock { apps.append(app) } }
+    func appendBaseline(_ app: App) { lock.withLock { baseline.append(app) } }
     var all: [App] { lock.withLock { apps } }
+    var paced: [App] { lock.withLock { apps + baseline } }
 }
 
 // MARK: - The pacer: every 2 ms, the phones and apps of one slot send their 20 ms frame
@@ -548,6 +617,9 @@ final class Pacer: @unchecked Sendable {
         let slotNanoseconds = frameNanoseconds / UInt64(slots)
         var next = nanosecondsNow()
         var slot = 0
+        // --latency: every sender sends loop frame `frameCount` in the current 20 ms, so markers stay
+        // on the schedule Latency.swift describes.
+        var frameCount = 0
         while phones.isRunning {
             for leg in phones.liveLegs where leg.index % slots == slot {
                 var sender =
@@ -564,16 +636,23 @@ final class Pacer: @unchecked Sendable {
                     packet[4 + byte] = UInt8((sender.timestamp >> (24 - 8 * UInt32(byte))) & 0xFF)
                     packet[8 + byte] = UInt8((sender.ssrc >> (24 - 8 * UInt32(byte))) & 0xFF)
                 }
-                let payload = muLawFrames[sender.frame % loopFrames]
+                let loopFrame = (latencyMode ? frameCount : sender.frame) % loopFrames
+                let payload = muLawFrames[loopFrame]
                 for offset in 0..<160 { packet[12 + offset] = payload[offset] }
+                if latencyMode, let offset = phoneMarkerOffsets[loopFrame] {
+                    latencyLog.sent(.phoneToApp, leg: leg.index, at: nanosecondsNow() + offset)
+                }
                 packet.withUnsafeBytes { send(phones.rtp.descriptor, $0, to: leg.port) }
                 sender.sequence &+= 1
                 sender.timestamp &+= 160
                 sender.frame += 1
                 senders[leg.index] = sender
             }
-            for app in apps.all where app.index % slots == slot { app.sendFrame(allocator: allocator) }
+            for app in apps.paced where app.index % slots == slot {
+                app.sendFrame(allocator: allocator, frame: latencyMode ? frameCount : nil)
+            }
             slot = (slot + 1) % slots
+            if slot == 0 { frameCount += 1 }
             next += slotNanoseconds
             let now = nanosecondsNow()
             if next > now {
@@ -652,7 +731,7 @@ func sweep() async throws {
     let ticksPerSecond = Double(sysconf(Int32(_SC_CLK_TCK)))
     let passcode = "2468"
 
-    _ = muLawFrames.count + opusFrames.count  // prepared before any timing
+    _ = muLawFrames.count + opusFrames.count + phoneMarkerOffsets.count + appMarkerOffsets.count  // prepared before any timing
     let phones = Phones(gatewaySIPPort: sipPort)
     let apps = Apps()
     let pacer = Pacer(phones: phones, apps: apps)
@@ -668,6 +747,20 @@ func sweep() async throws {
     emit("daemon idle rss \(idleRSS) cpu \(String(format: "%.1f", idleCPU))")
     let limits = WebSocketOutbox.Limits(frames: 1024)
     var runs: [Task<Void, Never>] = []
+    if latencyMode {
+        let codec = codecChainDelays(phonePCM: phonePCM8k, appPCM: appPCM48k)
+        emit("codec phone-to-app \(String(format: "%.3f", codec.phoneToApp)) app-to-phone \(String(format: "%.3f", codec.appToPhone))")
+        // The baseline: one more phone and app through a bare transcoding relay in this process.
+        let relay = TranscodingRelay(phonePort: phones.rtp.port)
+        Thread { relay.serveUDP { phones.isRunning } }.start()
+        let server = try await ParticipantWebSocketServer.bind(host: "127.0.0.1", port: 0, settings: ParticipantWebSocketServer.Settings())
+        runs.append(Task { try? await server.run { session in await relay.serve(session) } })
+        let session = try await ParticipantWebSocketClient.connect("ws://127.0.0.1:\(server.port)/v1", outboxLimits: limits)
+        let app = App(index: baselineLeg, session: session, identity: try ParticipantIdentity.generate(), plain: true)
+        runs.append(Task { await session.run { message in app.handle(message) } })
+        apps.appendBaseline(app)
+        phones.addLive(index: baselineLeg, port: relay.udp.port)
+    }
     var legs = 0
     for target in steps where target > legs {
         // Meetings and their app participants first (keyed), then the phones.
@@ -710,6 +803,7 @@ func sweep() async throws {
         // The window.
         phones.resetStreams()
         for app in apps.all { app.resetStreams() }
+        latencyLog.reset()
         let cpuBefore = cpuTicks(pid)
         let selfBefore = cpuTicks(getpid())
         let machineBefore = machineTicks()
@@ -735,8 +829,15 @@ func sweep() async throws {
         emit(
             "step \(target) legs \(states.established) cpu \(String(format: "%.1f", cpu)) self \(String(format: "%.1f", selfCPU)) busy \(String(format: "%.1f", busy)) rss \(rss) phone \(phone.line) app \(app.line) failed \(states.failed) idle \(String(format: "%.1f", idleCPU)) udpdrops \(drops)"
         )
+        if latencyMode {
+            let gateway = Array(0..<legs)
+            emit(
+                "latency \(target) legs \(states.established) gateway p2a \(latencyLog.summary(.phoneToApp, legs: gateway)) a2p \(latencyLog.summary(.appToPhone, legs: gateway)) baseline p2a \(latencyLog.summary(.phoneToApp, legs: [baselineLeg])) a2p \(latencyLog.summary(.appToPhone, legs: [baselineLeg]))"
+            )
+        }
         if let reason = states.reason { emit("LegsLoad: a leg failed: \(reason)", to: 2) }
-        if states.failed > 0 || phone.failed || app.failed || busy >= maxBusy { break }
+        // --latency measures every step (late or lost frames are told, not a criterion).
+        if states.failed > 0 || (!latencyMode && (phone.failed || app.failed || busy >= maxBusy)) { break }
     }
     phones.hangUpAll()
     for app in apps.all { app.session.outbox.close(WebSocketClose(code: WebSocketClose.normal, reason: "done")) }
