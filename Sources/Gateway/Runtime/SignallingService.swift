@@ -35,7 +35,9 @@ final class SignallingService: Service, Sendable {
         bound.withLockedValue {
             $0 = [GatewayStatus.Listener(kind: "sip-udp", address: address), GatewayStatus.Listener(kind: "sip-tcp", address: address)]
         }
-        logger.info("SIP listening", metadata: ["udp": "\(address)", "tcp": "\(address)"])
+        // The kernel reports twice what was granted (its bookkeeping share included): told as is.
+        let receiveBuffer = (try? await listener.udp.getOption(.socketOption(.so_rcvbuf)).get()).map { "\($0)" } ?? "unknown"
+        logger.info("SIP listening", metadata: ["udp": "\(address)", "tcp": "\(address)", "udpReceiveBuffer": "\(receiveBuffer)"])
         var tlsChannel: (any Channel)?
         if let tls, let host = configuration.sipTLSHost {
             do {

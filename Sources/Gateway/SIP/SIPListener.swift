@@ -26,6 +26,7 @@ struct SIPListener {
                     }
                 }
                 .bind(host: host, port: port).get()
+            try? await enlargeReceiveBuffer(of: udp)
             guard let boundPort = udp.localAddress?.port else { throw SIPListenerError.noLocalAddress }
             do {
                 let tcp = try await ServerBootstrap(group: signalling.loop)
@@ -45,6 +46,26 @@ struct SIPListener {
             }
         }
         throw lastError ?? SIPListenerError.noLocalAddress
+    }
+
+    /// What the UDP socket asks the kernel to queue for it. Every request of every caller arrives on
+    /// this one socket: the default (about 200 KiB, 100 or so datagrams on loopback) overflows in
+    /// the bursts of a few hundred calls a second whenever the signalling thread is descheduled for
+    /// a few tens of milliseconds, and each dropped request then waits for its retransmission
+    /// (RFC 3261 §17.1.1.2: 500 ms, then 1 s, ...), which is how a busy gateway's setup time goes to
+    /// seconds. Kamailio and Asterisk operators raise it for the same reason.
+    static let receiveBufferBytes: SocketOptionValue = 8 * 1024 * 1024
+
+    /// Asks for `receiveBufferBytes`: with `SO_RCVBUFFORCE` when the daemon may (root or
+    /// CAP_NET_ADMIN, as the README's install runs it), else `SO_RCVBUF`, which the kernel caps at
+    /// `net.core.rmem_max` (docs/operations.md tells how to raise it).
+    static func enlargeReceiveBuffer(of channel: any Channel) async throws {
+        let forced = ChannelOptions.Types.SocketOption(level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(SO_RCVBUFFORCE))
+        do {
+            try await channel.setOption(forced, value: receiveBufferBytes).get()
+        } catch {
+            try await channel.setOption(.socketOption(.so_rcvbuf), value: receiveBufferBytes).get()
+        }
     }
 
     func close() async {
