@@ -3,10 +3,20 @@ import RTP
 
 extension PhoneLegMedia {
     /// One packet time (20 ms) of the leg: play out what the phone sent, run the application,
-    /// and return what to send. The adapter's media clock calls it for every leg on its loop.
+    /// and return what to send. The same as `playOut(now:)` then `send(now:send:)`.
     public func tick(now: Duration, send: (OutboundDatagram) -> Void) -> [LegMediaEvent] {
+        var events = playOut(now: now)
+        events += self.send(now: now, send: send)
+        return events
+    }
+
+    /// The first half of a tick: the phone's next 20 ms out of the jitter buffer, decoded, checked
+    /// for in-band digits and, in a conference, handed to the meeting's bridge. A media clock that
+    /// steps bridges runs every leg's first half, then the bridges, then every leg's `send`: the
+    /// phone's audio then reaches the meeting, and the meeting's mix the phone, in the same tick.
+    public func playOut(now: Duration) -> [LegMediaEvent] {
         var events: [LegMediaEvent] = []
-        let heard = playOut(now: now)
+        heard = playOutFrame(now: now)
         if heard, configuration.detectInBandDTMF {
             inboundPCM.withUnsafeBufferPointer { pcm in
                 if let digit = toneDetector.process(pcm) {
@@ -16,8 +26,18 @@ extension PhoneLegMedia {
                 }
             }
         }
+        if heard, case .conference(let port) = configuration.application {
+            inboundPCM.withUnsafeBufferPointer { port.depositFromLeg($0) }
+        }
+        return events
+    }
+
+    /// The second half of a tick: what the application has for the phone (the echo of what was
+    /// heard, a prompt, the meeting's mix) is sent, with RTCP and the leg's periodic events.
+    public func send(now: Duration, send: (OutboundDatagram) -> Void) -> [LegMediaEvent] {
+        var events: [LegMediaEvent] = []
         // The application runs even while the phone holds the call, so prompts end on time.
-        let produced = produceOutbound(heard: heard)
+        let produced = produceOutbound()
         if configuration.sends, let event = digitSender.nextPacket(mediaTimestamp: timestamp) {
             // RFC 4733 §2.5.1: while an event plays, its packets replace the audio.
             sendEventPacket(event, send: send)
@@ -71,7 +91,7 @@ extension PhoneLegMedia {
     }
 
     /// Pops the jitter buffer into `inboundPCM`; true when there is audio from the phone.
-    private func playOut(now: Duration) -> Bool {
+    private func playOutFrame(now: Duration) -> Bool {
         switch jitterBuffer.pop(at: now) {
         case .frame(let payload, _, _):
             let decoded = inboundPCM.withUnsafeMutableBufferPointer { codec.decode(payload, into: $0) }
@@ -91,7 +111,7 @@ extension PhoneLegMedia {
     }
 
     /// Fills `outboundPCM` from the application; false when there is nothing to send.
-    private func produceOutbound(heard: Bool) -> Bool {
+    private func produceOutbound() -> Bool {
         switch configuration.application {
         case .echo:
             guard heard else { return false }
@@ -103,7 +123,7 @@ extension PhoneLegMedia {
         case .playback:
             return outboundPCM.withUnsafeMutableBufferPointer { player.nextFrame(into: $0) }
         case .conference(let port):
-            if heard { inboundPCM.withUnsafeBufferPointer { port.depositFromLeg($0) } }
+            // What the phone said went to the bridge in `playOut`.
             return outboundPCM.withUnsafeMutableBufferPointer { port.takeForLeg(into: $0) }
         case .silence:
             return false

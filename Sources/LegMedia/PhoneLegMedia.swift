@@ -51,6 +51,8 @@ public final class PhoneLegMedia {
     var reportedNoMedia = false
     /// The end of the current playback has been reported.
     var playbackReported = false
+    /// Whether this tick's `playOut` had audio from the phone, for its `send` (the echo).
+    var heard = false
 
     // Outbound RTP state (RFC 3550 §5.1: random initial sequence number and timestamp).
     let ssrc: UInt32

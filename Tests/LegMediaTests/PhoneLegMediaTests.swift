@@ -112,6 +112,33 @@ import Testing
         #expect(leg.statistics.packetsReceived == 60)
     }
 
+    /// A conference leg's tick in its two halves, as a media loop with bridges runs it: `playOut`
+    /// hands the phone's frame to the port, and `send` sends the mix deposited between the two, in
+    /// the same tick (no 20 ms wait on either way).
+    @Test func aConferenceLegCrossesTheBridgeWithinOneTick() throws {
+        let port = ConferencePort(depth: 3)
+        let leg = try Self.leg(Self.configuration(application: .conference(port)))
+        let packets = try Self.phonePackets(Self.signal(frames: 10), codec: .pcmu)
+        var frame = [Int16](repeating: 0, count: ConferencePort.frameSize)
+        var tickWithAudio: Int?
+        for (index, packet) in packets.enumerated() {
+            var bytes = packet
+            let now = Self.frame * index
+            _ = leg.receive(&bytes, from: Self.phone, now: now)
+            _ = leg.playOut(now: now + .milliseconds(1))
+            let heard = frame.withUnsafeMutableBufferPointer { port.takeFromLeg(into: $0) }
+            var sent = 0
+            if heard {
+                tickWithAudio = tickWithAudio ?? index
+                // The bridge's mix for this tick (here: the phone's own frame back).
+                frame.withUnsafeBufferPointer { port.depositForLeg($0) }
+            }
+            _ = leg.send(now: now + .milliseconds(1)) { _ in sent += 1 }
+            #expect(sent == (heard ? 1 : 0), "tick \(index): the mix made in this tick is sent in this tick")
+        }
+        #expect(tickWithAudio != nil, "the phone's audio reached the port")
+    }
+
     @Test func srtpBothWays() throws {
         var random = SeededGenerator(seed: 9)
         let phoneKey = SRTPMasterKey.generate(for: .aesCM128HMACSHA1Tag80, using: &random).masterKeyAndSalt

@@ -14,7 +14,7 @@ final class MediaLoop: @unchecked Sendable {
     /// Legs whose sockets are still being bound: instructions reach them already, and a close
     /// before the bind completes is remembered (the bind then closes what it opened).
     private var opening: [GatewayCallID: PhoneLegMedia] = [:]
-    /// Meetings' phone bridges stepped by this loop's clock, after the legs.
+    /// Meetings' phone bridges stepped by this loop's clock, between the legs' playout and their sends.
     private var bridges: [ObjectIdentifier: MediaLoopBridge] = [:]
     private var clock: Scheduled<Void>?
     /// The ideal time of the next tick: ticks are `packetTime` apart on the monotonic clock, not
@@ -172,14 +172,19 @@ final class MediaLoop: @unchecked Sendable {
     }
 
     /// Runs every leg for the packet time starting at `deadline` (the ideal tick time, so playout
-    /// is regular even when the loop wakes a little late), then every bridge: the audio the legs
-    /// just played out goes to the meetings in the same tick, and the mixes made now go out with
-    /// the legs' next tick.
+    /// is regular even when the loop wakes a little late), in three steps: every leg plays out
+    /// what its phone sent (a phone in a meeting hands it to the bridge), every bridge mixes, and
+    /// every leg sends (a phone in a meeting gets the mix just made). So a phone's audio reaches
+    /// the meeting, and the meeting's the phone, in the tick it is played or mixed.
     private func tick(at deadline: NIODeadline) {
         let now = Duration.nanoseconds(Int64(clamping: deadline.uptimeNanoseconds))
+        for leg in legs.values {
+            for event in leg.media.playOut(now: now) { leg.events(event) }
+        }
+        for bridge in bridges.values { bridge.tick() }
         var written: [ObjectIdentifier: any Channel] = [:]
         for leg in legs.values {
-            let events = leg.media.tick(now: now) { datagram in
+            let events = leg.media.send(now: now) { datagram in
                 let channel = datagram.fromRTCPPort ? (leg.rtcp ?? leg.rtp) : leg.rtp
                 guard let address = try? SocketAddress(ipAddress: datagram.to.host, port: datagram.to.port) else { return }
                 channel.write(
@@ -190,7 +195,6 @@ final class MediaLoop: @unchecked Sendable {
         }
         // One flush per socket per tick: NIO turns the queued datagrams into one sendmmsg.
         for channel in written.values { channel.flush() }
-        for bridge in bridges.values { bridge.tick() }
     }
 }
 

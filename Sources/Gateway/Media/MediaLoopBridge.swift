@@ -8,9 +8,10 @@ import ParticipantTransport
 /// One meeting's `PhoneBridge`, stepped by the 20 ms clock of a media loop (DESIGN.md §2: one clock
 /// per loop, no timer per meeting). All of the bridge's work (opening and decoding the apps' frames,
 /// the mix, encoding and protecting the phones' audio) runs on that loop, so meetings spread their
-/// codec work over the loops instead of queueing it on the meetings' actor. The loop steps its legs
-/// first and then its bridges, so a phone's 20 ms of audio reaches the apps in the tick it was played
-/// out of the jitter buffer.
+/// codec work over the loops instead of queueing it on the meetings' actor. In each tick the loop
+/// plays out its legs, then steps its bridges, then sends for its legs: a phone's 20 ms of audio
+/// reaches the apps in the tick it was played out of the jitter buffer, and the mix made for a
+/// phone goes to it in the tick it was made.
 ///
 /// The actor (`MeetingRooms`) owns the meeting and sends the bridge `Instruction`s, which the loop
 /// carries out in the order they were sent; the bridge answers only with who is speaking.
@@ -109,8 +110,8 @@ final class MediaLoopBridge: @unchecked Sendable {
         }
     }
 
-    /// One 20 ms step, from the loop's clock after its legs: each phone's audio in, each phone's mix
-    /// out, and each speaking phone's frame to every app participant.
+    /// One 20 ms step, from the loop's clock between its legs' playout and their sends: each phone's
+    /// audio in, each phone's mix out, and each speaking phone's frame to every app participant.
     func tick() {
         for (senderIndex, phone) in phones {
             let heard = phoneFrame.withUnsafeMutableBufferPointer { phone.port.takeFromLeg(into: $0) }
