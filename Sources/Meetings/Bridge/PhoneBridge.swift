@@ -45,6 +45,9 @@ public final class PhoneBridge {
         public var framesNotSent = 0
         /// 20 ms frames an app sender did not deliver in time, filled by Opus packet-loss concealment.
         public var framesConcealed = 0
+        /// Frames dropped because a sender's queue never ran below two for `backlogWindow` ticks:
+        /// a standing backlog is delay and nothing else (each trim takes 20 ms off that sender's).
+        public var framesTrimmed = 0
 
         public init() {}
     }
@@ -63,6 +66,9 @@ public final class PhoneBridge {
     public static let samplesPerFrame = PhoneMix.samplesPerFrame
     /// Decoded frames waiting per app sender at most (60 ms).
     public static let queueDepth = 3
+    /// Ticks (1 s) over which a sender's queue must always have held more than one frame before
+    /// the oldest is dropped: long enough that the WebSocket's ordinary bursts are left alone.
+    public static let backlogWindow = 50
     /// After an app sender's last frame, at most this many ticks (40 ms) are concealed; then the
     /// sender is silent in the mix (it stopped talking, muted, or left).
     public static let concealedFrames = 2
@@ -214,6 +220,7 @@ public final class PhoneBridge {
         mixes: (SenderIndex, UnsafeBufferPointer<Int16>) -> Void, frames: (SenderIndex, UnsafeBufferPointer<UInt8>) -> Void
     ) {
         for (index, sender) in appSenders {
+            if sender.trimStandingBacklog() { statistics.framesTrimmed += 1 }
             if sender.count > 0 {
                 sender.dequeue { mix.submit(index, pcm: $0) }
             } else if sender.concealable > 0 {
@@ -342,6 +349,29 @@ extension PhoneBridge {
             count += 1
             concealable = PhoneBridge.concealedFrames
             return dropped
+        }
+
+        /// Ticks of the current backlog window, and the fewest frames waiting at any of them.
+        private var windowTicks = 0
+        private var fewestWaiting = Int.max
+
+        /// Called at every tick before `dequeue`. Frames arrive over a WebSocket at any phase to the
+        /// tick; once a burst leaves two waiting where one would do, nothing would take the extra
+        /// away, and the sender stays 20 ms later for the rest of the meeting. When a whole window
+        /// found more than one frame waiting at every tick, the oldest is dropped (as an adaptive
+        /// jitter buffer shrinks). True when it dropped one.
+        func trimStandingBacklog() -> Bool {
+            fewestWaiting = min(fewestWaiting, count)
+            windowTicks += 1
+            guard windowTicks >= PhoneBridge.backlogWindow else { return false }
+            defer {
+                windowTicks = 0
+                fewestWaiting = .max
+            }
+            guard fewestWaiting >= 2 else { return false }
+            head = (head + 1) % PhoneBridge.queueDepth
+            count -= 1
+            return true
         }
 
         /// Hands the oldest frame to `body` and removes it; does nothing when the queue is empty.

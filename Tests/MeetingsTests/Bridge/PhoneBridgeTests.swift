@@ -152,6 +152,40 @@ import Testing
         #expect(levels[5] == 0)
     }
 
+    /// A sender one frame ahead of the ticks for a whole window loses that frame once, and only once:
+    /// after the trim it is one frame ahead no more.
+    @Test func aStandingBacklogIsTrimmedAfterAWindowAndOnlyThen() throws {
+        let fixture = try BridgeFixture()
+        let encoder = try OpusEncoder(sampleRate: Int32(Self.appRate))
+        var number = 0
+        func send() throws {
+            fixture.bridge.receiveAppFrame(try Self.appFrame(fixture, encoder: encoder, number: number, frequency: 440))
+            number += 1
+        }
+        try send()  // the frame that stands: one ahead from here on
+        for tick in 0..<(3 * PhoneBridge.backlogWindow) {
+            try send()
+            _ = fixture.bridge.tick()
+            let expected = tick + 1 < PhoneBridge.backlogWindow ? 0 : 1
+            #expect(fixture.bridge.statistics.framesTrimmed == expected, "tick \(tick)")
+        }
+        #expect(fixture.bridge.statistics.framesDroppedFromQueues == 0)
+        #expect(fixture.bridge.statistics.framesConcealed == 0, "trimming never starves the mix")
+
+        // Bursts that come and go (two frames, then none) are the WebSocket's, not a backlog.
+        let bursty = try BridgeFixture()
+        var burstNumber = 0
+        for tick in 0..<(3 * PhoneBridge.backlogWindow) where tick % 2 == 0 {
+            for _ in 0..<2 {
+                bursty.bridge.receiveAppFrame(try Self.appFrame(bursty, encoder: encoder, number: burstNumber, frequency: 440))
+                burstNumber += 1
+            }
+            _ = bursty.bridge.tick()
+            _ = bursty.bridge.tick()
+        }
+        #expect(bursty.bridge.statistics.framesTrimmed == 0)
+    }
+
     @Test func aPhoneLegsFrameOpensUnderItsOwnKIDAndAnAppsFrameUnderAPhoneKIDIsIgnored() throws {
         let fixture = try BridgeFixture()
         let pcm = ToneCheck.tone(frequency: 600, sampleRate: Self.phoneRate, count: PhoneBridge.samplesPerFrame)
