@@ -88,6 +88,11 @@ public final class PhoneLegMedia {
         var jitterConfiguration = JitterBufferConfiguration()
         jitterConfiguration.clockRate = configuration.codec.clockRate
         jitterConfiguration.samplesPerFrame = samplesPerFrame * configuration.codec.clockRate / 8000
+        // Playout snaps to the loop's 20 ms ticks, so a frame waits its target plus 0-20 ms of tick
+        // phase: with the buffer's 20 ms floor a clean stream sat 20-40 ms deep (the latency
+        // harness: about 30 ms of the phone-to-meeting delay). 10 ms lets it sit 10-30 ms deep; a
+        // stream with jitter still gets jitter + safety margin, and a late frame stretches it.
+        jitterConfiguration.minimumDelay = .milliseconds(10)
         do {
             jitterBuffer = try JitterBuffer(configuration: jitterConfiguration)
         } catch {
