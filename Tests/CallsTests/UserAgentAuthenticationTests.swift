@@ -209,21 +209,7 @@ import Testing
 /// the trunk's calls need TLS and a connection whose client certificate the handshake verified;
 /// a refusal is a 403 with a Warning saying which, and a record.
 @Suite struct UserAgentClientCertificateTests {
-    static let plan = """
-        trunk carrier {
-            from 192.0.2.0/24
-            tls-client-cert required
-            tls-client-ca "carrier-ca.pem"
-        }
-        trunk office {
-            from 198.51.100.0/24
-        }
-        route echo {
-            match called 1001
-            answer
-            echo
-        }
-        """
+    static let plan = MutualTLSPlan.text
 
     func harness() -> UserAgentHarness { UserAgentHarness(plan: Self.plan, seed: 11) }
 

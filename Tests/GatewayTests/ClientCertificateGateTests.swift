@@ -1,5 +1,6 @@
 import Dialplan
 import SIP
+import TestSupport
 import Testing
 
 @testable import Gateway
@@ -8,21 +9,7 @@ import Testing
 /// authorities a connection is asked about. The verdict on a call is the user agent's
 /// (`Tests/CallsTests/UserAgentAuthenticationTests.swift`).
 struct ClientCertificateGateTests {
-    static let plan = """
-        trunk carrier {
-            from 192.0.2.0/24
-            tls-client-cert required
-            tls-client-ca "carrier-ca.pem"
-        }
-        trunk office {
-            from 198.51.100.0/24
-        }
-        route echo {
-            match called 1001
-            answer
-            echo
-        }
-        """
+    static let plan = MutualTLSPlan.text
 
     static func document(_ text: String = plan) -> DialplanCheckResult {
         DialplanChecker(knownPrompts: []).load([DialplanSource(path: "/etc/dialgate/plans/trunks.dialplan", text: text)]) { _, _ in nil }

@@ -69,7 +69,8 @@ final class MediaLoopBridge: @unchecked Sendable {
         mediaLoop.loop.execute { self.mediaLoop.attach(self) }
     }
 
-    /// Leaves the loop's clock; instructions sent before still run, later ones are not sent.
+    /// Leaves the loop's clock: the bridge is stepped no more (instructions already sent still run;
+    /// the meeting drops its reference right after, so none follow).
     func stop() {
         mediaLoop.loop.execute { self.mediaLoop.detach(self) }
     }
