@@ -43,7 +43,7 @@ extension UserAgent {
     /// RFC 3261 §18.2.1 and RFC 3581 §4: the top Via learns where the request really came from
     /// (`received`, and `rport` filled in when the client asked), so every response copies it.
     static func stampReceived(_ request: inout SIPRequest, from peer: SIPPeer) {
-        guard let index = request.headers.fields.firstIndex(where: { SIPHeaders.canonicalName($0.name) == "via" }) else { return }
+        guard let index = request.headers.fields.firstIndex(where: { SIPHeaders.name($0.name, is: "via") }) else { return }
         let field = request.headers.fields[index]
         var values = splitCommaList(field.value)
         guard let first = values.first, var via = try? SIPVia(parsing: first) else { return }

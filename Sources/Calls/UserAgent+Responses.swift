@@ -5,8 +5,8 @@ extension UserAgent {
     /// To copied with our tag added to anything above 100, and our Server token.
     func makeResponse(to request: SIPRequest, status: Int, reason: String? = nil, toTag: String?) -> SIPResponse {
         var headers = SIPHeaders()
-        for field in request.headers where UserAgent.copiedIntoResponses.contains(SIPHeaders.canonicalName(field.name)) {
-            if SIPHeaders.canonicalName(field.name) == "to", status > 100, let toTag, var to = try? SIPNameAddress(parsing: field.value),
+        for field in request.headers where UserAgent.isCopiedIntoResponses(field.name) {
+            if SIPHeaders.name(field.name, is: "to"), status > 100, let toTag, var to = try? SIPNameAddress(parsing: field.value),
                 to.tag == nil
             {
                 to.tag = toTag
@@ -26,7 +26,7 @@ extension UserAgent {
     func statelessResponse(copying requestHeaders: SIPHeaders, status: Int, reason: String) -> SIPResponse? {
         guard requestHeaders.contains("Via"), requestHeaders.contains("CSeq") else { return nil }
         var headers = SIPHeaders()
-        for field in requestHeaders where UserAgent.copiedIntoResponses.contains(SIPHeaders.canonicalName(field.name)) {
+        for field in requestHeaders where UserAgent.isCopiedIntoResponses(field.name) {
             headers.add(field.name, field.value)
         }
         headers.add("Server", settings.product)
@@ -34,7 +34,11 @@ extension UserAgent {
     }
 
     /// RFC 3261 §8.2.6.2 and §12.1.1: fields a response carries from its request.
-    static let copiedIntoResponses: Set<String> = ["via", "from", "to", "call-id", "cseq", "record-route"]
+    static func isCopiedIntoResponses(_ name: String) -> Bool {
+        copiedIntoResponses.contains { SIPHeaders.name(name, is: $0) }
+    }
+
+    private static let copiedIntoResponses = ["via", "from", "to", "call-id", "cseq", "record-route"]
 
     /// Reason phrases are TEXT-UTF8 without CR or LF (RFC 3261 §25.1); keep them one short line.
     static func reasonPhrase(_ text: String) -> String {

@@ -134,5 +134,28 @@ struct HeaderViewTests {
         #expect(SIPHeaders.standardName("cseq") == "CSeq")
         #expect(SIPHeaders.standardName("www-authenticate") == "WWW-Authenticate")
         #expect(SIPHeaders.standardName("X-Custom-thing") == "X-Custom-thing")
+        #expect(SIPHeaders.standardName("Via") == "Via")
+        #expect(SIPHeaders.standardName("Session-Expires") == "Session-Expires")
+    }
+
+    /// The lookups' name match (no lower-cased copies) answers as comparing canonical names would.
+    @Test func nameMatchAgreesWithCanonicalNames() {
+        let written = [
+            "Via", "VIA", "via", "v", "V", "i", "Call-ID", "call-id", "CALL-ID", "Call-Id", "x", "Session-Expires",
+            "CSeq", "cseq", "To", "t", "T", "Tó", "Toe", "", "X-Custom", "x-custom", "Content-Length", "l", "L",
+            "Record-Route", "record-routE", "Max-Forwards", "max_forwards",
+        ]
+        let keys = [
+            "via", "call-id", "session-expires", "cseq", "to", "x-custom", "content-length", "record-route", "max-forwards", "from",
+        ]
+        for name in written {
+            for key in keys {
+                #expect(SIPHeaders.name(name, is: key) == (SIPHeaders.canonicalName(name) == key), "\(name) vs \(key)")
+            }
+        }
+        let headers: SIPHeaders = ["v": "SIP/2.0/UDP a", "VIA": "SIP/2.0/UDP b", "Call-Id": "c1", "l": "0"]
+        #expect(headers.values("Via") == ["SIP/2.0/UDP a", "SIP/2.0/UDP b"])
+        #expect(headers["call-id"] == "c1")
+        #expect(headers["Content-Length"] == "0")
     }
 }

@@ -3,10 +3,13 @@ extension SIPHeaders {
     /// for well-known fields (RFC 3261 §20 and the extensions listed), compact forms expanded
     /// (RFC 3261 §7.3.3); unknown names are kept as written.
     public static func standardName(_ name: String) -> String {
-        let canonical = canonicalName(name)
-        return wellKnownNames[canonical] ?? name
+        // Most names are already written in their standard form (ours always are): one lookup,
+        // without lower-casing first.
+        if let standard = wellKnownNames[name] { return standard }
+        return wellKnownNames[canonicalName(name)] ?? name
     }
 
+    /// Each well-known name by its canonical (lower-case) form and by its standard form.
     private static let wellKnownNames: [String: String] = {
         let names = [
             "Accept", "Accept-Contact", "Accept-Encoding", "Accept-Language", "Alert-Info", "Allow",
@@ -22,7 +25,10 @@ extension SIPHeaders {
             "WWW-Authenticate",
         ]
         var table: [String: String] = [:]
-        for name in names { table[name.lowercased()] = name }
+        for name in names {
+            table[name.lowercased()] = name
+            table[name] = name
+        }
         return table
     }()
 }
