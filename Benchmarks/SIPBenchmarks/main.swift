@@ -106,33 +106,6 @@ guard case .request(let parsedInvite) = try SIPMessageParser.parseDatagram(invit
     case .response(let parsedOK) = try SIPMessageParser.parseDatagram(ok)
 else { fatalError("benchmark messages do not parse") }
 
-var figures: [Figure] = []
-for (name, bytes) in [("INVITE with SDP (\(invite.count) B)", invite), ("200 OK (\(ok.count) B)", ok)] {
-    let baseline = rate { consume(scan(opaque(bytes))) }
-    let parse = rate { consume(try? SIPMessageParser.parseDatagram(opaque(bytes))) }
-    figures.append(Figure(name: "parse \(name)", operationsPerSecond: parse, baselinePerSecond: baseline))
-}
-for (name, message, bytes) in [
-    ("INVITE with SDP", SIPMessage.request(parsedInvite), invite), ("200 OK", SIPMessage.response(parsedOK), ok),
-] {
-    let baseline = rate { consume(scan(opaque(bytes))) }
-    var buffer: [UInt8] = []
-    buffer.reserveCapacity(2048)
-    let serialize = rate {
-        buffer.removeAll(keepingCapacity: true)
-        message.serialize(into: &buffer)
-        consume(buffer.count)
-    }
-    figures.append(Figure(name: "serialize \(name)", operationsPerSecond: serialize, baselinePerSecond: baseline))
-}
-let baseline = rate { consume(scan(opaque(invite))) }
-let typed = rate {
-    consume(try? parsedInvite.headers.topVia())
-    consume(try? parsedInvite.headers.from())
-    consume(try? parsedInvite.headers.cseq())
-}
-figures.append(Figure(name: "typed Via+From+CSeq of the INVITE", operationsPerSecond: typed, baselinePerSecond: baseline))
-
 func format(_ value: Double) -> String {
     let rounded = Int(value.rounded())
     var text = String(rounded)
@@ -143,15 +116,80 @@ func format(_ value: Double) -> String {
     }
     return text
 }
-
 func pad(_ text: String, _ width: Int) -> String { text + String(repeating: " ", count: max(0, width - text.count)) }
 
-print(pad("benchmark", 40) + pad("ops/s", 14) + pad("baseline scan/s", 18) + "ratio (op / scan)")
-for figure in figures {
-    let ratio = figure.operationsPerSecond / figure.baselinePerSecond
-    let ratioText = String(Double(Int((ratio * 10_000).rounded())) / 10_000)
-    let columns: [String] = [
-        pad(figure.name, 40), pad(format(figure.operationsPerSecond), 14), pad(format(figure.baselinePerSecond), 18), ratioText,
-    ]
-    print(columns.joined())
+/// `--user-agent-only`: just the user agent's row (for `perf record`).
+let userAgentOnly = CommandLine.arguments.contains("--user-agent-only")
+if !userAgentOnly {
+    var figures: [Figure] = []
+    for (name, bytes) in [("INVITE with SDP (\(invite.count) B)", invite), ("200 OK (\(ok.count) B)", ok)] {
+        let baseline = rate { consume(scan(opaque(bytes))) }
+        let parse = rate { consume(try? SIPMessageParser.parseDatagram(opaque(bytes))) }
+        figures.append(Figure(name: "parse \(name)", operationsPerSecond: parse, baselinePerSecond: baseline))
+    }
+    for (name, message, bytes) in [
+        ("INVITE with SDP", SIPMessage.request(parsedInvite), invite), ("200 OK", SIPMessage.response(parsedOK), ok),
+    ] {
+        let baseline = rate { consume(scan(opaque(bytes))) }
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(2048)
+        let serialize = rate {
+            buffer.removeAll(keepingCapacity: true)
+            message.serialize(into: &buffer)
+            consume(buffer.count)
+        }
+        figures.append(Figure(name: "serialize \(name)", operationsPerSecond: serialize, baselinePerSecond: baseline))
+    }
+    let baseline = rate { consume(scan(opaque(invite))) }
+    let typed = rate {
+        consume(try? parsedInvite.headers.topVia())
+        consume(try? parsedInvite.headers.from())
+        consume(try? parsedInvite.headers.cseq())
+    }
+    figures.append(Figure(name: "typed Via+From+CSeq of the INVITE", operationsPerSecond: typed, baselinePerSecond: baseline))
+
+    print(pad("benchmark", 40) + pad("ops/s", 14) + pad("baseline scan/s", 18) + "ratio (op / scan)")
+    for figure in figures {
+        let ratio = figure.operationsPerSecond / figure.baselinePerSecond
+        let ratioText = String(Double(Int((ratio * 10_000).rounded())) / 10_000)
+        let columns: [String] = [
+            pad(figure.name, 40), pad(format(figure.operationsPerSecond), 14), pad(format(figure.baselinePerSecond), 18), ratioText,
+        ]
+        print(columns.joined())
+    }
+
 }
+
+// The user agent's share of one call (UserAgentCalls.swift), against the message work alone: the
+// same call's datagrams parsed and what it sent serialized, nothing else.
+let driver = UserAgentCallDriver()
+// Past the first `hold` calls, so every step also ends a call.
+for _ in 0..<1_500 { driver.step() }
+let callsPerSecond = rate { driver.step() }
+let firstCall = (
+    invite: CallDatagrams.invite(serial: 0), ack: CallDatagrams.ack(serial: 0, localTag: Array("a6c85cf".utf8)),
+    bye: CallDatagrams.bye(serial: 0, localTag: Array("a6c85cf".utf8))
+)
+let sent = driver.sentByOneStep
+var sentBuffer: [UInt8] = []
+sentBuffer.reserveCapacity(4096)
+let messageWork = rate {
+    for datagram in [firstCall.invite, firstCall.ack, firstCall.bye] { consume(try? SIPMessageParser.parseDatagram(opaque(datagram))) }
+    for message in sent {
+        sentBuffer.removeAll(keepingCapacity: true)
+        message.serialize(into: &sentBuffer)
+        consume(sentBuffer.count)
+    }
+}
+print()
+print(pad("benchmark", 40) + pad("calls/s", 14) + pad("baseline calls/s", 18) + "ratio (call / messages only)")
+print(
+    pad("user agent: whole call, echo route", 40) + pad(format(callsPerSecond), 14) + pad(format(messageWork), 18)
+        + String(Double(Int((callsPerSecond / messageWork * 10_000).rounded())) / 10_000))
+let sentSummary = sent.map { message in
+    switch message {
+    case .request(let request): request.method.token
+    case .response(let response): String(response.statusCode)
+    }
+}
+print("  (sent per call: \(sentSummary.joined(separator: ", ")); the baseline parses the 3 received and serializes those)")
