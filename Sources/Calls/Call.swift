@@ -123,3 +123,24 @@ extension Call {
         return sessionTimer?.deadline
     }
 }
+
+// In-place steps on a call, for `calls[id]?.step(...)`: through the table's modify accessor the
+// call is changed where it lives. The alternative, `var call = calls[id]` ... `calls[id] = call`,
+// copies every field of the call and, while the table still holds the old value, every array the
+// step appends to (the timeline): several per SIP message (docs/performance.md, call rate).
+extension Call {
+    /// Feeds the session state machine and keeps the shown phase in step.
+    mutating func handle(_ event: CallSession.Event, now: SIPInstant) -> [CallSession.Effect] {
+        let effects = session.handle(event, now: now)
+        facts.phase = phase
+        return effects
+    }
+
+    /// Puts the dialplan steps not yet on the timeline there.
+    mutating func noteDialplanSteps(_ steps: [UserAgentAction]) {
+        for case .dialplanStep(_, let entry) in steps {
+            facts.timeline.note(.dialplan, entry.text, at: entry.at, location: entry.location)
+        }
+        journalLogged = run.journal.count
+    }
+}

@@ -28,17 +28,23 @@ struct CallTable {
         // In place, so `calls[id]?.facts.timeline.note(...)` does not copy the call (a modify
         // accessor rather than get-and-set); the deadline and the trunk count follow the change.
         _modify {
-            let trunkBefore = storage[id]?.facts.trunk
-            yield &storage[id]
-            changed(id, trunkBefore: trunkBefore)
+            // Moved out and back rather than read before and after: reading a `Call` out of the
+            // dictionary copies every field of it, twice per change (a tenth of the user agent's
+            // time per call in SIPBenchmarks' user-agent row).
+            var call = storage.removeValue(forKey: id)
+            let trunkBefore = call?.facts.trunk
+            yield &call
+            let trunkAfter = call?.facts.trunk
+            let deadline = call?.deadline
+            if let call { storage[id] = call }
+            changed(id, trunkBefore: trunkBefore, trunkAfter: trunkAfter, deadline: deadline)
         }
     }
 
     @discardableResult
     mutating func removeValue(forKey id: GatewayCallID) -> Call? {
-        let trunkBefore = storage[id]?.facts.trunk
         let removed = storage.removeValue(forKey: id)
-        changed(id, trunkBefore: trunkBefore)
+        changed(id, trunkBefore: removed?.facts.trunk, trunkAfter: nil, deadline: nil)
         return removed
     }
 
@@ -57,18 +63,16 @@ struct CallTable {
 
     /// Files a call again under its current deadline (after its timers were handled).
     mutating func refile(_ id: GatewayCallID) {
-        changed(id, trunkBefore: storage[id]?.facts.trunk)
+        let trunk = storage[id]?.facts.trunk
+        changed(id, trunkBefore: trunk, trunkAfter: trunk, deadline: storage[id]?.deadline)
     }
 
-    private mutating func changed(_ id: GatewayCallID, trunkBefore: String?) {
-        let call = storage[id]
-        let trunkAfter = call?.facts.trunk
+    private mutating func changed(_ id: GatewayCallID, trunkBefore: String?, trunkAfter: String?, deadline: SIPInstant?) {
         if trunkBefore != trunkAfter {
             if let trunkBefore { countByTrunk[trunkBefore, default: 1] -= 1 }
             if let trunkAfter { countByTrunk[trunkAfter, default: 0] += 1 }
             if let trunkBefore, countByTrunk[trunkBefore] == 0 { countByTrunk[trunkBefore] = nil }
         }
-        let deadline = call?.deadline
         guard filed[id] != deadline else { return }
         filed[id] = deadline
         if let deadline {

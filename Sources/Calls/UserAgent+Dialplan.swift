@@ -6,9 +6,7 @@ import SIP
 extension UserAgent {
     /// Feeds an event to a call's run and carries out what it returns.
     mutating func feedDialplan(_ event: DialplanRun.Event, for id: GatewayCallID, now: SIPInstant) -> [UserAgentAction] {
-        guard var call = calls[id] else { return [] }
-        let actions = call.run.handle(event, now: now)
-        calls[id] = call
+        guard let actions = calls[id]?.run.handle(event, now: now) else { return [] }
         return performDialplan(actions, for: id, now: now)
     }
 
@@ -39,15 +37,9 @@ extension UserAgent {
 
     mutating func performDialplan(_ actions: [DialplanRun.Action], for id: GatewayCallID, now: SIPInstant) -> [UserAgentAction] {
         var out = journalActions(for: id, from: calls[id]?.journalLogged ?? 0)
-        if var call = calls[id] {
-            for case .dialplanStep(_, let entry) in out {
-                call.facts.timeline.note(.dialplan, entry.text, at: entry.at, location: entry.location)
-            }
-            call.journalLogged = call.run.journal.count
-            calls[id] = call
-        }
+        calls[id]?.noteDialplanSteps(out)
         for action in actions {
-            guard var call = calls[id] else { break }
+            guard let call = calls[id] else { break }
             switch action {
             case .ring:
                 // After 183 with early media a 180 would tell the phone to play its own ringback; and
@@ -60,8 +52,7 @@ extension UserAgent {
                 // reliably (RFC 3262) when the caller supports 100rel, so the answer is not lost.
                 var progress = makeResponse(to: call.invite, status: 183, toTag: call.dialog.localTag)
                 decorateAnswer(&progress, for: call)
-                call.mediaStarted = true
-                calls[id] = call
+                calls[id]?.mediaStarted = true
                 out += sendProvisional(progress, for: id, now: now)
                 out.append(.media(.start(id, mediaPlan(for: call))))
             case .answer:
@@ -85,8 +76,7 @@ extension UserAgent {
             case .reject(let status, let phrase, let reason):
                 out += handle(.reject(status: status, reason: phrase, reasonHeader: reason), for: id, now: now)
             case .hangup(let reason):
-                call.byeReason = reason
-                calls[id] = call
+                calls[id]?.byeReason = reason
                 out += handle(.hangup(by: .gateway, reason: reason.text ?? "dialplan hangup"), for: id, now: now)
             }
         }
@@ -94,11 +84,10 @@ extension UserAgent {
     }
 
     mutating func setProgram(_ program: MediaProgram, for id: GatewayCallID) -> [UserAgentAction] {
-        guard var call = calls[id] else { return [] }
-        call.program = program
-        calls[id] = call
+        guard let mediaStarted = calls[id]?.mediaStarted else { return [] }
+        calls[id]?.program = program
         // Before the media starts, the program rides along with `.start`.
-        return call.mediaStarted ? [.media(.program(id, program))] : []
+        return mediaStarted ? [.media(.program(id, program))] : []
     }
 
     /// A wrong meeting ID or passcode: counted against the source and the meeting, one security

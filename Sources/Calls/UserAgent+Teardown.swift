@@ -4,12 +4,13 @@ import SIP
 extension UserAgent {
     /// RFC 3261 §15.1.2: BYE ends the dialog; 481 when there is none.
     mutating func handleBye(_ request: SIPRequest, key: SIPTransactionKey, from peer: SIPPeer, now: SIPInstant) -> [UserAgentAction] {
-        guard let dialogKey = DialogKey(inbound: request), let id = dialogs[dialogKey], var call = calls[id], !call.session.isEarly else {
+        guard let dialogKey = DialogKey(inbound: request), let id = dialogs[dialogKey], calls[id]?.session.isEarly == false else {
             return respond(to: request, key: key, from: peer, status: 481, reason: nil, now: now, notice: "BYE outside any dialog")
         }
-        if let cseq = try? request.headers.cseq() { call.dialog.remoteSequence = max(call.dialog.remoteSequence, cseq.sequence) }
-        calls[id] = call
-        var actions = respond(to: request, key: key, from: peer, status: 200, reason: nil, toTag: call.dialog.localTag, now: now)
+        if let cseq = try? request.headers.cseq(), let remoteSequence = calls[id]?.dialog.remoteSequence, cseq.sequence > remoteSequence {
+            calls[id]?.dialog.remoteSequence = cseq.sequence
+        }
+        var actions = respond(to: request, key: key, from: peer, status: 200, reason: nil, toTag: dialogKey.localTag, now: now)
         actions += handle(.bye, for: id, now: now)
         return actions
     }
@@ -55,10 +56,7 @@ extension UserAgent {
 
     /// Feeds a call's session state machine and carries out its effects.
     mutating func handle(_ event: CallSession.Event, for id: GatewayCallID, now: SIPInstant) -> [UserAgentAction] {
-        guard var call = calls[id] else { return [] }
-        let effects = call.session.handle(event, now: now)
-        call.facts.phase = call.phase
-        calls[id] = call
+        guard let effects = calls[id]?.handle(event, now: now) else { return [] }
         var actions: [UserAgentAction] = []
         for effect in effects {
             actions += perform(effect, for: id, now: now)
