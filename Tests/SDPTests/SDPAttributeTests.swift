@@ -30,6 +30,28 @@ import Testing
         #expect(sdp.media[0].rtpMap(forPayloadType: 96) == nil)
     }
 
+    /// The one-format lookups answer as searching the fully parsed lists would, broken lines,
+    /// duplicates and odd spacing included.
+    @Test func lookupsAgreeWithTheParsedLists() throws {
+        let sdp = try SessionDescription(
+            parsing: SDPParserTests.minimal + "m=audio 1 RTP/AVP 0 8 96 97 101 111\r\n"
+                + "a=rtpmap:96 opus\r\na=rtpmap:96 opus/48000/2\r\na=rtpmap:96 speex/8000\r\na=rtpmap:  97   iLBC/8000\r\n"
+                + "a=rtpmap:0 PCMA/8000\r\na=rtpmap:0101 telephone-event/8000\r\na=rtpmap:x1 y/8000\r\n"
+                + "a=fmtp:111\r\na=fmtp: 111 x=1\r\na=fmtp:111 useinbandfec=1\r\na=fmtp:111 stereo=1\r\na=fmtp:1111 z=2\r\n")
+        let media = sdp.media[0]
+        for payloadType: UInt8 in [0, 8, 18, 96, 97, 101, 111, 127] {
+            let expected =
+                media.rtpMaps.first { $0.payloadType == payloadType } ?? SDPRtpMap.staticAudio(payloadType: payloadType)
+            #expect(media.rtpMap(forPayloadType: payloadType) == expected, "\(payloadType)")
+        }
+        #expect(media.rtpMap(forPayloadType: 96)?.channels == 2)
+        #expect(media.rtpMap(forPayloadType: 0)?.encodingName == "PCMA")
+        for format in ["111", "1111", "101", "", " 111"] {
+            #expect(media.formatParameters(for: format) == media.formatParameters.first { $0.format == format }, "\(format)")
+        }
+        #expect(media.formatParameters(for: "111")?.parameters == "useinbandfec=1")
+    }
+
     // MARK: - fmtp
 
     @Test func fmtpRawAndKeyValues() throws {

@@ -10,7 +10,15 @@ extension MediaDescription {
     /// The mapping for one payload type: its `a=rtpmap`, or for a static audio type without one,
     /// the RFC 3551 §6 table entry.
     public func rtpMap(forPayloadType payloadType: UInt8) -> SDPRtpMap? {
-        if let mapped = rtpMaps.first(where: { $0.payloadType == payloadType }) { return mapped }
+        // The same answer as `rtpMaps.first { $0.payloadType == payloadType }`, parsing only the
+        // mapping asked for: the answerer asks once per offered format.
+        for attribute in attributes where attribute.name == "rtpmap" {
+            guard let value = attribute.value,
+                let number = value.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true).first,
+                SDPNumber.parse(number) == payloadType, let mapped = try? SDPRtpMap(parsing: value)
+            else { continue }
+            return mapped
+        }
         return media == "audio" ? SDPRtpMap.staticAudio(payloadType: payloadType) : nil
     }
 
@@ -21,7 +29,14 @@ extension MediaDescription {
 
     /// The `a=fmtp` for one format, if any.
     public func formatParameters(for format: String) -> SDPFormatParameters? {
-        formatParameters.first { $0.format == format }
+        // As `formatParameters.first { $0.format == format }`, parsing only that format's line.
+        for attribute in attributes where attribute.name == "fmtp" {
+            guard let value = attribute.value, let space = value.firstIndex(of: " "), value[..<space] == format,
+                let parameters = try? SDPFormatParameters(parsing: value)
+            else { continue }
+            return parameters
+        }
+        return nil
     }
 
     /// `a=ptime` in milliseconds (RFC 8866 §6.4). RFC 8866 allows a decimal fraction; it is
