@@ -2,37 +2,42 @@ import ControlAPI
 import Foundation
 import GRDB
 
-/// Column names of the `calls` table (schema v1, ``CallRecordStore/migrator``).
-enum CallColumn {
-    static let id = Column("id")
-    static let sipCallID = Column("sip_call_id")
-    static let caller = Column("caller")
-    static let callerName = Column("caller_name")
-    static let called = Column("called")
-    static let trunk = Column("trunk")
-    static let route = Column("route")
-    static let meeting = Column("meeting")
-    static let state = Column("state")
-    static let transport = Column("transport")
-    static let remote = Column("remote")
-    static let codec = Column("codec")
-    static let srtp = Column("srtp")
-    static let startedAt = Column("started_at")
-    static let answeredAt = Column("answered_at")
-    static let endedAt = Column("ended_at")
-    static let durationSeconds = Column("duration_seconds")
-    static let outcome = Column("outcome")
-    static let endReason = Column("end_reason")
-    static let hungUpBy = Column("hung_up_by")
-    static let policyDecision = Column("policy_decision")
-    static let policyReason = Column("policy_reason")
-    static let packetLossPercent = Column("packet_loss_percent")
-    static let jitterMilliseconds = Column("jitter_ms")
-    static let roundTripMilliseconds = Column("rtt_ms")
-    static let mos = Column("mos")
-    static let packetsReceived = Column("packets_received")
-    static let packetsSent = Column("packets_sent")
-    static let meetingMode = Column("meeting_mode")
+/// The columns of the `calls` table (schema v1, v2, v6: ``CallRecordStore/migrator``), in the order
+/// the batch writer binds them. A column of GRDB's query interface (`CallColumn.endedAt == nil`).
+///
+/// A record's value for each column comes from ONE place, ``CallRecord/databaseValue(_:)``, an
+/// exhaustive switch: `encode(to:)` and the writer's upsert are both derived from it, so a column
+/// added here cannot be forgotten by either.
+enum CallColumn: String, CaseIterable, ColumnExpression {
+    case id
+    case sipCallID = "sip_call_id"
+    case caller
+    case callerName = "caller_name"
+    case called
+    case trunk
+    case route
+    case meeting
+    case state
+    case transport
+    case remote
+    case codec
+    case srtp
+    case startedAt = "started_at"
+    case answeredAt = "answered_at"
+    case endedAt = "ended_at"
+    case durationSeconds = "duration_seconds"
+    case outcome
+    case endReason = "end_reason"
+    case hungUpBy = "hung_up_by"
+    case policyDecision = "policy_decision"
+    case policyReason = "policy_reason"
+    case packetLossPercent = "packet_loss_percent"
+    case jitterMilliseconds = "jitter_ms"
+    case roundTripMilliseconds = "rtt_ms"
+    case mos
+    case packetsReceived = "packets_received"
+    case packetsSent = "packets_sent"
+    case meetingMode = "meeting_mode"
 }
 
 extension CallRecord: FetchableRecord, PersistableRecord {
@@ -72,35 +77,58 @@ extension CallRecord: FetchableRecord, PersistableRecord {
     }
 
     public func encode(to container: inout PersistenceContainer) throws {
-        container[CallColumn.id] = call.id
-        container[CallColumn.sipCallID] = call.sipCallID
-        container[CallColumn.caller] = call.caller
-        container[CallColumn.callerName] = call.callerName
-        container[CallColumn.called] = call.called
-        container[CallColumn.trunk] = call.trunk
-        container[CallColumn.route] = call.route
-        container[CallColumn.meeting] = call.meeting
-        container[CallColumn.state] = call.state.rawValue
-        container[CallColumn.transport] = call.transport
-        container[CallColumn.remote] = call.remote
-        container[CallColumn.codec] = call.codec
-        container[CallColumn.srtp] = call.srtp
-        container[CallColumn.startedAt] = call.startedAt
-        container[CallColumn.answeredAt] = call.answeredAt
-        container[CallColumn.endedAt] = call.endedAt
-        container[CallColumn.durationSeconds] = call.durationSeconds
-        container[CallColumn.outcome] = call.outcome?.rawValue
-        container[CallColumn.endReason] = call.endReason
-        container[CallColumn.hungUpBy] = call.hungUpBy?.rawValue
-        container[CallColumn.policyDecision] = policyDecision
-        container[CallColumn.policyReason] = policyReason
-        container[CallColumn.packetLossPercent] = call.quality?.lossPercent
-        container[CallColumn.jitterMilliseconds] = call.quality?.jitterMilliseconds
-        container[CallColumn.roundTripMilliseconds] = call.quality?.roundTripMilliseconds
-        container[CallColumn.mos] = call.quality?.mos
-        container[CallColumn.packetsReceived] = call.quality?.packetsReceived
-        container[CallColumn.packetsSent] = call.quality?.packetsSent
-        container[CallColumn.meetingMode] = call.meetingMode
+        for column in CallColumn.allCases { container[column] = databaseValue(column) }
+    }
+
+    /// What the record stores in `column`. Dates as GRDB writes them (``StorageDateText``).
+    func databaseValue(_ column: CallColumn) -> DatabaseValue {
+        switch column {
+        case .id: call.id.databaseValue
+        case .sipCallID: call.sipCallID.databaseValue
+        case .caller: call.caller.databaseValue
+        case .callerName: call.callerName.databaseValue
+        case .called: call.called.databaseValue
+        case .trunk: call.trunk.databaseValue
+        case .route: call.route.databaseValue
+        case .meeting: call.meeting.databaseValue
+        case .state: call.state.rawValue.databaseValue
+        case .transport: call.transport.databaseValue
+        case .remote: call.remote.databaseValue
+        case .codec: call.codec.databaseValue
+        case .srtp: call.srtp.databaseValue
+        case .startedAt: StorageDateText.databaseValue(call.startedAt)
+        case .answeredAt: StorageDateText.databaseValue(call.answeredAt)
+        case .endedAt: StorageDateText.databaseValue(call.endedAt)
+        case .durationSeconds: call.durationSeconds.databaseValue
+        case .outcome: call.outcome?.rawValue.databaseValue ?? .null
+        case .endReason: call.endReason.databaseValue
+        case .hungUpBy: call.hungUpBy?.rawValue.databaseValue ?? .null
+        case .policyDecision: policyDecision.databaseValue
+        case .policyReason: policyReason.databaseValue
+        case .packetLossPercent: call.quality?.lossPercent.databaseValue ?? .null
+        case .jitterMilliseconds: call.quality?.jitterMilliseconds.databaseValue ?? .null
+        case .roundTripMilliseconds: call.quality?.roundTripMilliseconds?.databaseValue ?? .null
+        case .mos: call.quality?.mos.databaseValue ?? .null
+        case .packetsReceived: call.quality?.packetsReceived.databaseValue ?? .null
+        case .packetsSent: call.quality?.packetsSent.databaseValue ?? .null
+        case .meetingMode: call.meetingMode.databaseValue
+        }
+    }
+
+    /// The batch writer's statement: insert the call, or update every column of its row.
+    /// (SQLite >= 3.24 upsert; one cached statement instead of GRDB's UPDATE-then-INSERT `save`.)
+    static let upsertSQL: String = {
+        let names = CallColumn.allCases.map(\.name)
+        let updates = names.filter { $0 != CallColumn.id.name }.map { "\($0) = excluded.\($0)" }
+        return """
+            INSERT INTO calls (\(names.joined(separator: ", "))) VALUES (\(names.map { _ in "?" }.joined(separator: ", "))) \
+            ON CONFLICT(id) DO UPDATE SET \(updates.joined(separator: ", "))
+            """
+    }()
+
+    /// Writes the record with ``upsertSQL`` from the connection's statement cache.
+    func upsert(_ db: Database) throws {
+        try db.cachedStatement(sql: Self.upsertSQL).execute(arguments: StatementArguments(CallColumn.allCases.map(databaseValue)))
     }
 }
 

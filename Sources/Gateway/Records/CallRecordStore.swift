@@ -197,13 +197,13 @@ public final class CallRecordStore: Service, Sendable {
         guard !batch.isEmpty else { return 0 }
         do {
             for record in batch.calls.values {
-                // UPDATE, else INSERT: both from GRDB's statement cache. (`upsert` builds its SQL and
-                // a RETURNING fetch for every row: about half of the writer's time at 1,000 calls/s.)
-                try record.save(db)
+                // One cached INSERT ... ON CONFLICT DO UPDATE per call. (GRDB's `save` ran an UPDATE
+                // that missed, then an INSERT, for every new call, and built both through
+                // PersistenceContainer; its `upsert` adds a RETURNING fetch.)
+                try record.upsert(db)
                 if let timeline = record.call.timeline {
-                    try db.execute(
-                        sql: "INSERT OR REPLACE INTO call_timelines (call_id, entries, omitted) VALUES (?, ?, ?)",
-                        arguments: [record.id, try Self.timelineEncoder.encode(timeline), record.call.timelineOmitted ?? 0])
+                    try db.cachedStatement(sql: "INSERT OR REPLACE INTO call_timelines (call_id, entries, omitted) VALUES (?, ?, ?)")
+                        .execute(arguments: [record.id, TimelineJSON.encode(timeline), record.call.timelineOmitted ?? 0])
                 }
             }
             for entry in batch.audit { try entry.insert(db) }
@@ -328,13 +328,12 @@ public final class CallRecordStore: Service, Sendable {
         }
     }
 
-    /// One call's record: the pending version if there is one, else the committed row.
     /// Timelines as the control API writes them (ISO 8601 instants with milliseconds), as readable
-    /// with `sqlite3` as the other columns.
-    static let timelineEncoder = ControlWire.makeEncoder()
+    /// with `sqlite3` as the other columns; written by ``TimelineJSON`` (the encoder's bytes).
     static let timelineDecoder = ControlWire.makeDecoder()
 
-    /// One call's record, with its timeline once the call has ended.
+    /// One call's record, with its timeline once the call has ended: the pending version if there
+    /// is one, else the committed row.
     public func record(id: String) async throws(CallRecordStoreError) -> CallRecord? {
         if let pendingRecord = pending.withLock({ $0.calls[id] }) { return pendingRecord }
         do {
