@@ -43,6 +43,8 @@ final class SignallingLoop: @unchecked Sendable {
     private let sink: any CallEventSink
     private var userAgent: UserAgent
     private var udpChannel: (any Channel)?
+    /// UDP responses and requests written by `perform` and not yet flushed.
+    private var datagramsToFlush = false
     private var connections: [UInt64: any Channel] = [:]
     private var nextConnectionID: UInt64 = 1
     private var timer: Scheduled<Void>?
@@ -388,7 +390,14 @@ final class SignallingLoop: @unchecked Sendable {
                 }
             }
         }
+        flushDatagrams()
         rearmTimer()
+    }
+
+    private func flushDatagrams() {
+        guard datagramsToFlush else { return }
+        datagramsToFlush = false
+        udpChannel?.flush()
     }
 
     private func carryOut(_ instruction: MediaInstruction) {
@@ -553,7 +562,10 @@ final class SignallingLoop: @unchecked Sendable {
                 return
             }
             let envelope = AddressedEnvelope(remoteAddress: address, data: channel.allocator.buffer(bytes: bytes))
-            channel.writeAndFlush(envelope, promise: nil)
+            // Flushed once `perform` has sent all it has to (`flushDatagrams`): a 100 and a 200
+            // leave in one sendmmsg, not two sendmsg.
+            channel.write(envelope, promise: nil)
+            datagramsToFlush = true
         case .tcp, .tls:
             guard let id = peer.connection else {
                 // A request of ours with no connection yet (registration over TCP or TLS).
