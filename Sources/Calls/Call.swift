@@ -107,7 +107,9 @@ struct DialogKey: Hashable {
 
 extension Call {
     /// The next instant the call needs a timer: its session's, its dialplan's, or its trunk's limit.
-    var deadline: SIPInstant? {
+    // Inlined: the call table asks for it on a call in its own storage, and an outlined getter
+    // had the whole `Call` copied to pass it.
+    @inline(__always) var deadline: SIPInstant? {
         // Without building an array: this runs on every change to a call.
         func earlier(_ a: SIPInstant?, _ b: SIPInstant?) -> SIPInstant? {
             guard let a else { return b }
@@ -118,7 +120,7 @@ extension Call {
     }
 
     /// The session timer runs from the answer (RFC 4028 §10), and stops once the call is ending.
-    var sessionTimerDeadline: SIPInstant? {
+    @inline(__always) var sessionTimerDeadline: SIPInstant? {
         guard !session.isEarly, session.phase == .answered else { return nil }
         return sessionTimer?.deadline
     }

@@ -36,7 +36,7 @@ struct CallTable {
             yield &call
             let trunkAfter = call?.facts.trunk
             let deadline = call?.deadline
-            if let call { storage[id] = call }
+            storage[id] = consume call  // moved back (nil: stays out), not copied
             changed(id, trunkBefore: trunkBefore, trunkAfter: trunkAfter, deadline: deadline)
         }
     }

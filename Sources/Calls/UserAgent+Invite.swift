@@ -128,7 +128,7 @@ extension UserAgent {
                         reason: "privacy requested: caller ID withheld from participants and records")))
         }
 
-        var run = DialplanRun(document: dialplan.document, facts: facts, options: dialplan.options)
+        var run = DialplanRun(document: dialplan.document, facts: facts, options: dialplan.options, secrets: dialplan.secrets)
         let firstActions = run.start(now: now)
         if run.isFinished, case .reject(let status, let phrase, let reason)? = firstActions.last {
             let notice =
@@ -393,7 +393,7 @@ extension UserAgent {
     static func headerTable(_ headers: SIPHeaders) -> [String: [String]] {
         var table: [String: [String]] = [:]
         for field in headers.fields.prefix(200) {
-            table[SIPHeaders.canonicalName(field.name).lowercased(), default: []].append(field.value)
+            table[SIPHeaders.canonicalName(field.name), default: []].append(field.value)
         }
         return table
     }

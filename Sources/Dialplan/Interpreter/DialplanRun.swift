@@ -97,7 +97,7 @@ public struct DialplanRun: Sendable {
     static let gotoLimit = 100
 
     /// A run for a new call; `start` selects its route.
-    public init(document: DialplanDocument, facts: CallRequestFacts, options: Options = Options()) {
+    public init(document: DialplanDocument, facts: CallRequestFacts, options: Options = Options(), secrets: Secrets? = nil) {
         self.document = document
         self.facts = facts
         self.options = options
@@ -106,8 +106,21 @@ public struct DialplanRun: Sendable {
             variables[variable.name] = DialplanRun.evaluate(variable.value, in: variables)
         }
         self.variables = variables
-        self.passcodeVariables = document.passcodeVariables
-        self.passcodeRoutes = document.passcodeRoutes
+        let secrets = secrets ?? Secrets(document)
+        self.passcodeVariables = secrets.passcodeVariables
+        self.passcodeRoutes = secrets.passcodeRoutes
+    }
+
+    /// What of a document makes typed digits secret (``DialplanDocument/passcodeVariables``,
+    /// ``DialplanDocument/passcodeRoutes``); `ActiveDialplan` keeps them for its calls.
+    public struct Secrets: Sendable {
+        let passcodeVariables: Set<String>
+        let passcodeRoutes: Set<String>
+
+        public init(_ document: DialplanDocument) {
+            passcodeVariables = document.passcodeVariables
+            passcodeRoutes = document.passcodeRoutes
+        }
     }
 
     /// See ``DialplanDocument/passcodeVariables`` and ``DialplanDocument/passcodeRoutes``.
