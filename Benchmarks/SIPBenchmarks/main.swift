@@ -164,7 +164,7 @@ if !userAgentOnly {
 // same call's datagrams parsed and what it sent serialized, nothing else.
 let driver = UserAgentCallDriver()
 // Past the first `hold` calls, so every step also ends a call.
-for _ in 0..<1_500 { driver.step() }
+for _ in 0..<(CommandLine.arguments.contains("--quick") ? 1_050 : 1_500) { driver.step() }
 let callsPerSecond = rate { driver.step() }
 let firstCall = (
     invite: CallDatagrams.invite(serial: 0), ack: CallDatagrams.ack(serial: 0, localTag: Array("a6c85cf".utf8)),
