@@ -36,6 +36,8 @@ struct CallTable {
             yield &call
             let trunkAfter = call?.facts.trunk
             let deadline = call?.deadline
+            // Not in a defer: a defer copies the call back, and none of the call's mutations throw,
+            // so no caller abandons the access half-way.
             storage[id] = consume call  // moved back (nil: stays out), not copied
             changed(id, trunkBefore: trunkBefore, trunkAfter: trunkAfter, deadline: deadline)
         }
