@@ -128,7 +128,8 @@ let package = Package(
         ),
 
         // Release-build benchmarks (run with scripts/bench).
-        .executableTarget(name: "SIPBenchmarks", dependencies: ["SIP", "Calls", "Dialplan"], path: "Benchmarks/SIPBenchmarks"),
+        .executableTarget(
+            name: "SIPBenchmarks", dependencies: ["SIP", "Calls", "Dialplan", "TestSupport"], path: "Benchmarks/SIPBenchmarks"),
         .executableTarget(
             name: "MediaBenchmarks", dependencies: ["LegMedia", "Media", "RTP", "Meetings", "Frames", "AllocationCounter"],
             path: "Benchmarks/MediaBenchmarks"),

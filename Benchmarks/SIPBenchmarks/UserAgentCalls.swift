@@ -11,6 +11,7 @@ import Calls
 import Dialplan
 import Foundation
 import SIP
+import TestSupport  // SeededGenerator: the same tags every run
 
 /// A caller's datagrams, assembled from byte pieces (cheap next to what the user agent does with
 /// them: a few hundred bytes copied, as a socket read would): each call its own Call-ID, tags
@@ -82,7 +83,7 @@ final class UserAgentCallDriver {
         // As `scripts/load` starts the daemon.
         settings.maxCalls = 40_000
         settings.rtpPorts = 20000...31999
-        userAgent = UserAgent(settings: settings, dialplan: Self.plan, random: BenchmarkRandom(seed: 7))
+        userAgent = UserAgent(settings: settings, dialplan: Self.plan, random: SeededGenerator(seed: 7))
         buffer.reserveCapacity(4096)
     }
 
@@ -136,18 +137,5 @@ final class UserAgentCallDriver {
             if let tag = (try? response.headers.to())?.tag { return Array(tag.utf8) }
         }
         fatalError("call \(serial) was not answered: \(actions)")
-    }
-}
-
-/// SplitMix64: the same tags every run.
-struct BenchmarkRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

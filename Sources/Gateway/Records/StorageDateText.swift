@@ -11,7 +11,7 @@ import GRDB
 /// the same double arithmetic. `RecordsDateTextTests` pins this against GRDB's output.
 enum StorageDateText {
     /// Seconds from 1970-01-01 to 2001-01-01 (`Date.timeIntervalBetween1970AndReferenceDate`).
-    private static let referenceDateSince1970 = 978_307_200.0
+    static let referenceDateSince1970: Int64 = 978_307_200
     /// ICU's calendar is Julian before 1582-10-15 and eras change at year 1: days (since 1970) from
     /// 1583-01-01 to 10000-01-01 are written here, anything else by GRDB's formatter.
     private static let firstDay: Int64 = -141_349
@@ -19,7 +19,7 @@ enum StorageDateText {
 
     /// GRDB's stored text of `date`.
     static func string(_ date: Date) -> String {
-        let milliseconds = ((date.timeIntervalSinceReferenceDate + referenceDateSince1970) * 1000 + 0.5).rounded(.down)
+        let milliseconds = ((date.timeIntervalSinceReferenceDate + Double(referenceDateSince1970)) * 1000 + 0.5).rounded(.down)
         // ±2^53 ms: far beyond the days written here; also refuses NaN and infinities.
         guard abs(milliseconds) < 9e15 else { return fallback(date) }
         let total = Int64(milliseconds)
@@ -27,24 +27,28 @@ enum StorageDateText {
         guard day >= firstDay, day < endDay else { return fallback(date) }
         let (year, month, dayOfMonth) = civil(daysSince1970: day)
         let second = millisecondOfDay / 1000
-        return String(unsafeUninitializedCapacity: 23) { buffer in
-            func put(_ value: Int64, digits: Int, at start: Int, then separator: UInt8?) {
-                var value = value
-                for offset in stride(from: digits - 1, through: 0, by: -1) {
-                    buffer[start + offset] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: value % 10)
-                    value /= 10
-                }
-                if let separator { buffer[start + digits] = separator }
-            }
-            put(year, digits: 4, at: 0, then: UInt8(ascii: "-"))
-            put(month, digits: 2, at: 5, then: UInt8(ascii: "-"))
-            put(dayOfMonth, digits: 2, at: 8, then: UInt8(ascii: " "))
-            put(second / 3600, digits: 2, at: 11, then: UInt8(ascii: ":"))
-            put(second / 60 % 60, digits: 2, at: 14, then: UInt8(ascii: ":"))
-            put(second % 60, digits: 2, at: 17, then: UInt8(ascii: "."))
-            put(millisecondOfDay % 1000, digits: 3, at: 20, then: nil)
-            return 23
+        var text: [UInt8] = []
+        text.reserveCapacity(23)
+        appendDigits(year, 4, to: &text, then: UInt8(ascii: "-"))
+        appendDigits(month, 2, to: &text, then: UInt8(ascii: "-"))
+        appendDigits(dayOfMonth, 2, to: &text, then: UInt8(ascii: " "))
+        appendDigits(second / 3600, 2, to: &text, then: UInt8(ascii: ":"))
+        appendDigits(second / 60 % 60, 2, to: &text, then: UInt8(ascii: ":"))
+        appendDigits(second % 60, 2, to: &text, then: UInt8(ascii: "."))
+        appendDigits(millisecondOfDay % 1000, 3, to: &text, then: nil)
+        return String(decoding: text, as: UTF8.self)
+    }
+
+    /// `value` (not negative) as exactly `digits` decimal digits, zero-padded, then `separator`:
+    /// the fields of both date texts the records write (this one and ``TimelineJSON``'s).
+    static func appendDigits(_ value: Int64, _ digits: Int, to out: inout [UInt8], then separator: UInt8?) {
+        var divisor: Int64 = 1
+        for _ in 1..<digits { divisor *= 10 }
+        while divisor > 0 {
+            out.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: value / divisor % 10))
+            divisor /= 10
         }
+        if let separator { out.append(separator) }
     }
 
     /// `string(date)` as a TEXT value, what `date.databaseValue` returns.

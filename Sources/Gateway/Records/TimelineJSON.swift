@@ -79,23 +79,14 @@ enum TimelineJSON {
         }
         let nanosecond = Int((interval - second) * 1_000_000_000)
         let millisecond = nanosecond / 1_000_000
-        let (day, secondOfDay) = StorageDateText.floorDivide(Int64(second) + 978_307_200, 86_400)
+        let (day, secondOfDay) = StorageDateText.floorDivide(Int64(second) + StorageDateText.referenceDateSince1970, 86_400)
         let (year, month, dayOfMonth) = StorageDateText.civil(daysSince1970: day)
-        func put(_ value: Int64, digits: Int, then separator: UInt8) {
-            var divisor: Int64 = 1
-            for _ in 1..<digits { divisor *= 10 }
-            while divisor > 0 {
-                out.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: value / divisor % 10))
-                divisor /= 10
-            }
-            out.append(separator)
-        }
-        put(year, digits: 4, then: UInt8(ascii: "-"))
-        put(month, digits: 2, then: UInt8(ascii: "-"))
-        put(dayOfMonth, digits: 2, then: UInt8(ascii: "T"))
-        put(secondOfDay / 3600, digits: 2, then: UInt8(ascii: ":"))
-        put(secondOfDay / 60 % 60, digits: 2, then: UInt8(ascii: ":"))
-        put(secondOfDay % 60, digits: 2, then: UInt8(ascii: "."))
-        put(Int64(millisecond), digits: 3, then: UInt8(ascii: "Z"))
+        StorageDateText.appendDigits(year, 4, to: &out, then: UInt8(ascii: "-"))
+        StorageDateText.appendDigits(month, 2, to: &out, then: UInt8(ascii: "-"))
+        StorageDateText.appendDigits(dayOfMonth, 2, to: &out, then: UInt8(ascii: "T"))
+        StorageDateText.appendDigits(secondOfDay / 3600, 2, to: &out, then: UInt8(ascii: ":"))
+        StorageDateText.appendDigits(secondOfDay / 60 % 60, 2, to: &out, then: UInt8(ascii: ":"))
+        StorageDateText.appendDigits(secondOfDay % 60, 2, to: &out, then: UInt8(ascii: "."))
+        StorageDateText.appendDigits(Int64(millisecond), 3, to: &out, then: UInt8(ascii: "Z"))
     }
 }

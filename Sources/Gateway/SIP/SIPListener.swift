@@ -58,7 +58,7 @@ struct SIPListener {
 
     /// Asks for `receiveBufferBytes`: with `SO_RCVBUFFORCE` when the daemon may (root or
     /// CAP_NET_ADMIN, as the README's install runs it), else `SO_RCVBUF`, which the kernel caps at
-    /// `net.core.rmem_max` (docs/operations.md tells how to raise it).
+    /// `net.core.rmem_max` (docs/sip.md tells how to raise it).
     static func enlargeReceiveBuffer(of channel: any Channel) async throws {
         let forced = ChannelOptions.Types.SocketOption(level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(SO_RCVBUFFORCE))
         do {
